@@ -1,0 +1,19 @@
+import { existsSync } from "node:fs";
+import { defineConfig } from "vitest/config";
+
+// One project per package; each package keeps its tests in test/.
+const packages = ["proto", "trigger-sdk", "triggers-interval", "triggers-cron", "server", "cli"].filter((name) =>
+  existsSync(`packages/${name}/package.json`),
+);
+
+export default defineConfig({
+  test: {
+    projects: packages.map((name) => ({
+      test: {
+        name,
+        root: `packages/${name}`,
+        include: ["test/**/*.test.ts"],
+      },
+    })),
+  },
+});
