@@ -1,0 +1,101 @@
+// The server's settings after defaults, the TOML file, GOFER_* env and flags were merged and validated
+// (see load-config.ts). Units are in the names; every object is frozen. Key names and defaults: spec §2.11 and the
+// seed configuration reference; config-keys.ts maps each field to its TOML key and env name.
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type SchedulerEngine = "docker" | "process";
+export type DockerNetwork = "bridge" | "host";
+
+export interface Config {
+  /** Where the TOML file was read from; undefined when no file was used. */
+  readonly configFilePath: string | undefined;
+  /** `dev_mode` / `--dev`: turns on the `development` conveniences and keeps data under `.gofer-dev/`. */
+  readonly devMode: boolean;
+  /** Start with event ingress off (runs are not started from trigger events). */
+  readonly ignorePipelineRunEvents: boolean;
+  /** Parallel runs per pipeline when the pipeline sets none; 0 = unlimited. */
+  readonly runParallelismLimit: number;
+  readonly eventLogRetentionMs: number;
+  readonly eventPruneIntervalMs: number;
+  readonly logLevel: LogLevel;
+  readonly taskExecutionLogsDir: string;
+  /** Number of runs whose task logs are kept; older runs' logs are deleted. */
+  readonly taskExecutionLogExpiry: number;
+  readonly taskExecutionStopTimeoutMs: number;
+  readonly server: ServerConfig;
+  readonly triggers: TriggersConfig;
+  readonly scheduler: SchedulerConfig;
+  readonly externalEventsApi: ExternalEventsApiConfig;
+  readonly objectStore: ObjectStoreConfig;
+  readonly secretStore: SecretStoreConfig;
+  readonly development: DevelopmentConfig;
+}
+
+export interface ServerConfig {
+  /** host:port the gRPC API binds to. */
+  readonly host: string;
+  readonly shutdownTimeoutMs: number;
+  readonly storagePath: string;
+  /** Most rows one list call returns. */
+  readonly storageResultsLimit: number;
+  readonly tlsCertPath: string | undefined;
+  readonly tlsKeyPath: string | undefined;
+  readonly useTls: boolean;
+  /** Address at which containers reach the API (v0.5 extensions call back); undefined = derive it. */
+  readonly extensionAddress: string | undefined;
+}
+
+export interface TriggersConfig {
+  /** Register the provided `cron` and `interval` triggers at boot when missing (spec §2.1). */
+  readonly installBaseTriggers: boolean;
+  /** Time between Shutdown and a forced stop of a trigger container. */
+  readonly stopTimeoutMs: number;
+  readonly tlsCertPath: string | undefined;
+  readonly tlsKeyPath: string | undefined;
+  /** Serve and dial trigger traffic with TLS (the v0.5 `[extensions] use_tls`). */
+  readonly useTls: boolean;
+  /** Image reference → argv the process engine runs instead of a container. */
+  readonly imageMap: Readonly<Record<string, readonly string[]>>;
+  /** Info calls before a starting trigger counts as failed (spec §2.3). */
+  readonly readinessAttempts: number;
+  readonly readinessDelayMs: number;
+}
+
+export interface SchedulerConfig {
+  readonly engine: SchedulerEngine;
+  readonly docker: DockerSchedulerConfig;
+}
+
+export interface DockerSchedulerConfig {
+  /** Periodically remove exited task containers. */
+  readonly prune: boolean;
+  readonly pruneIntervalMs: number;
+  readonly network: DockerNetwork;
+}
+
+export interface ExternalEventsApiConfig {
+  readonly enable: boolean;
+  readonly host: string;
+  readonly useTls: boolean;
+}
+
+export interface ObjectStoreConfig {
+  readonly engine: "sqlite";
+  readonly pipelineObjectLimit: number;
+  readonly runObjectExpiry: number;
+  readonly sqlite: { readonly path: string };
+}
+
+export interface SecretStoreConfig {
+  readonly engine: "sqlite";
+  readonly sqlite: { readonly path: string; readonly encryptionKey: string };
+}
+
+export interface DevelopmentConfig {
+  readonly prettyLogging: boolean;
+  readonly bypassAuth: boolean;
+  /** Serve the API with generated localhost certificates instead of configured ones. */
+  readonly useLocalhostTls: boolean;
+  /** Allow the well-known default secret-store key. */
+  readonly defaultEncryption: boolean;
+}

@@ -1,0 +1,54 @@
+// Reading what Gofer hands a trigger. Two key-format mismatches of v0.4 (spec §7 #11) are absorbed here:
+// - Subscribe settings: the v0.4 pipeline SDKs send GOFER_PLUGIN_PARAM_<KEY>, the provided triggers read <KEY>.
+// - Install config: the v0.4 server exports <KEY>, the provided triggers read GOFER_PLUGIN_CONFIG_<KEY>.
+// Both spellings are accepted everywhere.
+
+export const PARAM_PREFIX = "GOFER_PLUGIN_PARAM_";
+export const CONFIG_PREFIX = "GOFER_PLUGIN_CONFIG_";
+
+export class SettingError extends Error {
+  override name = "SettingError";
+}
+
+/** The settings of one subscription (TriggerSubscribeRequest.config). */
+export class SubscriptionSettings {
+  private readonly values: ReadonlyMap<string, string>;
+
+  constructor(config: Record<string, string>) {
+    const values = new Map<string, string>();
+    for (const [key, value] of Object.entries(config)) values.set(key.toUpperCase(), value);
+    this.values = values;
+  }
+
+  /** The value of key (case-insensitive) under KEY or GOFER_PLUGIN_PARAM_KEY; the bare key wins. */
+  get(key: string): string | undefined {
+    const upper = key.toUpperCase();
+    return this.values.get(upper) ?? this.values.get(PARAM_PREFIX + upper);
+  }
+
+  require(key: string): string {
+    const value = this.get(key);
+    if (value === undefined || value.trim() === "") {
+      throw new SettingError(
+        `missing required setting "${key.toUpperCase()}" (also read as "${PARAM_PREFIX}${key.toUpperCase()}")`,
+      );
+    }
+    return value;
+  }
+
+  toJSON(): Record<string, string> {
+    return Object.fromEntries(this.values);
+  }
+}
+
+/** Install-time config: GOFER_PLUGIN_CONFIG_<KEY>, falling back to the bare <KEY>. */
+export function getConfig(key: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const upper = key.toUpperCase();
+  const value = env[CONFIG_PREFIX + upper] ?? env[upper];
+  return value === "" ? undefined : value;
+}
+
+/** GOFER_PLUGIN_PARAM_<KEY> from the environment (the Go SDK's GetParameter). */
+export function getParameter(key: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[PARAM_PREFIX + key.toUpperCase()];
+}

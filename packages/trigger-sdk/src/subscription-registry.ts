@@ -1,0 +1,78 @@
+// The subscriptions a trigger holds, keyed by (namespace, pipeline, label) and nothing else. A repeated Subscribe for
+// the same key replaces the old subscription and aborts its signal, so its timers and producers stop (the original
+// interval leaked a goroutine that fired forever, spec §7 #10). Unsubscribe of an unknown key is not an error.
+
+export interface SubscriptionKey {
+  namespaceId: string;
+  pipelineId: string;
+  label: string;
+}
+
+/** A string that identifies a key; NUL cannot appear in ids or labels, so it cannot collide. */
+export function subscriptionKeyId(key: SubscriptionKey): string {
+  return `${key.namespaceId}\u0000${key.pipelineId}\u0000${key.label}`;
+}
+
+export function formatSubscriptionKey(key: SubscriptionKey): string {
+  return `${key.namespaceId}/${key.pipelineId} (label "${key.label}")`;
+}
+
+export class SubscriptionReplacedError extends Error {
+  override name = "SubscriptionReplacedError";
+}
+
+export class SubscriptionRemovedError extends Error {
+  override name = "SubscriptionRemovedError";
+}
+
+interface Entry<V> {
+  key: SubscriptionKey;
+  value: V;
+  controller: AbortController;
+}
+
+export class SubscriptionRegistry<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Adds (or replaces) the subscription for key. Returns true when it replaced one. */
+  set(key: SubscriptionKey, value: V, controller: AbortController): boolean {
+    const id = subscriptionKeyId(key);
+    const previous = this.entries.get(id);
+    this.entries.set(id, { key, value, controller });
+    previous?.controller.abort(new SubscriptionReplacedError(`subscription ${formatSubscriptionKey(key)} replaced`));
+    return previous !== undefined;
+  }
+
+  get(key: SubscriptionKey): V | undefined {
+    return this.entries.get(subscriptionKeyId(key))?.value;
+  }
+
+  /** Removes and aborts the subscription for key. Returns false when there was none (which is fine). */
+  delete(key: SubscriptionKey): boolean {
+    const id = subscriptionKeyId(key);
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    this.entries.delete(id);
+    entry.controller.abort(new SubscriptionRemovedError(`subscription ${formatSubscriptionKey(key)} removed`));
+    return true;
+  }
+
+  /** Removes and aborts every subscription. */
+  clear(reason: unknown): void {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    for (const entry of all) entry.controller.abort(reason);
+  }
+
+  *values(): IterableIterator<V> {
+    for (const entry of this.entries.values()) yield entry.value;
+  }
+
+  *keys(): IterableIterator<SubscriptionKey> {
+    for (const entry of this.entries.values()) yield entry.key;
+  }
+}
