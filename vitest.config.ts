@@ -13,6 +13,9 @@ export default defineConfig({
         name,
         root: `packages/${name}`,
         include: ["test/**/*.test.ts"],
+        // Whole-server and conformance tests start real processes; they wait for events, never for fixed time.
+        testTimeout: 60_000,
+        hookTimeout: 60_000,
       },
     })),
   },

@@ -6,3 +6,4 @@ export type { DeepPartial, MessageFns } from "./gen/gofer_message.js";
 export * from "./gen/gofer_message.js";
 export * from "./gen/gofer_transport.js";
 export * from "./gen/gofer_v05.js";
+export { type PromiseClient, type PromiseClientOptions, promiseClient } from "./promise-client.js";

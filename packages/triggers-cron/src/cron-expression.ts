@@ -62,7 +62,10 @@ export function parseCron(text: string, options: ParseCronOptions = {}): CronSch
     case 7:
       return parseWithSeconds(text, terms, timeZone);
     default:
-      throw new CronExpressionError(`Wrong number of fields (${terms.length}) in expression ${JSON.stringify(text)}: ${FORMS}`, text);
+      throw new CronExpressionError(
+        `Wrong number of fields (${terms.length}) in expression ${JSON.stringify(text)}: ${FORMS}`,
+        text,
+      );
   }
 }
 

@@ -72,6 +72,24 @@ export class TimeZone {
     return instants.sort((a, b) => a - b);
   }
 
+  /**
+   * For a wall time repeated by a fall-back transition, the wall time at which the repetition ends: the first one
+   * that occurs only once again. Binary search for the transition between the two occurrences, to the second.
+   */
+  endOfRepetition(wallMs: number): number {
+    const [first, second] = this.instantsAt(wallMs);
+    if (first === undefined || second === undefined) return wallMs;
+    const offsetBeforeMs = wallMs - first;
+    let beforeMs = first;
+    let transitionMs = second;
+    while (transitionMs - beforeMs > 1000) {
+      const middleMs = beforeMs + Math.floor((transitionMs - beforeMs) / 2000) * 1000;
+      if (this.offsetMsAt(middleMs) === offsetBeforeMs) beforeMs = middleMs;
+      else transitionMs = middleMs;
+    }
+    return transitionMs + offsetBeforeMs;
+  }
+
   /** Wall time minus UTC at a whole-second instant. */
   private offsetMsAt(instantMs: number): number {
     if (!this.formatter) return 0;

@@ -1,12 +1,12 @@
 /**
- * The candidate a mistyped name most likely meant: the nearest by edit distance when close enough (about one edit
- * per three characters), else one whose last dotted segment equals the name's (`[server] stop_timeout` →
- * "triggers.stop_timeout"). Undefined when nothing is plausible.
+ * The candidate a mistyped name most likely meant, or undefined when nothing is plausible. In order of trust: one
+ * or two edits away; the same last dotted segment in another block (`[server] stop_timeout` →
+ * "triggers.stop_timeout"); up to about one edit per three characters away.
  */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   const wanted = name.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(wanted.length / 3)) + 1;
+  let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
     const distance = editDistance(wanted, candidate.toLowerCase());
     if (distance < bestDistance) {
@@ -14,9 +14,11 @@ export function closestName(name: string, candidates: readonly string[]): string
       bestDistance = distance;
     }
   }
-  if (best !== undefined) return best;
+  if (bestDistance <= 2) return best;
   const leaf = lastSegment(wanted);
-  return candidates.find((candidate) => lastSegment(candidate.toLowerCase()) === leaf);
+  const sameLeaf = candidates.find((candidate) => lastSegment(candidate.toLowerCase()) === leaf);
+  if (sameLeaf !== undefined) return sameLeaf;
+  return bestDistance <= Math.max(1, Math.floor(wanted.length / 3)) ? best : undefined;
 }
 
 function lastSegment(path: string): string {

@@ -35,7 +35,11 @@ export function readConfigFile(path: string, chosenBy: ConfigOrigin): ConfigFile
     text = readFileSync(path, "utf8");
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `cannot be read: ${error}`;
-    return { settings: [], problems: [`config file ${path} (from ${describeOrigin(chosenBy)}) ${reason}`], warnings: [] };
+    return {
+      settings: [],
+      problems: [`config file ${path} (from ${describeOrigin(chosenBy)}) ${reason}`],
+      warnings: [],
+    };
   }
   return parseConfigText(text, path);
 }
@@ -45,7 +49,10 @@ export function parseConfigText(text: string, path: string): ConfigFileContents 
   try {
     document = parse(text);
   } catch (error) {
-    const detail = error instanceof TomlError ? error.message.split("\n")[0] : String(error);
+    const detail =
+      error instanceof TomlError
+        ? `${error.message.split("\n")[0]?.replace(/^Invalid TOML document: /, "")} at line ${error.line}, column ${error.column}`
+        : String(error);
     // v0.4 configs were HCL; say so instead of leaving the user with a bare TOML syntax error.
     const hint = path.endsWith(".hcl")
       ? "; this looks like a Gofer v0.4 HCL file, but the config is TOML: write `block { … }` as a [block] table"
@@ -68,6 +75,10 @@ export function parseConfigText(text: string, path: string): ConfigFileContents 
       } else if (TABLE_PATHS.has(path)) {
         if (isTable(value)) visit(value, path);
         else problems.push(`${describeSetting(path, value, origin, false)}: expected a table [${path}]`);
+      } else if (isTable(value)) {
+        const suggestion = closestName(path, [...TABLE_PATHS]);
+        const hint = suggestion === undefined ? "" : `; did you mean [${suggestion}]?`;
+        problems.push(`unknown table [${path}] in ${describeOrigin(origin)}${hint}`);
       } else {
         const suggestion = closestName(path, KNOWN_PATHS);
         const hint = suggestion === undefined ? "" : `; did you mean "${suggestion}"?`;

@@ -123,7 +123,11 @@ const KEY_LIST = [
     "Register the provided cron and interval triggers at startup when missing.",
     { names: ["install_base_extensions", "install_std_extensions"] },
   ),
-  defineKey("triggers.stop_timeout", DURATION, "How long a trigger gets after Shutdown before it is stopped, then killed."),
+  defineKey(
+    "triggers.stop_timeout",
+    DURATION,
+    "How long a trigger gets after Shutdown before it is stopped, then killed.",
+  ),
   defineKey("triggers.tls_cert_path", OPTIONAL_STRING, "TLS certificate (PEM) handed to trigger containers."),
   defineKey("triggers.tls_key_path", OPTIONAL_STRING, "TLS key (PEM) handed to trigger containers."),
   defineKey("triggers.use_tls", BOOLEAN, "Trigger containers serve gRPC over TLS."),

@@ -3,13 +3,24 @@
 // type, except that durations are either Go duration strings or integer seconds in every source (the seed reference
 // writes `stop_timeout = 300`).
 
-import { parseGoDuration } from "../../../trigger-sdk/src/go-duration.js";
+import { parseGoDuration } from "@gofer/trigger-sdk";
 import type { ConfigKey } from "./config-keys.js";
 import { type ConfigOrigin, describeOrigin } from "./config-origin.js";
 
 export type ConfigValue = boolean | number | string | undefined | Readonly<Record<string, readonly string[]>>;
 
-export type CoerceResult = { readonly ok: true; readonly value: ConfigValue } | { readonly ok: false; readonly reason: string };
+/** A parsed value with where it came from, kept so later checks can name the source. */
+export interface ConfigSetting {
+  readonly value: ConfigValue;
+  readonly raw: unknown;
+  /** The key as the source spelled it (an alias in the file, the canonical key otherwise). */
+  readonly written: string;
+  readonly origin: ConfigOrigin;
+}
+
+export type CoerceResult =
+  | { readonly ok: true; readonly value: ConfigValue }
+  | { readonly ok: false; readonly reason: string };
 
 const NOT_A_DURATION = 'not a duration; use a Go duration like "5m" or integer seconds';
 

@@ -68,6 +68,8 @@ export const DEFAULTS: { readonly [K in ConfigKeyName]?: RawConfigValue } = {
  */
 export const DEV_MODE_DEFAULTS: { readonly [K in ConfigKeyName]?: RawConfigValue } = {
   task_execution_logs_dir: `${DEV_DATA_DIR}/logs`,
+  // Dev mode runs on any machine with Node; `--set scheduler.engine=docker` uses Docker instead.
+  "scheduler.engine": "process",
   "server.storage_path": `${DEV_DATA_DIR}/gofer.db`,
   "object_store.sqlite.path": `${DEV_DATA_DIR}/gofer-object.db`,
   "secret_store.sqlite.path": `${DEV_DATA_DIR}/gofer-secret.db`,

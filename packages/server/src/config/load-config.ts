@@ -5,20 +5,16 @@
 // other flag. The file is TOML rather than HCL.
 
 import { existsSync } from "node:fs";
+import { buildConfig } from "./build-config.js";
+import { checkConfig } from "./check-config.js";
 import { closestName } from "./closest-name.js";
-import type { Config, DockerNetwork, LogLevel, SchedulerEngine } from "./config.js";
+import type { Config } from "./config.js";
 import { ConfigError } from "./config-error.js";
 import { readConfigFile } from "./config-file.js";
 import { CONFIG_KEYS, type ConfigKey, type ConfigKeyName, findConfigKey, KNOWN_PATHS } from "./config-keys.js";
-import { type ConfigOrigin, describeOrigin } from "./config-origin.js";
-import { type ConfigValue, coerceConfigValue, describeSetting } from "./config-value.js";
-import {
-  DEFAULT_CONFIG_PATH,
-  DEFAULT_ENCRYPTION_KEY,
-  DEFAULTS,
-  DEV_MODE_DEFAULTS,
-  type RawConfigValue,
-} from "./defaults.js";
+import type { ConfigOrigin } from "./config-origin.js";
+import { type ConfigSetting, coerceConfigValue, describeSetting } from "./config-value.js";
+import { DEFAULT_CONFIG_PATH, DEFAULTS, DEV_MODE_DEFAULTS, type RawConfigValue } from "./defaults.js";
 import { CONFIG_PATH_ENV } from "./env.js";
 
 export interface LoadConfigOptions {
@@ -35,15 +31,7 @@ export interface LoadConfigOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-/** A value with where it came from, kept so later checks can name the source. */
-interface Setting {
-  readonly value: ConfigValue;
-  readonly raw: unknown;
-  readonly written: string;
-  readonly origin: ConfigOrigin;
-}
-
-type Layer = Map<ConfigKeyName, Setting>;
+type Layer = Map<ConfigKeyName, ConfigSetting>;
 
 /** Env names that belong to other programs sharing the GOFER_ prefix (CLI, trigger and extension containers). */
 const FOREIGN_ENV_PREFIXES = ["GOFER_CLI_", "GOFER_PLUGIN_", "GOFER_EXTENSION_"];
@@ -75,7 +63,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     ...(devMode ? [defaultsLayer(DEV_MODE_DEFAULTS, { kind: "dev-mode defaults" })] : []),
     defaultsLayer(DEFAULTS, { kind: "defaults" }),
   ];
-  const settings = new Map<ConfigKeyName, Setting>();
+  const settings = new Map<ConfigKeyName, ConfigSetting>();
   for (const { key } of CONFIG_KEYS) {
     const setting = layers.find((layer) => layer.has(key))?.get(key);
     if (setting !== undefined) settings.set(key, setting);
@@ -175,128 +163,6 @@ function defaultsLayer(values: { readonly [K in ConfigKeyName]?: RawConfigValue 
     layer.set(key.key, { value: result.value, raw, written: key.key, origin });
   }
   return layer;
-}
-
-function buildConfig(settings: ReadonlyMap<ConfigKeyName, Setting>, configFilePath: string | undefined): Config {
-  const value = (key: ConfigKeyName) => settings.get(key)?.value;
-  const bool = (key: ConfigKeyName) => expectType(key, value(key), "boolean") as boolean;
-  const num = (key: ConfigKeyName) => expectType(key, value(key), "number") as number;
-  const str = (key: ConfigKeyName) => expectType(key, value(key), "string") as string;
-  const optionalStr = (key: ConfigKeyName) => {
-    const v = value(key);
-    return v === undefined ? undefined : (expectType(key, v, "string") as string);
-  };
-  const commands = expectType("triggers.image_map", value("triggers.image_map"), "object");
-  return {
-    configFilePath,
-    devMode: bool("dev_mode"),
-    ignorePipelineRunEvents: bool("ignore_pipeline_run_events"),
-    runParallelismLimit: num("run_parallelism_limit"),
-    eventLogRetentionMs: num("event_log_retention"),
-    eventPruneIntervalMs: num("event_prune_interval"),
-    logLevel: str("log_level") as LogLevel,
-    taskExecutionLogsDir: str("task_execution_logs_dir"),
-    taskExecutionLogExpiry: num("task_execution_log_expiry"),
-    taskExecutionStopTimeoutMs: num("task_execution_stop_timeout"),
-    server: {
-      host: str("server.host"),
-      shutdownTimeoutMs: num("server.shutdown_timeout"),
-      storagePath: str("server.storage_path"),
-      storageResultsLimit: num("server.storage_results_limit"),
-      tlsCertPath: optionalStr("server.tls_cert_path"),
-      tlsKeyPath: optionalStr("server.tls_key_path"),
-      useTls: bool("server.use_tls"),
-      extensionAddress: optionalStr("server.extension_address"),
-    },
-    triggers: {
-      installBaseTriggers: bool("triggers.install_base_triggers"),
-      stopTimeoutMs: num("triggers.stop_timeout"),
-      tlsCertPath: optionalStr("triggers.tls_cert_path"),
-      tlsKeyPath: optionalStr("triggers.tls_key_path"),
-      useTls: bool("triggers.use_tls"),
-      imageMap: commands as Readonly<Record<string, readonly string[]>>,
-      readinessAttempts: num("triggers.readiness_attempts"),
-      readinessDelayMs: num("triggers.readiness_delay"),
-    },
-    scheduler: {
-      engine: str("scheduler.engine") as SchedulerEngine,
-      docker: {
-        prune: bool("scheduler.docker.prune"),
-        pruneIntervalMs: num("scheduler.docker.prune_interval"),
-        network: str("scheduler.docker.network") as DockerNetwork,
-      },
-    },
-    externalEventsApi: {
-      enable: bool("external_events_api.enable"),
-      host: str("external_events_api.host"),
-      useTls: bool("external_events_api.use_tls"),
-    },
-    objectStore: {
-      engine: str("object_store.engine") as "sqlite",
-      pipelineObjectLimit: num("object_store.pipeline_object_limit"),
-      runObjectExpiry: num("object_store.run_object_expiry"),
-      sqlite: { path: str("object_store.sqlite.path") },
-    },
-    secretStore: {
-      engine: str("secret_store.engine") as "sqlite",
-      sqlite: {
-        path: str("secret_store.sqlite.path"),
-        encryptionKey: str("secret_store.sqlite.encryption_key"),
-      },
-    },
-    development: {
-      prettyLogging: bool("development.pretty_logging"),
-      bypassAuth: bool("development.bypass_auth"),
-      useLocalhostTls: bool("development.use_localhost_tls"),
-      defaultEncryption: bool("development.default_encryption"),
-    },
-  };
-}
-
-/** Guards against the key table and buildConfig drifting apart; never a user error. */
-function expectType(key: ConfigKeyName, value: ConfigValue, type: "boolean" | "number" | "string" | "object") {
-  if (typeof value !== type) throw new Error(`config key ${key} resolved to ${typeof value}, expected ${type}`);
-  return value;
-}
-
-/** Rules that involve more than one key, or a value's meaning rather than its type. */
-function checkConfig(config: Config, settings: ReadonlyMap<ConfigKeyName, Setting>): string[] {
-  const problems: string[] = [];
-  const describe = (key: ConfigKeyName) => {
-    const s = settings.get(key)!;
-    return describeSetting(s.written, s.raw, s.origin, findConfigKey(key)?.secret ?? false);
-  };
-
-  const encryptionKey = config.secretStore.sqlite.encryptionKey;
-  if (encryptionKey.length !== 32) {
-    problems.push(
-      `${describe("secret_store.sqlite.encryption_key")}: must be exactly 32 characters long (got ${encryptionKey.length})`,
-    );
-  } else if (encryptionKey === DEFAULT_ENCRYPTION_KEY && !config.devMode && !config.development.defaultEncryption) {
-    const { written, origin } = settings.get("secret_store.sqlite.encryption_key")!;
-    problems.push(
-      `${written} (from ${describeOrigin(origin)}) is the well-known default key; ` +
-        "set a unique 32-character key, or turn on dev mode or development.default_encryption",
-    );
-  }
-
-  for (const block of ["server", "triggers"] as const) {
-    const cert = `${block}.tls_cert_path` as const;
-    const key = `${block}.tls_key_path` as const;
-    const hasCert = config[block].tlsCertPath !== undefined;
-    const hasKey = config[block].tlsKeyPath !== undefined;
-    if (hasCert && !hasKey) problems.push(`${describe(cert)} but ${key} is not set; set both or neither`);
-    if (hasKey && !hasCert) problems.push(`${describe(key)} but ${cert} is not set; set both or neither`);
-  }
-
-  const { server } = config;
-  if (server.useTls && !config.development.useLocalhostTls && !server.tlsCertPath && !server.tlsKeyPath) {
-    problems.push(
-      `${describe("server.use_tls")} but server.tls_cert_path and server.tls_key_path are not set; ` +
-        "set both, set server.use_tls = false, or turn on dev mode or development.use_localhost_tls",
-    );
-  }
-  return problems;
 }
 
 function freezeDeep<T>(value: T): T {

@@ -1,5 +1,6 @@
 // Written by `gofer service init-config`. Every value shown is the default, so deleting a line changes nothing;
-// a test loads this text and compares it with the defaults.
+// a test loads this text and compares it with the defaults. Settings whose default changes in dev mode are
+// commented out: written out, they would override dev mode.
 
 export const SAMPLE_CONFIG = `# Gofer server configuration (TOML).
 #
@@ -25,9 +26,9 @@ event_prune_interval = "3h"
 # debug, info, warn or error.
 log_level = "info"
 
-# Task execution logs are text files in this directory; logs of all but the newest
+# Task execution logs are text files in this directory (dev mode: ./.gofer-dev/logs); logs of all but the newest
 # task_execution_log_expiry runs are deleted.
-task_execution_logs_dir = "/tmp"
+# task_execution_logs_dir = "/tmp"
 task_execution_log_expiry = 50
 
 # How long a task container gets to stop gracefully before it is killed.
@@ -36,7 +37,7 @@ task_execution_stop_timeout = "5m"
 [server]
 host = "localhost:8080"           # address the API binds to
 shutdown_timeout = "15s"          # how long shutdown waits for connections and runs to drain
-storage_path = "/tmp/gofer.db"    # the sqlite database
+# storage_path = "/tmp/gofer.db"  # the sqlite database (dev mode: ./.gofer-dev/gofer.db)
 storage_results_limit = 200       # most results one list call returns
 use_tls = true
 # The API's certificate and key (PEM). Required when use_tls is on, unless dev mode or
@@ -79,20 +80,21 @@ pipeline_object_limit = 50 # objects kept per pipeline; the oldest is evicted
 run_object_expiry = 50     # runs after which a run's objects are deleted
 
 [object_store.sqlite]
-path = "/tmp/gofer-object.db"
+# path = "/tmp/gofer-object.db" # dev mode: ./.gofer-dev/gofer-object.db
 
 [secret_store]
 engine = "sqlite"
 
 [secret_store.sqlite]
-path = "/tmp/gofer-secret.db"
+# path = "/tmp/gofer-secret.db" # dev mode: ./.gofer-dev/gofer-secret.db
 # Exactly 32 characters. Secrets cannot be read back if it changes. The well-known default
 # "changemechangemechangemechangeme" is refused unless dev mode or [development] default_encryption is on.
 # encryption_key = "<32 characters>"
 
+# All off by default and all on in dev mode; set one to override either.
 [development]
-pretty_logging = false     # human-readable logs instead of JSON
-bypass_auth = false        # every caller is treated as a management token
-use_localhost_tls = false  # serve the API with generated localhost certificates
-default_encryption = false # allow the default secret store key
+# pretty_logging = false     # human-readable logs instead of JSON
+# bypass_auth = false        # every caller is treated as a management token
+# use_localhost_tls = false  # serve the API with generated localhost certificates
+# default_encryption = false # allow the default secret store key
 `;

@@ -1,7 +1,8 @@
 // Watches a trigger the way Gofer does (one outstanding Watch at a time) and records every event it gets, with the
 // time it arrived, so cases can reason about what arrived when.
-import * as grpc from "@grpc/grpc-js";
+
 import type { TriggerWatchResponse } from "@gofer/proto";
+import * as grpc from "@grpc/grpc-js";
 import type { Clock } from "../clock.js";
 import { RpcError, type TriggerClient } from "./trigger-client.js";
 
@@ -43,7 +44,10 @@ export class EventCollector {
       const signal = cancel ? AbortSignal.any([this.signal, cancel]) : this.signal;
       const event = await this.client.watch({ timeoutMs: Math.max(1, timeoutMs), signal });
       if (event.pipelineTriggerLabel === "") {
-        const pauseMs = Math.min(EMPTY_ANSWER_PAUSE_MS - (this.nowMs() - startedMs), startedMs + timeoutMs - this.nowMs());
+        const pauseMs = Math.min(
+          EMPTY_ANSWER_PAUSE_MS - (this.nowMs() - startedMs),
+          startedMs + timeoutMs - this.nowMs(),
+        );
         if (pauseMs > 0) await this.clock.sleep(pauseMs, signal);
         return undefined;
       }

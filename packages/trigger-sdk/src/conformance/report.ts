@@ -43,7 +43,7 @@ const OUTPUT_TAIL_LINES = 30;
 
 export function formatCaseResult(result: CaseResult): string {
   const seconds = (result.durationMs / 1000).toFixed(1);
-  const head = `${LABELS[result.status]}  ${result.id.padEnd(28)} ${result.title} (${seconds} s)`;
+  const head = `${LABELS[result.status]}  ${result.id.padEnd(34)} ${result.title} (${seconds} s)`;
   if (result.message === "") return head;
   const body = result.message
     .split("\n")

@@ -1,14 +1,15 @@
 // The suite's view of a trigger: TriggerService over TLS, trusting exactly the certificate the suite generated, with
 // a bearer key in per-call metadata (so cases can also send none, a wrong one, or another scheme). Every call has a
 // deadline, and a signal that cancels it client-side.
-import * as grpc from "@grpc/grpc-js";
+
 import {
-  TriggerServiceClient,
   type TriggerInfoResponse,
+  TriggerServiceClient,
   type TriggerSubscribeRequest,
   type TriggerUnsubscribeRequest,
   type TriggerWatchResponse,
 } from "@gofer/proto";
+import * as grpc from "@grpc/grpc-js";
 import type { Clock } from "../clock.js";
 
 /** A call that ended with a non-OK status. */
@@ -35,7 +36,11 @@ export interface CallOptions {
 }
 
 type Callback<T> = (error: grpc.ServiceError | null, response: T) => void;
-type Invoke<T> = (metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: Callback<T>) => grpc.ClientUnaryCall;
+type Invoke<T> = (
+  metadata: grpc.Metadata,
+  options: Partial<grpc.CallOptions>,
+  callback: Callback<T>,
+) => grpc.ClientUnaryCall;
 
 export class TriggerClient {
   private readonly client: TriggerServiceClient;

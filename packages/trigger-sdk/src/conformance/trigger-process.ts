@@ -143,12 +143,15 @@ export class TriggerProcess {
     });
     this.child.stdout?.on("data", (chunk: Buffer) => this.stdoutBuffer.append(chunk));
     this.child.stderr?.on("data", (chunk: Buffer) => this.stderrBuffer.append(chunk));
+    // A broken pipe only loses output; without a listener it would crash the suite.
+    this.child.stdout?.on("error", () => undefined);
+    this.child.stderr?.on("error", () => undefined);
     this.exited = new Promise((resolve) => {
       this.child.once("exit", (code, signal) => {
         this.status ??= { code, signal, error: undefined };
         resolve(this.status);
       });
-      this.child.once("error", (error) => {
+      this.child.on("error", (error) => {
         // Only a failure to spawn ends the process here; a failed kill() also lands here and changes nothing.
         if (this.child.pid !== undefined) return;
         this.status ??= { code: null, signal: null, error };

@@ -9,11 +9,17 @@ export interface InvalidSettings {
   readonly config: Readonly<Record<string, string>>;
 }
 
+export interface InstallerQueries {
+  readonly required: readonly string[];
+  /** When true, no query beyond the required ones is allowed. */
+  readonly exclusive: boolean;
+}
+
 export interface TriggerProfile {
   /** Install-time config for server mode. */
   readonly installEnv: Readonly<Record<string, string>>;
-  /** The config_key of every query the installer must ask, in order; undefined: not checked. */
-  readonly installerQueryKeys: readonly string[] | undefined;
+  /** Queries the installer must ask, by config_key; undefined: not checked. */
+  readonly installerQueries: InstallerQueries | undefined;
   /** Settings that make the trigger fire; undefined: the event cases are skipped. */
   readonly settings: Readonly<Record<string, string>> | undefined;
   /** The same settings under the pipeline SDKs' GOFER_PLUGIN_PARAM_ keys (spec §2.5); undefined: not tried. */
@@ -40,7 +46,7 @@ export function triggerProfile(options: CompiledOptions): TriggerProfile {
         // The Go trigger reads GOFER_PLUGIN_CONFIG_MIN_DURATION while v0.4 Gofer passes MIN_DURATION (spec §2.2):
         // set both so that either reading works.
         installEnv: { GOFER_PLUGIN_CONFIG_MIN_DURATION: MIN_DURATION, MIN_DURATION },
-        installerQueryKeys: ["min_duration"],
+        installerQueries: { required: ["min_duration"], exclusive: false },
         settings: { EVERY: "1s" },
         prefixedSettings: { GOFER_PLUGIN_PARAM_EVERY: "1s" },
         invalidSettings: [
@@ -61,13 +67,13 @@ export function triggerProfile(options: CompiledOptions): TriggerProfile {
       const periodMs = options.slow ? 60_000 : 1_000;
       return {
         installEnv: {},
-        installerQueryKeys: [],
+        installerQueries: { required: [], exclusive: true },
         settings: { EXPRESSION: expression },
         prefixedSettings: { GOFER_PLUGIN_PARAM_EXPRESSION: expression },
         invalidSettings: [
           {
             id: "expression-minute-60",
-            description: 'with EXPRESSION="60 * * * * *" (minute out of range)',
+            description: 'with EXPRESSION="60 * * * * *" (minute 60 is out of range)',
             config: { EXPRESSION: "60 * * * * *" },
           },
         ],
@@ -81,7 +87,7 @@ export function triggerProfile(options: CompiledOptions): TriggerProfile {
     case "generic":
       return {
         installEnv: {},
-        installerQueryKeys: undefined,
+        installerQueries: undefined,
         settings: options.settings,
         prefixedSettings: undefined,
         invalidSettings: [],

@@ -1,0 +1,1 @@
+export { parseSetFlags } from "./commands/service.js";

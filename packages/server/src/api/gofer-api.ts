@@ -1,0 +1,271 @@
+// The proto.Gofer service: thin handlers that resolve the caller's namespace, convert proto ⇄ domain, and call the
+// services. Areas not built yet (objects, secrets, common tasks) answer UNIMPLEMENTED with a sentence saying so.
+import { GetTaskRunLogsResponse, type GoferServer, GoferService, ListEventsResponse } from "@gofer/proto";
+import type * as grpc from "@grpc/grpc-js";
+import type { Kysely } from "kysely";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnimplementedError } from "../errors.js";
+import type { StoredEvent } from "../events/event-kinds.js";
+import type { EventLog } from "../events/event-log.js";
+import type { NamespaceService } from "../namespaces/namespace-service.js";
+import { validatePipelineConfig } from "../pipelines/pipeline-config.js";
+import type { PipelineService } from "../pipelines/pipeline-service.js";
+import { getEvent, listEvents } from "../storage/event-repository.js";
+import type { Schema } from "../storage/schema.js";
+import type { TriggerRuntime } from "../triggers/trigger-runtime.js";
+import type { CallContext } from "./call-context.js";
+import { type HandlerDeps, serverStream, unary } from "./handlers.js";
+import {
+  fromProtoPipelineConfig,
+  toProtoEvent,
+  toProtoNamespace,
+  toProtoPipeline,
+  toProtoTrigger,
+} from "./proto-convert.js";
+import type { RunsApi } from "./runs-api.js";
+import type { TokensApi } from "./tokens-api.js";
+
+export interface GoferApiDeps extends HandlerDeps {
+  db: Kysely<Schema>;
+  namespaces: NamespaceService;
+  pipelines: PipelineService;
+  triggers: TriggerRuntime;
+  eventLog: EventLog;
+  runs: RunsApi;
+  tokens: TokensApi;
+  system: {
+    commit: string;
+    semver: string;
+    devMode: boolean;
+    ingressEnabled(): boolean;
+    setIngress(enabled: boolean): void;
+  };
+  resultsLimit: number;
+}
+
+const path = (method: keyof typeof GoferService) => GoferService[method].path;
+
+function unimplemented(what: string): () => Promise<never> {
+  return async () => {
+    throw new UnimplementedError(`${what} are not supported by this server yet`);
+  };
+}
+
+export function createGoferApi(deps: GoferApiDeps): GoferServer {
+  const u = <Req, Res>(
+    method: keyof typeof GoferService,
+    handle: (request: Req, context: CallContext) => Promise<Res>,
+  ) => unary<Req, Res>(deps, path(method), handle);
+  const notYet = (method: keyof typeof GoferService, what: string) => unary(deps, path(method), unimplemented(what));
+
+  return {
+    // ---- system ------------------------------------------------------------------------------------------------
+    getSystemInfo: u("getSystemInfo", async () => ({
+      commit: deps.system.commit,
+      devModeEnabled: deps.system.devMode,
+      semver: deps.system.semver,
+    })),
+    toggleEventIngress: u("toggleEventIngress", async (_req, ctx) => {
+      ctx.requireManagement("toggle event ingress");
+      const value = !deps.system.ingressEnabled();
+      deps.system.setIngress(value);
+      return { value };
+    }),
+    repairOrphan: u("repairOrphan", async (req: { namespaceId: string; pipelineId: string; runId: bigint }, ctx) => {
+      ctx.requireManagement("repair orphaned runs");
+      await deps.runs.repairOrphan({
+        namespaceId: ctx.namespace(req.namespaceId),
+        pipelineId: req.pipelineId,
+        runId: Number(req.runId),
+      });
+      return {};
+    }),
+
+    // ---- tokens ------------------------------------------------------------------------------------------------
+    createToken: u("createToken", (req, ctx) => deps.tokens.create(req, ctx)),
+    bootstrapToken: u("bootstrapToken", () => deps.tokens.bootstrap()),
+    listTokens: u("listTokens", (req, ctx) => deps.tokens.list(req, ctx)),
+    getToken: u("getToken", (req, ctx) => deps.tokens.get(req, ctx)),
+    enableToken: u("enableToken", (req, ctx) => deps.tokens.enable(req, ctx)),
+    disableToken: u("disableToken", (req, ctx) => deps.tokens.disable(req, ctx)),
+    deleteToken: u("deleteToken", (req, ctx) => deps.tokens.delete(req, ctx)),
+
+    // ---- namespaces --------------------------------------------------------------------------------------------
+    listNamespaces: u("listNamespaces", async (req) => ({
+      namespaces: (await deps.namespaces.list(Number(req.offset), Number(req.limit))).map(toProtoNamespace),
+    })),
+    createNamespace: u("createNamespace", async (req, ctx) => {
+      ctx.requireManagement("create namespaces");
+      return { namespace: toProtoNamespace(await deps.namespaces.create(req.id, req.name, req.description)) };
+    }),
+    getNamespace: u("getNamespace", async (req, ctx) => ({
+      namespace: toProtoNamespace(await deps.namespaces.get(ctx.namespace(req.id))),
+    })),
+    updateNamespace: u("updateNamespace", async (req, ctx) => {
+      ctx.requireManagement("update namespaces");
+      await deps.namespaces.update(req.id, req.name, req.description);
+      return {};
+    }),
+    deleteNamespace: u("deleteNamespace", async (req, ctx) => {
+      ctx.requireManagement("delete namespaces");
+      await deps.namespaces.delete(req.id);
+      return {};
+    }),
+
+    // ---- pipelines ---------------------------------------------------------------------------------------------
+    getPipeline: u("getPipeline", async (req, ctx) => ({
+      pipeline: toProtoPipeline(await deps.pipelines.get(ctx.namespace(req.namespaceId), req.id)),
+    })),
+    listPipelines: u("listPipelines", async (req, ctx) => ({
+      pipelines: (await deps.pipelines.list(ctx.namespace(req.namespaceId), Number(req.offset), Number(req.limit))).map(
+        toProtoPipeline,
+      ),
+    })),
+    enablePipeline: u("enablePipeline", async (req, ctx) => {
+      await deps.pipelines.setState(ctx.namespace(req.namespaceId), req.id, "ACTIVE");
+      return {};
+    }),
+    disablePipeline: u("disablePipeline", async (req, ctx) => {
+      await deps.pipelines.setState(ctx.namespace(req.namespaceId), req.id, "DISABLED");
+      return {};
+    }),
+    createPipeline: u("createPipeline", async (req, ctx) => {
+      if (!req.pipelineConfig) throw new InvalidArgumentError("request missing required field: pipeline_config");
+      const definition = validatePipelineConfig(fromProtoPipelineConfig(req.pipelineConfig));
+      return { pipeline: toProtoPipeline(await deps.pipelines.create(ctx.namespace(req.namespaceId), definition)) };
+    }),
+    updatePipeline: u("updatePipeline", async (req, ctx) => {
+      if (!req.pipelineConfig) throw new InvalidArgumentError("request missing required field: pipeline_config");
+      const definition = validatePipelineConfig(fromProtoPipelineConfig(req.pipelineConfig));
+      return { pipeline: toProtoPipeline(await deps.pipelines.update(ctx.namespace(req.namespaceId), definition)) };
+    }),
+    deletePipeline: u("deletePipeline", async (req, ctx) => {
+      await deps.pipelines.delete(ctx.namespace(req.namespaceId), req.id);
+      return {};
+    }),
+
+    // ---- runs and task runs ------------------------------------------------------------------------------------
+    getRun: u("getRun", (req, ctx) => deps.runs.getRun(req, ctx)),
+    listRuns: u("listRuns", (req, ctx) => deps.runs.listRuns(req, ctx)),
+    startRun: u("startRun", (req, ctx) => deps.runs.startRun(req, ctx)),
+    retryRun: u("retryRun", (req, ctx) => deps.runs.retryRun(req, ctx)),
+    cancelRun: u("cancelRun", (req, ctx) => deps.runs.cancelRun(req, ctx)),
+    cancelAllRuns: u("cancelAllRuns", (req, ctx) => deps.runs.cancelAllRuns(req, ctx)),
+    getTaskRun: u("getTaskRun", (req, ctx) => deps.runs.getTaskRun(req, ctx)),
+    listTaskRuns: u("listTaskRuns", (req, ctx) => deps.runs.listTaskRuns(req, ctx)),
+    cancelTaskRun: u("cancelTaskRun", (req, ctx) => deps.runs.cancelTaskRun(req, ctx)),
+    getTaskRunLogs: serverStream(deps, path("getTaskRunLogs"), async (req, send, ctx) => {
+      for await (const { line, lineNum } of deps.runs.taskRunLogs(req, ctx)) {
+        await send(GetTaskRunLogsResponse.fromPartial({ logLine: line, lineNum: BigInt(lineNum) }));
+      }
+    }),
+    deleteTaskRunLogs: u("deleteTaskRunLogs", (req, ctx) => deps.runs.deleteTaskRunLogs(req, ctx)),
+
+    // ---- triggers ----------------------------------------------------------------------------------------------
+    getTrigger: u("getTrigger", async (req) => {
+      if (req.name === "") throw new FailedPreconditionError("name required");
+      return { trigger: toProtoTrigger(await deps.triggers.get(req.name)) };
+    }),
+    listTriggers: u("listTriggers", async () => ({ triggers: (await deps.triggers.list()).map(toProtoTrigger) })),
+    getTriggerInstallInstructions: u("getTriggerInstallInstructions", async (req, ctx) => {
+      ctx.requireManagement("read trigger install instructions");
+      return { instructions: await deps.triggers.installInstructions(req.image, req.user, req.pass) };
+    }),
+    installTrigger: u("installTrigger", async (req, ctx) => {
+      ctx.requireManagement("install triggers");
+      await deps.triggers.install({
+        name: req.name,
+        image: req.image,
+        user: req.user,
+        pass: req.pass,
+        variables: req.variables,
+      });
+      return {};
+    }),
+    uninstallTrigger: u("uninstallTrigger", async (req, ctx) => {
+      ctx.requireManagement("uninstall triggers");
+      await deps.triggers.uninstall(req.name);
+      return {};
+    }),
+    enableTrigger: u("enableTrigger", async (req, ctx) => {
+      ctx.requireManagement("enable triggers");
+      await deps.triggers.enable(req.name);
+      return {};
+    }),
+    disableTrigger: u("disableTrigger", async (req, ctx) => {
+      ctx.requireManagement("disable triggers");
+      await deps.triggers.disable(req.name);
+      return {};
+    }),
+
+    // ---- events ------------------------------------------------------------------------------------------------
+    getEvent: u("getEvent", async (req) => {
+      const row = await getEvent(deps.db, Number(req.id));
+      if (!row) throw new NotFoundError(`event ${req.id} not found`);
+      return { event: toProtoEvent(row) };
+    }),
+    listEvents: serverStream(deps, path("listEvents"), async (req, send, ctx) => {
+      // Listen before reading, so an event stored while the history is read is not missed; ids dedupe.
+      const live: StoredEvent[] = [];
+      let wake: (() => void) | undefined;
+      if (req.follow && !req.reverse) {
+        deps.eventLog.listen((event) => {
+          live.push(event);
+          wake?.();
+        }, ctx.signal);
+      }
+      let lastId: number | undefined;
+      for (;;) {
+        const page = await listEvents(deps.db, {
+          ...(lastId !== undefined ? { afterId: lastId } : {}),
+          reverse: req.reverse,
+          limit: deps.resultsLimit,
+        });
+        for (const row of page) {
+          await send(ListEventsResponse.fromPartial({ event: toProtoEvent(row) }));
+          lastId = row.id;
+        }
+        if (page.length < deps.resultsLimit || ctx.signal.aborted) break;
+      }
+      if (!req.follow || req.reverse) return;
+      while (!ctx.signal.aborted) {
+        const next = live.shift();
+        if (!next) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+          });
+          wake = undefined;
+          continue;
+        }
+        if (lastId !== undefined && next.id <= lastId) continue;
+        await send(ListEventsResponse.fromPartial({ event: toProtoEvent(next) }));
+        lastId = next.id;
+      }
+    }),
+
+    // ---- not built yet -----------------------------------------------------------------------------------------
+    getCommonTask: notYet("getCommonTask", "common tasks"),
+    listCommonTasks: notYet("listCommonTasks", "common tasks"),
+    getCommonTaskInstallInstructions: notYet("getCommonTaskInstallInstructions", "common tasks"),
+    installCommonTask: notYet("installCommonTask", "common tasks"),
+    uninstallCommonTask: notYet("uninstallCommonTask", "common tasks"),
+    enableCommonTask: notYet("enableCommonTask", "common tasks"),
+    disableCommonTask: notYet("disableCommonTask", "common tasks"),
+    listPipelineObjects: notYet("listPipelineObjects", "pipeline objects"),
+    getPipelineObject: notYet("getPipelineObject", "pipeline objects"),
+    putPipelineObject: notYet("putPipelineObject", "pipeline objects"),
+    deletePipelineObject: notYet("deletePipelineObject", "pipeline objects"),
+    listRunObjects: notYet("listRunObjects", "run objects"),
+    getRunObject: notYet("getRunObject", "run objects"),
+    putRunObject: notYet("putRunObject", "run objects"),
+    deleteRunObject: notYet("deleteRunObject", "run objects"),
+    getPipelineSecret: notYet("getPipelineSecret", "pipeline secrets"),
+    listPipelineSecrets: notYet("listPipelineSecrets", "pipeline secrets"),
+    putPipelineSecret: notYet("putPipelineSecret", "pipeline secrets"),
+    deletePipelineSecret: notYet("deletePipelineSecret", "pipeline secrets"),
+    getGlobalSecret: notYet("getGlobalSecret", "global secrets"),
+    listGlobalSecrets: notYet("listGlobalSecrets", "global secrets"),
+    putGlobalSecret: notYet("putGlobalSecret", "global secrets"),
+    deleteGlobalSecret: notYet("deleteGlobalSecret", "global secrets"),
+  } satisfies Record<keyof GoferServer, grpc.UntypedHandleCall> as GoferServer;
+}

@@ -1,0 +1,65 @@
+// Adapters from async handlers to grpc-js handlers: authenticate first (rejecting before any handler work), run the
+// handler with a CallContext, and turn any throw into a status through status.ts. A handler can therefore never
+// forget to answer or answer twice.
+import type * as grpc from "@grpc/grpc-js";
+import type { Logger } from "winston";
+import type { AuthContext } from "../auth/auth-context.js";
+import { type CallContext, callContext } from "./call-context.js";
+import { toStatus } from "./status.js";
+
+export type Authenticate = (path: string, metadata: grpc.Metadata) => Promise<AuthContext>;
+
+export interface HandlerDeps {
+  authenticate: Authenticate;
+  logger: Logger;
+  /** Aborts every open stream when the server stops. */
+  shutdown: AbortSignal;
+}
+
+export function unary<Req, Res>(
+  deps: HandlerDeps,
+  path: string,
+  handle: (request: Req, context: CallContext) => Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const cancelled = new AbortController();
+    call.on("cancelled", () => cancelled.abort());
+    const signal = AbortSignal.any([cancelled.signal, deps.shutdown]);
+    deps
+      .authenticate(path, call.metadata)
+      .then((caller) => handle(call.request, callContext(caller, signal)))
+      .then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(toStatus(error, deps.logger, path)),
+      );
+  };
+}
+
+export function serverStream<Req, Res>(
+  deps: HandlerDeps,
+  path: string,
+  handle: (request: Req, send: (item: Res) => Promise<void>, context: CallContext) => Promise<void>,
+): grpc.handleServerStreamingCall<Req, Res> {
+  return (call) => {
+    const cancelled = new AbortController();
+    call.on("cancelled", () => cancelled.abort());
+    const signal = AbortSignal.any([cancelled.signal, deps.shutdown]);
+    // Respect the stream's flow control: wait for drain when the buffer is full.
+    const send = (item: Res) =>
+      new Promise<void>((resolve) => {
+        if (signal.aborted || call.write(item)) resolve();
+        else call.once("drain", () => resolve());
+      });
+    deps
+      .authenticate(path, call.metadata)
+      .then((caller) => handle(call.request, send, callContext(caller, signal)))
+      .then(
+        () => call.end(),
+        (error: unknown) => {
+          if (signal.aborted && cancelled.signal.aborted) return;
+          // grpc-js turns an 'error' event on a server stream into the call's final status.
+          call.emit("error", toStatus(error, deps.logger, path));
+        },
+      );
+  };
+}

@@ -1,0 +1,187 @@
+// Run and task-run RPCs → the run orchestrator (RunControl) and the run lookups, with proto conversion at this edge.
+import {
+  type CancelAllRunsRequest,
+  type CancelAllRunsResponse,
+  type CancelRunRequest,
+  type CancelTaskRunRequest,
+  CustomTask_RequiredParentStatus,
+  type DeleteTaskRunLogsRequest,
+  type GetRunRequest,
+  type GetRunResponse,
+  type GetTaskRunLogsRequest,
+  type GetTaskRunRequest,
+  type GetTaskRunResponse,
+  type ListRunsRequest,
+  type ListRunsResponse,
+  type ListTaskRunsRequest,
+  type ListTaskRunsResponse,
+  Run as ProtoRun,
+  TaskRun as ProtoTaskRun,
+  type RetryRunRequest,
+  type RetryRunResponse,
+  Run_RunState,
+  Run_RunStatus,
+  RunStatusReason_RunStatusReasonKind,
+  type StartRunRequest,
+  type StartRunResponse,
+  TaskRun_TaskRunState,
+  TaskRun_TaskRunStatus,
+  TaskRunStatusReason_Reason,
+} from "@gofer/proto";
+import type { Kysely } from "kysely";
+import type { Run, TaskRun } from "../runs/run.js";
+import { findRun, findTaskRun, listPipelineRuns, listRunTaskRuns } from "../runs/run-lookup.js";
+import type { RunControl, RunRef, TaskRunLogLine } from "../runs/run-orchestrator.js";
+import type { Schema } from "../storage/schema.js";
+import type { CallContext } from "./call-context.js";
+
+export interface RunsApi {
+  getRun(request: GetRunRequest, context: CallContext): Promise<GetRunResponse>;
+  listRuns(request: ListRunsRequest, context: CallContext): Promise<ListRunsResponse>;
+  startRun(request: StartRunRequest, context: CallContext): Promise<StartRunResponse>;
+  retryRun(request: RetryRunRequest, context: CallContext): Promise<RetryRunResponse>;
+  cancelRun(request: CancelRunRequest, context: CallContext): Promise<object>;
+  cancelAllRuns(request: CancelAllRunsRequest, context: CallContext): Promise<CancelAllRunsResponse>;
+  getTaskRun(request: GetTaskRunRequest, context: CallContext): Promise<GetTaskRunResponse>;
+  listTaskRuns(request: ListTaskRunsRequest, context: CallContext): Promise<ListTaskRunsResponse>;
+  cancelTaskRun(request: CancelTaskRunRequest, context: CallContext): Promise<object>;
+  taskRunLogs(request: GetTaskRunLogsRequest, context: CallContext): AsyncIterable<TaskRunLogLine>;
+  deleteTaskRunLogs(request: DeleteTaskRunLogsRequest, context: CallContext): Promise<object>;
+  repairOrphan(ref: RunRef): Promise<void>;
+}
+
+const big = (n: number | null | undefined): bigint => BigInt(Math.trunc(n ?? 0));
+
+export function toProtoRun(run: Run): ProtoRun {
+  return ProtoRun.fromPartial({
+    namespace: run.namespaceId,
+    pipeline: run.pipelineId,
+    id: big(run.id),
+    started: big(run.started),
+    ended: big(run.ended),
+    state: Run_RunState[run.state],
+    status: run.status === "UNKNOWN" ? Run_RunStatus.RUN_STATUS_UNKNOWN : Run_RunStatus[run.status],
+    statusReason: run.statusReason
+      ? {
+          reason:
+            run.statusReason.reason === "UNKNOWN"
+              ? RunStatusReason_RunStatusReasonKind.RUN_STATUS_REASON_UNKNOWN
+              : RunStatusReason_RunStatusReasonKind[run.statusReason.reason],
+          description: run.statusReason.description,
+        }
+      : undefined,
+    taskRuns: [...run.taskRunIds],
+    trigger: { name: run.trigger.name, label: run.trigger.label },
+    variables: run.variables.map((v) => ({ ...v })),
+    storeObjectsExpired: run.storeObjectsExpired,
+  });
+}
+
+export function toProtoTaskRun(taskRun: TaskRun): ProtoTaskRun {
+  const task = taskRun.task;
+  return ProtoTaskRun.fromPartial({
+    created: big(taskRun.created),
+    ended: big(taskRun.ended),
+    exitCode: big(taskRun.exitCode),
+    statusReason: taskRun.statusReason
+      ? {
+          reason: TaskRunStatusReason_Reason[taskRun.statusReason.reason],
+          description: taskRun.statusReason.description,
+        }
+      : undefined,
+    id: taskRun.id,
+    logsExpired: taskRun.logsExpired,
+    logsRemoved: taskRun.logsRemoved,
+    namespace: taskRun.namespaceId,
+    pipeline: taskRun.pipelineId,
+    run: big(taskRun.runId),
+    started: big(taskRun.started),
+    state: TaskRun_TaskRunState[taskRun.state],
+    status: taskRun.status === "UNKNOWN" ? TaskRun_TaskRunStatus.UNKNOWN_STATUS : TaskRun_TaskRunStatus[taskRun.status],
+    task: {
+      $case: "customTask",
+      value: {
+        id: task.id,
+        description: task.description,
+        image: task.image,
+        registryAuth: task.registryAuth ? { ...task.registryAuth } : undefined,
+        dependsOn: Object.fromEntries(
+          Object.entries(task.dependsOn).map(([k, v]) => [k, CustomTask_RequiredParentStatus[v]]),
+        ),
+        variables: task.variables.map((v) => ({ ...v })),
+        entrypoint: [...(task.entrypoint ?? [])],
+        command: [...(task.command ?? [])],
+      },
+    },
+    variables: taskRun.variables.map((v) => ({ ...v })),
+  });
+}
+
+export interface RunsApiDeps {
+  db: Kysely<Schema>;
+  orchestrator: RunControl;
+  resultsLimit: number;
+}
+
+export function createRunsApi(deps: RunsApiDeps): RunsApi {
+  const { db, orchestrator } = deps;
+  const ref = (context: CallContext, r: { namespaceId: string; pipelineId: string }, runId: bigint): RunRef => ({
+    namespaceId: context.namespace(r.namespaceId),
+    pipelineId: r.pipelineId,
+    runId: Number(runId),
+  });
+  return {
+    async getRun(request, context) {
+      return { run: toProtoRun(await findRun(db, ref(context, request, request.id))) };
+    },
+    async listRuns(request, context) {
+      const limit = Number(request.limit) <= 0 ? deps.resultsLimit : Math.min(Number(request.limit), deps.resultsLimit);
+      const runs = await listPipelineRuns(db, {
+        namespaceId: context.namespace(request.namespaceId),
+        pipelineId: request.pipelineId,
+        offset: Math.max(0, Number(request.offset)),
+        limit,
+      });
+      return { runs: runs.map(toProtoRun) };
+    },
+    async startRun(request, context) {
+      const run = await orchestrator.startRun(
+        context.namespace(request.namespaceId),
+        request.pipelineId,
+        request.variables,
+      );
+      return { run: toProtoRun(run) };
+    },
+    async retryRun(request, context) {
+      return { run: toProtoRun(await orchestrator.retryRun(ref(context, request, request.runId))) };
+    },
+    async cancelRun(request, context) {
+      await orchestrator.cancelRun(ref(context, request, request.runId), { force: request.force });
+      return {};
+    },
+    async cancelAllRuns(request, context) {
+      const ids = await orchestrator.cancelAllRuns(context.namespace(request.namespaceId), request.pipelineId, {
+        force: request.force,
+      });
+      return { runs: ids.map((id) => BigInt(id)) };
+    },
+    async getTaskRun(request, context) {
+      return { taskRun: toProtoTaskRun(await findTaskRun(db, ref(context, request, request.runId), request.id)) };
+    },
+    async listTaskRuns(request, context) {
+      return { taskRuns: (await listRunTaskRuns(db, ref(context, request, request.runId))).map(toProtoTaskRun) };
+    },
+    async cancelTaskRun(request, context) {
+      await orchestrator.cancelTaskRun(ref(context, request, request.runId), request.id, { force: request.force });
+      return {};
+    },
+    async *taskRunLogs(request, context) {
+      yield* await orchestrator.taskRunLogs(ref(context, request, request.runId), request.id, context.signal);
+    },
+    async deleteTaskRunLogs(request, context) {
+      await orchestrator.deleteTaskRunLogs(ref(context, request, request.runId), request.id);
+      return {};
+    },
+    repairOrphan: (r) => orchestrator.repairOrphan(r),
+  };
+}

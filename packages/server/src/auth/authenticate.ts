@@ -1,0 +1,70 @@
+// Main-server authentication (spec §1.1, §1.3), run before any handler. In order:
+// 1. BootstrapToken and GetSystemInfo need no token → ANONYMOUS (even in dev mode, and a token sent is ignored);
+// 2. development.bypass_auth → every caller is a management caller;
+// 3. `authorization` must be "Bearer <token>": scheme case-insensitive, exactly one space → else UNAUTHENTICATED;
+// 4. the token's sha256 must name a stored token that has not expired and is not disabled → else PERMISSION_DENIED.
+// The original answers PERMISSION_DENIED for step 3 too; a missing or malformed credential is UNAUTHENTICATED here,
+// as in the trigger servers' own check. Messages never repeat the header: it may hold a secret.
+import type { Clock } from "@gofer/trigger-sdk";
+import { PermissionDeniedError, UnauthenticatedError } from "../errors.js";
+import { ANONYMOUS_CONTEXT, type AuthContext, BYPASS_CONTEXT } from "./auth-context.js";
+import { isExpired, type TokenDetails } from "./token.js";
+
+export const PUBLIC_METHODS: ReadonlySet<string> = new Set([
+  "/proto.Gofer/BootstrapToken",
+  "/proto.Gofer/GetSystemInfo",
+]);
+
+/** The part of TokenService authentication needs. */
+export interface TokenLookup {
+  find(token: string): Promise<TokenDetails | undefined>;
+}
+
+export interface AuthenticateDeps {
+  readonly tokens: TokenLookup;
+  readonly clock: Clock;
+  /** development.bypass_auth. */
+  readonly bypassAuth: boolean;
+}
+
+const EXPECTED = 'expected "Bearer <token>"';
+
+/**
+ * @param authorization the first `authorization` metadata value, if any.
+ * @param method the full gRPC path, e.g. "/proto.Gofer/ListPipelines".
+ * @throws UnauthenticatedError when the header is missing or malformed; PermissionDeniedError when the token is
+ *   unknown, expired or disabled.
+ */
+export async function authenticate(
+  authorization: string | undefined,
+  method: string,
+  deps: AuthenticateDeps,
+): Promise<AuthContext> {
+  if (PUBLIC_METHODS.has(method)) return ANONYMOUS_CONTEXT;
+  if (deps.bypassAuth) return BYPASS_CONTEXT;
+
+  const token = parseBearer(authorization);
+  const details = await deps.tokens.find(token);
+  if (!details) throw new PermissionDeniedError("access denied: token not recognised");
+  if (isExpired(details, deps.clock.now().getTime())) throw new PermissionDeniedError("access denied: token expired");
+  if (details.disabled) throw new PermissionDeniedError("access denied: token disabled");
+  return { kind: details.kind, namespaces: details.namespaces, metadata: details.metadata };
+}
+
+/** @returns the token of a "Bearer <token>" value. @throws UnauthenticatedError otherwise. */
+export function parseBearer(authorization: string | undefined): string {
+  if (authorization === undefined || authorization === "") {
+    throw new UnauthenticatedError(`missing "authorization" metadata: ${EXPECTED}`);
+  }
+  const space = authorization.indexOf(" ");
+  if (space === -1) throw new UnauthenticatedError(`malformed "authorization" metadata: ${EXPECTED}`);
+  if (authorization.slice(0, space).toLowerCase() !== "bearer") {
+    throw new UnauthenticatedError(`"authorization" metadata must use the Bearer scheme: ${EXPECTED}`);
+  }
+  const token = authorization.slice(space + 1);
+  // Tokens are hex; a second space or trailing whitespace is a malformed header, not a token that fails to match.
+  if (token === "" || /\s/.test(token)) {
+    throw new UnauthenticatedError(`malformed "authorization" metadata: ${EXPECTED}`);
+  }
+  return token;
+}

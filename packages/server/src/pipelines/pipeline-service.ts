@@ -1,0 +1,159 @@
+// Pipelines: create, update, get, list, enable, disable, delete. Subscriptions are applied to the triggers before the
+// new version is stored, and undone if storing fails, so a pipeline is never half-updated and never lost
+// (spec §7 #13). Enable/disable only flip the state, as in v0.4: a disabled pipeline stays subscribed and its events
+// are recorded as SKIPPED, so its authors still see what would have run.
+import type { Clock } from "@gofer/trigger-sdk";
+import type { Kysely } from "kysely";
+import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from "../errors.js";
+import type { EventLog } from "../events/event-log.js";
+import { getNamespace } from "../storage/namespace-repository.js";
+import {
+  deletePipeline,
+  getStoredPipeline,
+  listPipelines,
+  replacePipeline,
+  type StoredPipeline,
+  updatePipeline,
+} from "../storage/pipeline-repository.js";
+import type { PipelineRow, Schema } from "../storage/schema.js";
+import type { SubscriptionManager, SubscriptionRecord } from "../triggers/subscription-manager.js";
+import type { PipelineDefinition } from "./pipeline-config.js";
+
+export interface PipelineServiceOptions {
+  db: Kysely<Schema>;
+  subscriptions: SubscriptionManager;
+  eventLog: EventLog;
+  clock: Clock;
+  /** Names of installed triggers. */
+  installedTriggers: () => Promise<Set<string>>;
+  resultsLimit: number;
+}
+
+function subscriptionsOf(stored: StoredPipeline): SubscriptionRecord[] {
+  return stored.subscriptions.map((s) => ({
+    namespaceId: s.namespace_id,
+    pipelineId: s.pipeline_id,
+    label: s.label,
+    triggerName: s.trigger_name,
+    settings: { ...s.settings },
+  }));
+}
+
+export class PipelineService {
+  constructor(private readonly options: PipelineServiceOptions) {}
+
+  async create(namespaceId: string, definition: PipelineDefinition): Promise<StoredPipeline> {
+    const { db } = this.options;
+    if (!(await getNamespace(db, namespaceId))) {
+      throw new FailedPreconditionError(`namespace "${namespaceId}" does not exist`);
+    }
+    if (await getStoredPipeline(db, namespaceId, definition.id)) {
+      throw new AlreadyExistsError(`pipeline "${namespaceId}/${definition.id}" already exists; use UpdatePipeline`);
+    }
+    return this.store(namespaceId, definition, undefined);
+  }
+
+  async update(namespaceId: string, definition: PipelineDefinition): Promise<StoredPipeline> {
+    const existing = await getStoredPipeline(this.options.db, namespaceId, definition.id);
+    if (!existing) throw new NotFoundError(`pipeline "${namespaceId}/${definition.id}" not found`);
+    return this.store(namespaceId, definition, existing);
+  }
+
+  async get(namespaceId: string, id: string): Promise<StoredPipeline> {
+    const stored = await getStoredPipeline(this.options.db, namespaceId, id);
+    if (!stored) throw new NotFoundError(`pipeline "${namespaceId}/${id}" not found`);
+    return stored;
+  }
+
+  async list(namespaceId: string, offset: number, limit: number): Promise<StoredPipeline[]> {
+    const capped = limit <= 0 ? this.options.resultsLimit : Math.min(limit, this.options.resultsLimit);
+    const rows = await listPipelines(this.options.db, { namespaceId, offset: Math.max(0, offset), limit: capped });
+    const stored = await Promise.all(rows.map((row) => getStoredPipeline(this.options.db, row.namespace_id, row.id)));
+    return stored.filter((s): s is StoredPipeline => s !== undefined);
+  }
+
+  async setState(namespaceId: string, id: string, state: PipelineRow["state"]): Promise<void> {
+    await this.get(namespaceId, id);
+    await updatePipeline(this.options.db, namespaceId, id, { state, modified: this.options.clock.now().getTime() });
+    await this.options.eventLog.record(state === "ACTIVE" ? "ENABLED_PIPELINE" : "DISABLED_PIPELINE", {
+      namespace_id: namespaceId,
+      pipeline_id: id,
+    });
+  }
+
+  async delete(namespaceId: string, id: string): Promise<void> {
+    const existing = await this.get(namespaceId, id);
+    await deletePipeline(this.options.db, namespaceId, id);
+    await this.options.subscriptions.remove(subscriptionsOf(existing));
+    await this.options.eventLog.record("DELETED_PIPELINE", { namespace_id: namespaceId, pipeline_id: id });
+  }
+
+  private async store(
+    namespaceId: string,
+    definition: PipelineDefinition,
+    existing: StoredPipeline | undefined,
+  ): Promise<StoredPipeline> {
+    const { db, clock } = this.options;
+    const [common] = definition.commonTasks;
+    if (common) {
+      throw new FailedPreconditionError(
+        `pipeline "${definition.id}" task "${common.label}": common task "${common.name}" is not installed (common tasks are not supported by this server yet)`,
+      );
+    }
+    const installed = await this.options.installedTriggers();
+    for (const trigger of definition.triggers) {
+      if (!installed.has(trigger.triggerName)) {
+        throw new FailedPreconditionError(
+          `pipeline "${definition.id}" trigger label "${trigger.label}": trigger "${trigger.triggerName}" is not installed`,
+        );
+      }
+    }
+    const now = clock.now().getTime();
+    const next: StoredPipeline = {
+      pipeline: {
+        namespace_id: namespaceId,
+        id: definition.id,
+        name: definition.name,
+        description: definition.description,
+        parallelism: definition.parallelism,
+        state: existing?.pipeline.state ?? "ACTIVE",
+        created: existing?.pipeline.created ?? now,
+        modified: now,
+        errors: [],
+      },
+      tasks: definition.tasks.map((task) => ({
+        namespace_id: namespaceId,
+        pipeline_id: definition.id,
+        id: task.id,
+        description: task.description,
+        image: task.image,
+        registry_auth: task.registryAuth,
+        depends_on: task.dependsOn,
+        variables: task.variables,
+        entrypoint: task.entrypoint,
+        command: task.command,
+      })),
+      subscriptions: definition.triggers.map((trigger) => ({
+        namespace_id: namespaceId,
+        pipeline_id: definition.id,
+        label: trigger.label,
+        trigger_name: trigger.triggerName,
+        settings: trigger.settings,
+      })),
+    };
+    const before = existing ? subscriptionsOf(existing) : [];
+    const after = subscriptionsOf(next);
+    await this.options.subscriptions.apply(before, after);
+    try {
+      await replacePipeline(db, next);
+    } catch (error) {
+      // Storing failed: put the triggers back as they were.
+      await this.options.subscriptions.apply(after, before).catch(() => {});
+      throw error;
+    }
+    if (!existing) {
+      await this.options.eventLog.record("CREATED_PIPELINE", { namespace_id: namespaceId, pipeline_id: definition.id });
+    }
+    return next;
+  }
+}

@@ -1,0 +1,398 @@
+// The RunOrchestrator: runs wait in RunQueue for their pipeline's and the global parallelism slot, then a
+// RunExecution drives their task DAG on the Scheduler. It also serves the API's cancel, retry, log and repair calls.
+//
+// A submitted run is "queued" (waiting for slots) and then "running" (its RunExecution executes); it is forgotten
+// once its execution returns. Cancelling a queued run completes it CANCELLED without starting it. stop(graceMs)
+// takes no new runs, leaves queued runs PENDING, lets running ones go on for graceMs, then shuts their executions
+// down (containers stopped, runs left RUNNING); repairOrphans() at the next start resubmits both kinds.
+import type { Clock } from "@gofer/trigger-sdk";
+import type { Kysely } from "kysely";
+import type { Logger } from "winston";
+import { errorMessage, FailedPreconditionError, NotFoundError } from "../errors.js";
+import type { EventLog } from "../events/event-log.js";
+import type { Scheduler } from "../scheduler/scheduler.js";
+import { getPipeline } from "../storage/pipeline-repository.js";
+import { getRun, listRunsByState } from "../storage/run-repository.js";
+import type { RunStatusReasonRecord, Schema } from "../storage/schema.js";
+import { updateTaskRun } from "../storage/task-run-repository.js";
+import { expireTaskRunLogs } from "./log-expiry.js";
+import type { Run } from "./run.js";
+import { createManualRun } from "./run-creation.js";
+import { RunExecution } from "./run-execution.js";
+import { describeRun, describeTaskRun, findRun, findTaskRun, runKey, runRef } from "./run-lookup.js";
+import type { CancelOptions, RunControl, RunRef, TaskRunLogLine } from "./run-orchestrator.js";
+import { RunQueue } from "./run-queue.js";
+import { RunStore } from "./run-store.js";
+import { TaskLogs } from "./task-logs.js";
+
+export interface RunOrchestratorConfig {
+  /** run_parallelism_limit: runs executing at once across all pipelines; 0 = unlimited. */
+  readonly runParallelismLimit: number;
+  /** task_execution_stop_timeout: between SIGTERM and kill when a task is cancelled or the server stops. */
+  readonly stopTimeoutMs: number;
+  /** task_execution_logs_dir */
+  readonly logsDir: string;
+  /** task_execution_log_expiry: runs per pipeline whose task logs are kept; 0 = keep all. */
+  readonly logExpiryRuns: number;
+}
+
+export interface QueuedRunOrchestratorOptions {
+  readonly db: Kysely<Schema>;
+  readonly scheduler: Scheduler;
+  readonly eventLog: EventLog;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: RunOrchestratorConfig;
+}
+
+interface Entry {
+  readonly ref: RunRef;
+  readonly key: string;
+  phase: "queued" | "running";
+  readonly queueAbort: AbortController;
+  execution: RunExecution | undefined;
+  /** A cancel that came while queued. */
+  cancelled: { reason: RunStatusReasonRecord; force: boolean } | undefined;
+  done: Promise<void>;
+}
+
+const CANCEL_DESCRIPTION = {
+  USER_CANCELLED: "Run was cancelled by a user",
+  ADMIN_CANCELLED: "Run was cancelled by an admin",
+} as const;
+
+export class QueuedRunOrchestrator implements RunControl {
+  private readonly options: QueuedRunOrchestratorOptions;
+  private readonly config: RunOrchestratorConfig;
+  private readonly entries = new Map<string, Entry>();
+  private readonly queue: RunQueue;
+  private readonly store: RunStore;
+  private readonly logs: TaskLogs;
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: QueuedRunOrchestratorOptions) {
+    this.options = options;
+    this.config = Object.freeze({ ...options.config });
+    this.queue = new RunQueue(this.config.runParallelismLimit);
+    this.store = new RunStore(options.db, options.clock, options.eventLog);
+    this.logs = new TaskLogs(this.config.logsDir);
+  }
+
+  /** Runs executing now (holding a parallelism slot). */
+  get runningCount(): number {
+    return this.queue.running;
+  }
+
+  submit(ref: RunRef): void {
+    if (this.stopping) {
+      this.options.logger.info("run not started: the server is stopping; it starts at the next start", {
+        run: describeRun(ref),
+      });
+      return;
+    }
+    const key = runKey(ref);
+    if (this.entries.has(key)) return;
+    const entry: Entry = {
+      ref: { namespaceId: ref.namespaceId, pipelineId: ref.pipelineId, runId: ref.runId },
+      key,
+      phase: "queued",
+      queueAbort: new AbortController(),
+      execution: undefined,
+      cancelled: undefined,
+      done: Promise.resolve(),
+    };
+    this.entries.set(key, entry);
+    entry.done = this.schedule(entry);
+  }
+
+  stop(graceMs: number): Promise<void> {
+    this.stopping ??= this.shutdown(graceMs);
+    return this.stopping;
+  }
+
+  async startRun(namespaceId: string, pipelineId: string, variables: Readonly<Record<string, string>>): Promise<Run> {
+    return this.createAndSubmit(namespaceId, pipelineId, variables);
+  }
+
+  async retryRun(ref: RunRef): Promise<Run> {
+    const run = await getRun(this.options.db, ref.namespaceId, ref.pipelineId, ref.runId);
+    if (!run) throw new NotFoundError(`${describeRun(ref)} not found`);
+    return this.createAndSubmit(ref.namespaceId, ref.pipelineId, run.variables);
+  }
+
+  async cancelRun(ref: RunRef, options: CancelOptions = {}): Promise<void> {
+    const reason: RunStatusReasonRecord = {
+      reason: options.reason ?? "USER_CANCELLED",
+      description: options.description ?? CANCEL_DESCRIPTION[options.reason ?? "USER_CANCELLED"],
+    };
+    const force = options.force === true;
+    const run = await getRun(this.options.db, ref.namespaceId, ref.pipelineId, ref.runId);
+    if (!run) throw new NotFoundError(`${describeRun(ref)} not found`);
+    if (run.state === "COMPLETE") {
+      throw new FailedPreconditionError(`${describeRun(ref)} is already complete (${run.status})`);
+    }
+    let entry = this.entries.get(runKey(ref));
+    if (!entry && run.state === "PENDING") {
+      // Stored but never submitted here (e.g. left by a stop): nothing runs, so it just ends.
+      await this.expireLogs(ref);
+      await this.store.completeRun(ref, "CANCELLED", reason);
+      return;
+    }
+    if (!entry) {
+      // RUNNING but not executing here: an orphan. Reconcile it first so its containers are stopped.
+      this.submit(ref);
+      entry = this.entries.get(runKey(ref));
+      if (!entry) throw new FailedPreconditionError(`${describeRun(ref)} cannot be cancelled: the server is stopping`);
+    }
+    if (entry.phase === "queued") {
+      entry.cancelled ??= { reason, force };
+      entry.queueAbort.abort(new Error(`${describeRun(ref)} was cancelled while waiting to run`));
+    } else {
+      entry.execution?.cancel(reason, force);
+    }
+    await entry.done;
+  }
+
+  async cancelAllRuns(namespaceId: string, pipelineId: string, options: CancelOptions = {}): Promise<number[]> {
+    const runs = await listRunsByState(this.options.db, {
+      states: ["PENDING", "RUNNING"],
+      namespaceId,
+      pipelineId,
+    });
+    await Promise.all(
+      runs.map((run) =>
+        this.cancelRun(runRef(run), options).catch((error: unknown) => {
+          // Finished while we were cancelling the others.
+          if (!(error instanceof FailedPreconditionError)) throw error;
+        }),
+      ),
+    );
+    return runs.map((run) => run.id);
+  }
+
+  async cancelTaskRun(ref: RunRef, taskId: string, options: Pick<CancelOptions, "force"> = {}): Promise<void> {
+    const taskRun = await findTaskRun(this.options.db, ref, taskId);
+    if (taskRun.state === "COMPLETE") {
+      throw new FailedPreconditionError(`${describeTaskRun(ref, taskId)} is already complete (${taskRun.status})`);
+    }
+    if (!this.entries.has(runKey(ref))) this.submit(ref); // an orphan: reconcile it first
+    const execution = this.entries.get(runKey(ref))?.execution;
+    if (!execution) {
+      throw new FailedPreconditionError(
+        `${describeTaskRun(ref, taskId)} cannot be cancelled yet: its run is not executing (it waits for a parallelism slot after a restart); cancel the run instead`,
+      );
+    }
+    await execution.cancelTask(taskId, options.force === true);
+  }
+
+  async taskRunLogs(ref: RunRef, taskId: string, signal?: AbortSignal): Promise<AsyncIterable<TaskRunLogLine>> {
+    const taskRun = await findTaskRun(this.options.db, ref, taskId);
+    const what = describeTaskRun(ref, taskId);
+    if (taskRun.logsExpired) {
+      throw new NotFoundError(
+        `logs of ${what} have expired: only the newest ${this.config.logExpiryRuns} runs of a pipeline keep their logs (task_execution_log_expiry)`,
+      );
+    }
+    if (taskRun.logsRemoved) throw new NotFoundError(`logs of ${what} were removed (DeleteTaskRunLogs)`);
+    if (!this.logs.isLive(ref, taskId) && !(await this.logs.exists(ref, taskId))) {
+      if (taskRun.state === "COMPLETE" && taskRun.started === null) {
+        throw new NotFoundError(`${what} has no logs: it never started (${taskRun.status})`);
+      }
+      throw new NotFoundError(`${what} has no logs: no file at ${this.logs.path(ref, taskId)}`);
+    }
+    return this.logs.read(ref, taskId, signal);
+  }
+
+  async deleteTaskRunLogs(ref: RunRef, taskId: string): Promise<void> {
+    const taskRun = await findTaskRun(this.options.db, ref, taskId);
+    if (taskRun.state !== "COMPLETE") {
+      throw new FailedPreconditionError(
+        `cannot delete the logs of ${describeTaskRun(ref, taskId)} while it is ${taskRun.state}`,
+      );
+    }
+    await this.logs.remove(ref, taskId);
+    await updateTaskRun(this.options.db, ref.namespaceId, ref.pipelineId, ref.runId, taskId, { logs_removed: true });
+  }
+
+  async repairOrphans(): Promise<void> {
+    const unfinished = await listRunsByState(this.options.db, { states: ["RUNNING", "PENDING"] });
+    // Runs that were executing first: they may hold containers, and they held slots before the restart.
+    const running = unfinished.filter((run) => run.state === "RUNNING");
+    const pending = unfinished.filter((run) => run.state === "PENDING");
+    for (const run of [...running, ...pending]) this.submit(runRef(run));
+    if (unfinished.length > 0) {
+      this.options.logger.info("repairing runs left by the previous server", {
+        running: running.length,
+        pending: pending.length,
+      });
+    }
+  }
+
+  async repairOrphan(ref: RunRef): Promise<void> {
+    const run = await getRun(this.options.db, ref.namespaceId, ref.pipelineId, ref.runId);
+    if (!run) throw new NotFoundError(`${describeRun(ref)} not found`);
+    if (run.state === "COMPLETE" || this.entries.has(runKey(ref))) return;
+    if (this.stopping)
+      throw new FailedPreconditionError(`${describeRun(ref)} cannot be repaired: the server is stopping`);
+    this.submit(ref);
+  }
+
+  waitForRun(ref: RunRef, signal?: AbortSignal): Promise<Run> {
+    return new Promise<Run>((resolve, reject) => {
+      const listening = new AbortController();
+      const settle = (outcome: () => void) => {
+        if (listening.signal.aborted) return;
+        listening.abort();
+        outcome();
+      };
+      const check = () =>
+        findRun(this.options.db, ref).then(
+          (run) => {
+            if (run.state === "COMPLETE") settle(() => resolve(run));
+          },
+          (error: unknown) => settle(() => reject(error)),
+        );
+      // Listen before looking, so a completion between the two is not missed.
+      this.options.eventLog.listen((event) => {
+        const details = event.details;
+        if (
+          event.kind === "COMPLETED_RUN" &&
+          details.namespace_id === ref.namespaceId &&
+          details.pipeline_id === ref.pipelineId &&
+          details.run_id === ref.runId
+        ) {
+          void check();
+        }
+      }, listening.signal);
+      if (signal) {
+        if (signal.aborted) settle(() => reject(signal.reason));
+        signal.addEventListener("abort", () => settle(() => reject(signal.reason)), { once: true });
+      }
+      void check();
+    });
+  }
+
+  private async createAndSubmit(
+    namespaceId: string,
+    pipelineId: string,
+    variables: Parameters<typeof createManualRun>[2]["variables"],
+  ): Promise<Run> {
+    if (this.stopping) throw new FailedPreconditionError("the server is stopping: no new runs are started");
+    const { db, clock, eventLog } = this.options;
+    const created = await createManualRun(db, clock, { namespaceId, pipelineId, variables });
+    eventLog.publish(created.resolved);
+    this.submit(created.run);
+    return findRun(db, created.run);
+  }
+
+  private async schedule(entry: Entry): Promise<void> {
+    const { db, logger } = this.options;
+    const { ref } = entry;
+    try {
+      const pipeline = await getPipeline(db, ref.namespaceId, ref.pipelineId);
+      await this.queue.run(
+        JSON.stringify([ref.namespaceId, ref.pipelineId]),
+        pipeline?.parallelism ?? 0,
+        async () => {
+          if (entry.queueAbort.signal.aborted) return;
+          entry.phase = "running";
+          entry.execution = this.newExecution(ref);
+          await entry.execution.execute();
+        },
+        entry.queueAbort.signal,
+      );
+    } catch (error) {
+      if (!entry.queueAbort.signal.aborted)
+        logger.error("could not execute run", { run: describeRun(ref), error: errorMessage(error) });
+    }
+    try {
+      if (entry.cancelled && !entry.execution) await this.cancelQueued(entry);
+    } catch (error) {
+      logger.error("could not cancel run", { run: describeRun(ref), error: errorMessage(error) });
+    } finally {
+      this.entries.delete(entry.key);
+    }
+  }
+
+  /** A run cancelled before it got its slots: a PENDING one just ends; an orphan is reconciled, then cancelled. */
+  private async cancelQueued(entry: Entry): Promise<void> {
+    const cancelled = entry.cancelled as NonNullable<Entry["cancelled"]>;
+    const run = await getRun(this.options.db, entry.ref.namespaceId, entry.ref.pipelineId, entry.ref.runId);
+    if (run?.state === "PENDING") {
+      await this.expireLogs(entry.ref);
+      await this.store.completeRun(entry.ref, "CANCELLED", cancelled.reason);
+      return;
+    }
+    if (run?.state !== "RUNNING") return;
+    entry.phase = "running";
+    entry.execution = this.newExecution(entry.ref);
+    entry.execution.cancel(cancelled.reason, cancelled.force);
+    await entry.execution.execute();
+  }
+
+  private newExecution(ref: RunRef): RunExecution {
+    return new RunExecution(ref, {
+      db: this.options.db,
+      scheduler: this.options.scheduler,
+      store: this.store,
+      logs: this.logs,
+      clock: this.options.clock,
+      logger: this.options.logger,
+      stopTimeoutMs: this.config.stopTimeoutMs,
+      beforeComplete: (completing) => this.expireLogs(completing),
+    });
+  }
+
+  /** Never rejects: expiry is housekeeping and must not keep a run from completing. */
+  private async expireLogs(ref: RunRef): Promise<void> {
+    try {
+      const expired = await expireTaskRunLogs(
+        this.options.db,
+        this.logs,
+        ref.namespaceId,
+        ref.pipelineId,
+        this.config.logExpiryRuns,
+      );
+      if (expired.length > 0) {
+        this.options.logger.debug("task run logs expired", {
+          namespace: ref.namespaceId,
+          pipeline: ref.pipelineId,
+          runs: expired,
+        });
+      }
+    } catch (error) {
+      this.options.logger.warn("could not expire task run logs", {
+        pipeline: ref.pipelineId,
+        error: errorMessage(error),
+      });
+    }
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    const { clock, logger } = this.options;
+    const startedAt = clock.now().getTime();
+    // Queued runs stay PENDING; the next start resubmits them.
+    for (const entry of this.entries.values()) {
+      if (entry.phase === "queued" && !entry.cancelled) entry.queueAbort.abort(new Error("the server is stopping"));
+    }
+    const drained = Promise.allSettled([...this.entries.values()].map((entry) => entry.done));
+    const grace = new AbortController();
+    const inTime = await Promise.race([
+      drained.then(() => true),
+      clock.sleep(graceMs, grace.signal).then(
+        () => false,
+        () => false,
+      ),
+    ]);
+    grace.abort();
+    if (!inTime) {
+      const left = [...this.entries.values()];
+      logger.info("stopping runs still executing after the grace period; they are repaired at the next start", {
+        runs: left.map((entry) => describeRun(entry.ref)),
+      });
+      for (const entry of left) entry.execution?.shutdown();
+      await Promise.allSettled(left.map((entry) => entry.done));
+    }
+    logger.info("runs stopped", { ms: clock.now().getTime() - startedAt, drained: inTime });
+  }
+}

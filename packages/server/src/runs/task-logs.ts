@@ -1,0 +1,160 @@
+// Task run output on disk: one file per task run at <logsDir>/<namespace>/<pipeline>/<run>/<task>.log, one line per
+// output line (stdout and stderr merged, as the scheduler gives them).
+//
+// A task run whose output may still grow is "live": registered by expect() before its container starts and ended by
+// end() once its output is complete (the task run is COMPLETE, or the server is stopping). Readers follow a live file
+// and stop at its end otherwise, so the file needs no end marker (the original appended one).
+import { once } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { StringDecoder } from "node:string_decoder";
+import { runKey } from "./run-lookup.js";
+import type { RunRef, TaskRunLogLine } from "./run-orchestrator.js";
+
+const READ_CHUNK_BYTES = 64 * 1024;
+
+class LiveLog {
+  private waiters = new Set<() => void>();
+
+  /** Resolves at the next change (more output, or the end), or when signal aborts. */
+  nextChange(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const wake = () => {
+        this.waiters.delete(wake);
+        signal?.removeEventListener("abort", wake);
+        resolve();
+      };
+      this.waiters.add(wake);
+      signal?.addEventListener("abort", wake, { once: true });
+    });
+  }
+
+  notify(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+}
+
+export class TaskLogWriter {
+  private constructor(
+    private readonly stream: WriteStream,
+    private readonly live: LiveLog,
+  ) {}
+
+  static async open(path: string, live: LiveLog): Promise<TaskLogWriter> {
+    const stream = createWriteStream(path, { flags: "w" });
+    await once(stream, "open");
+    return new TaskLogWriter(stream, live);
+  }
+
+  async write(line: string): Promise<void> {
+    const flushed = this.stream.write(`${line}\n`, () => this.live.notify());
+    if (!flushed) await once(this.stream, "drain");
+  }
+
+  async close(): Promise<void> {
+    if (this.stream.closed) return;
+    await new Promise<void>((resolve) => this.stream.end(() => resolve()));
+    this.live.notify();
+  }
+}
+
+export class TaskLogs {
+  private readonly live = new Map<string, LiveLog>();
+
+  constructor(private readonly logsDir: string) {}
+
+  path(ref: RunRef, taskId: string): string {
+    return join(this.logsDir, ref.namespaceId, ref.pipelineId, String(ref.runId), `${taskId}.log`);
+  }
+
+  isLive(ref: RunRef, taskId: string): boolean {
+    return this.live.has(key(ref, taskId));
+  }
+
+  /** The task run's output may come: readers wait for it instead of ending. */
+  expect(ref: RunRef, taskId: string): void {
+    if (!this.live.has(key(ref, taskId))) this.live.set(key(ref, taskId), new LiveLog());
+  }
+
+  /** Creates (or empties) the file for the task run's output. */
+  async open(ref: RunRef, taskId: string): Promise<TaskLogWriter> {
+    this.expect(ref, taskId);
+    const path = this.path(ref, taskId);
+    await mkdir(join(path, ".."), { recursive: true });
+    const writer = await TaskLogWriter.open(path, this.live.get(key(ref, taskId)) as LiveLog);
+    this.live.get(key(ref, taskId))?.notify();
+    return writer;
+  }
+
+  /** No more output will come: readers stop at the end of the file. */
+  end(ref: RunRef, taskId: string): void {
+    const live = this.live.get(key(ref, taskId));
+    this.live.delete(key(ref, taskId));
+    live?.notify();
+  }
+
+  async remove(ref: RunRef, taskId: string): Promise<void> {
+    await rm(this.path(ref, taskId), { force: true });
+  }
+
+  /** Whether the file exists (a task run that never started has none). */
+  async exists(ref: RunRef, taskId: string): Promise<boolean> {
+    const handle = await openIfExists(this.path(ref, taskId));
+    await handle?.close();
+    return handle !== undefined;
+  }
+
+  /** The stored lines, then, while the task run is live, each new line until it ends or signal aborts. */
+  async *read(ref: RunRef, taskId: string, signal?: AbortSignal): AsyncGenerator<TaskRunLogLine> {
+    const path = this.path(ref, taskId);
+    const decoder = new StringDecoder("utf8");
+    const buffer = Buffer.alloc(READ_CHUNK_BYTES);
+    let handle: FileHandle | undefined;
+    let position = 0;
+    let partial = "";
+    let lineNum = 0;
+    try {
+      for (;;) {
+        // Look before reading: output that arrives while we read wakes `change`, and a log that ended before
+        // we read is read to its end.
+        const live = this.live.get(key(ref, taskId));
+        const change = live?.nextChange(signal);
+        handle ??= await openIfExists(path);
+        if (handle) {
+          for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+            if (bytesRead === 0) break;
+            position += bytesRead;
+            const lines = (partial + decoder.write(buffer.subarray(0, bytesRead))).split("\n");
+            partial = lines.pop() ?? "";
+            for (const line of lines) {
+              lineNum += 1;
+              yield { line, lineNum };
+            }
+          }
+        }
+        if (!live || signal?.aborted) break;
+        await change;
+      }
+      const rest = partial + decoder.end();
+      if (rest !== "" && !signal?.aborted) yield { line: rest, lineNum: lineNum + 1 };
+    } finally {
+      await handle?.close();
+    }
+  }
+}
+
+function key(ref: RunRef, taskId: string): string {
+  return `${runKey(ref)}/${taskId}`;
+}
+
+async function openIfExists(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}

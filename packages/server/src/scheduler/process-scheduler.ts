@@ -1,0 +1,256 @@
+// The process engine: runs a container spec as a local process, for development and for machines without Docker.
+// It does not isolate anything (documented in the README). How an image becomes a command:
+//  - an image listed in the image map runs the mapped executable in place of the image's "./trigger" (or
+//    "./extension") binary: no entrypoint means "<exe> server", as the trigger images' default entry point;
+//  - any other image runs its entrypoint + command directly, and a command given as one string without an entrypoint
+//    runs through /bin/sh -c (task runs);
+//  - an image with neither a mapping nor a command is an error that says how to map it.
+// Each process gets its own process group so stop() reaches its children too.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import type { Clock } from "@gofer/trigger-sdk";
+import type { Logger } from "winston";
+import {
+  type ContainerSpec,
+  type ContainerState,
+  type ExitStatus,
+  type Scheduler,
+  SchedulerError,
+  type StartedContainer,
+} from "./scheduler.js";
+
+export interface ProcessSchedulerOptions {
+  /** image reference → the argv that stands in for the image's binary (e.g. ["/path/to/trigger"]) */
+  imageMap: Readonly<Record<string, readonly string[]>>;
+  clock: Clock;
+  logger: Logger;
+  /** Lines of output kept per process for logs() readers that start late. Default 10,000. */
+  keepLines?: number;
+}
+
+interface Tracked {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  child: ChildProcess;
+  lines: string[];
+  dropped: number;
+  followers: Set<() => void>;
+  exit: Promise<ExitStatus>;
+  status: ExitStatus | undefined;
+  stopReason: string | undefined;
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (typeof address === "object" && address) resolve(address.port);
+        else reject(new Error("could not allocate a loopback port"));
+      });
+    });
+  });
+}
+
+export class ProcessScheduler implements Scheduler {
+  readonly engine = "process" as const;
+  private readonly processes = new Map<string, Tracked>();
+  private nextId = 1;
+
+  constructor(private readonly options: ProcessSchedulerOptions) {}
+
+  resolveCommand(spec: ContainerSpec): string[] {
+    const mapped = this.options.imageMap[spec.image];
+    const entrypoint = spec.entrypoint ?? [];
+    const command = spec.command ?? [];
+    if (mapped && mapped.length > 0) {
+      if (entrypoint.length === 0) return [...mapped, ...(command.length > 0 ? command : ["server"])];
+      const [first, ...rest] = entrypoint;
+      const program = first === "./trigger" || first === "./extension" ? mapped : [first as string];
+      return [...program, ...rest, ...command];
+    }
+    if (entrypoint.length > 0) return [...entrypoint, ...command];
+    if (command.length === 1) return ["/bin/sh", "-c", command[0] as string];
+    if (command.length > 1) return command;
+    throw new SchedulerError(
+      `image "${spec.image}" has no command on the process engine: map it in [triggers.image_map] ` +
+        `(e.g. "${spec.image}" = ["/path/to/trigger"]), give the task a command, or use the docker engine`,
+    );
+  }
+
+  async start(spec: ContainerSpec): Promise<StartedContainer> {
+    for (const existing of this.processes.values()) {
+      if (existing.name === spec.name && existing.status === undefined) {
+        // As docker: a stale container with the same name is removed first.
+        await this.stop(existing.id, 0);
+      }
+    }
+    const argv = this.resolveCommand(spec);
+    const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...spec.env };
+    let address: string | undefined;
+    if (spec.listen) {
+      const port = await freeLoopbackPort();
+      address = `127.0.0.1:${port}`;
+      env[spec.listen.addressEnv] = address;
+    }
+    const id = `proc-${this.nextId++}-${spec.name}`;
+    const [file, ...args] = argv as [string, ...string[]];
+    const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+
+    const tracked: Tracked = {
+      id,
+      name: spec.name,
+      labels: { ...spec.labels },
+      child,
+      lines: [],
+      dropped: 0,
+      followers: new Set(),
+      status: undefined,
+      stopReason: undefined,
+      exit: Promise.resolve({ exitCode: null }),
+    };
+    tracked.exit = new Promise<ExitStatus>((resolve) => {
+      let spawnError: Error | undefined;
+      child.once("error", (error) => {
+        spawnError = error;
+      });
+      child.once("close", (code, signal) => {
+        const exitCode = code ?? (signal ? 128 + (SIGNALS[signal] ?? 0) : null);
+        const reason = spawnError ? `could not start ${file}: ${spawnError.message}` : tracked.stopReason;
+        tracked.status = { exitCode: spawnError ? 127 : exitCode, ...(reason ? { reason } : {}) };
+        this.notify(tracked);
+        resolve(tracked.status);
+      });
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) =>
+        this.append(tracked, line),
+      );
+    }
+    this.processes.set(id, tracked);
+
+    // A missing executable fails at once: report it as a start failure, not as a process that exited.
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", () => resolve());
+      child.once("error", (error) =>
+        reject(new SchedulerError(`could not start "${spec.image}" as ${JSON.stringify(argv)}: ${error.message}`)),
+      );
+    });
+    this.options.logger.debug("process started", { id, argv, pid: child.pid });
+    return address ? { id, address } : { id };
+  }
+
+  wait(id: string): Promise<ExitStatus> {
+    return this.get(id).exit;
+  }
+
+  async stop(id: string, timeoutMs: number): Promise<void> {
+    const tracked = this.processes.get(id);
+    if (!tracked || tracked.status) return;
+    tracked.stopReason ??= "stopped";
+    this.signal(tracked, "SIGTERM");
+    const deadline = new AbortController();
+    const killed = this.options.clock.sleep(timeoutMs, deadline.signal).then(
+      () => {
+        if (tracked.status) return;
+        tracked.stopReason = `killed after ${timeoutMs} ms`;
+        this.signal(tracked, "SIGKILL");
+      },
+      () => {},
+    );
+    await Promise.race([tracked.exit, killed.then(() => tracked.exit)]);
+    deadline.abort();
+  }
+
+  async *logs(id: string, signal?: AbortSignal): AsyncIterable<string> {
+    const tracked = this.get(id);
+    let index = 0;
+    for (;;) {
+      // Lines are dropped from the front beyond keepLines; a slow reader skips what it missed.
+      const available = tracked.dropped + tracked.lines.length;
+      if (index < tracked.dropped) index = tracked.dropped;
+      while (index < available) {
+        yield tracked.lines[index - tracked.dropped] as string;
+        index += 1;
+      }
+      if (tracked.status || signal?.aborted) {
+        if (index >= tracked.dropped + tracked.lines.length) return;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          tracked.followers.delete(wake);
+          signal?.removeEventListener("abort", wake);
+          resolve();
+        };
+        tracked.followers.add(wake);
+        signal?.addEventListener("abort", wake, { once: true });
+      });
+    }
+  }
+
+  async inspect(id: string): Promise<ContainerState> {
+    const tracked = this.processes.get(id);
+    if (!tracked) return { state: "unknown", id };
+    if (tracked.status) return { state: "exited", id, labels: tracked.labels, exitCode: tracked.status.exitCode };
+    return { state: "running", id, labels: tracked.labels };
+  }
+
+  async list(labels: Record<string, string>): Promise<ContainerState[]> {
+    const matches = [...this.processes.values()].filter((t) =>
+      Object.entries(labels).every(([k, v]) => t.labels[k] === v),
+    );
+    return Promise.all(matches.map((t) => this.inspect(t.id)));
+  }
+
+  async remove(id: string): Promise<void> {
+    const tracked = this.processes.get(id);
+    if (tracked?.status) this.processes.delete(id);
+  }
+
+  async close(timeoutMs: number): Promise<void> {
+    await Promise.all([...this.processes.values()].map((t) => this.stop(t.id, timeoutMs)));
+  }
+
+  private get(id: string): Tracked {
+    const tracked = this.processes.get(id);
+    if (!tracked) throw new SchedulerError(`no process with id "${id}"`);
+    return tracked;
+  }
+
+  private signal(tracked: Tracked, name: NodeJS.Signals): void {
+    const pid = tracked.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, name); // the whole process group
+    } catch {
+      try {
+        tracked.child.kill(name);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private append(tracked: Tracked, line: string): void {
+    tracked.lines.push(line);
+    const keep = this.options.keepLines ?? 10_000;
+    if (tracked.lines.length > keep) {
+      const excess = tracked.lines.length - keep;
+      tracked.lines.splice(0, excess);
+      tracked.dropped += excess;
+    }
+    this.notify(tracked);
+  }
+
+  private notify(tracked: Tracked): void {
+    for (const wake of [...tracked.followers]) wake();
+  }
+}

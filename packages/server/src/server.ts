@@ -1,0 +1,285 @@
+// Wires the server's parts explicitly: createServer(config, deps) builds everything, start() brings it up in order,
+// stop() takes it down in order. Nothing is a module-level singleton, so a test builds a whole server on a temp
+// sqlite file and the process engine in milliseconds, with a FakeClock if it likes.
+//
+// Start: database (migrated) → default namespace → base triggers registered (once) → orphaned runs repaired →
+//   triggers started (each re-subscribes its pipelines when ready) → event pruner → gRPC API listening.
+// Stop (idempotent, bounded, each step logged with its duration): event ingress off → stop accepting calls (open
+//   streams end) → triggers shut down (Shutdown, stop_timeout, kill) → fired events resolved → runs drain within the
+//   grace period, the rest are stopped for orphan repair → engine closed → database closed.
+
+import { GoferService } from "@gofer/proto";
+import { type Clock, systemClock } from "@gofer/trigger-sdk";
+import * as grpc from "@grpc/grpc-js";
+import type { Logger } from "winston";
+import { createGoferApi } from "./api/gofer-api.js";
+import { createRunsApi } from "./api/runs-api.js";
+import { createTokensApi } from "./api/tokens-api.js";
+import { authenticate } from "./auth/authenticate.js";
+import { TokenService } from "./auth/token-service.js";
+import type { Config } from "./config/config.js";
+import { errorMessage } from "./errors.js";
+import { EventLog } from "./events/event-log.js";
+import { EventProcessor } from "./events/event-processor.js";
+import { eventProcessorStore } from "./events/event-processor-store.js";
+import { runEventPruner } from "./events/event-pruner.js";
+import { createServerLogger } from "./logging.js";
+import { NamespaceService } from "./namespaces/namespace-service.js";
+import { ensureDemoPipeline } from "./pipelines/dev-demo.js";
+import { PipelineService } from "./pipelines/pipeline-service.js";
+import { QueuedRunOrchestrator } from "./runs/queued-run-orchestrator.js";
+import { ProcessScheduler } from "./scheduler/process-scheduler.js";
+import { BASE_TRIGGER_IMAGES, providedImageMap } from "./scheduler/provided-images.js";
+import type { Scheduler } from "./scheduler/scheduler.js";
+import { openDatabase } from "./storage/database.js";
+import { deleteEventsBefore, insertEvent } from "./storage/event-repository.js";
+import { getServerState, setServerState } from "./storage/server-state-repository.js";
+import { insertTriggerRegistration, listTriggerRegistrations } from "./storage/trigger-registration-repository.js";
+import { loadApiTls, loadTriggerTls } from "./tls/certificates.js";
+import { registrationStore, subscriptionStore } from "./triggers/stores.js";
+import { SubscriptionManager } from "./triggers/subscription-manager.js";
+import { TriggerRuntime } from "./triggers/trigger-runtime.js";
+
+export const VERSION = "0.1.0";
+
+export interface ServerDeps {
+  clock?: Clock;
+  logger?: Logger;
+  /** Replaces the engine chosen by scheduler.engine (tests pass a fake or a preconfigured one). */
+  scheduler?: Scheduler;
+  commit?: string;
+}
+
+export interface RunningServer {
+  /** host:port the API listens on. */
+  readonly address: string;
+  readonly port: number;
+  /** The API's certificate (PEM), or null when it serves plaintext; clients trust exactly this. */
+  readonly apiCertPem: string | null;
+  readonly triggers: TriggerRuntime;
+  readonly subscriptions: SubscriptionManager;
+  stop(reason?: string): Promise<void>;
+}
+
+function createScheduler(config: Config, clock: Clock, logger: Logger): Scheduler {
+  if (config.scheduler.engine === "process") {
+    return new ProcessScheduler({ imageMap: { ...providedImageMap(), ...config.triggers.imageMap }, clock, logger });
+  }
+  throw new Error(
+    'scheduler.engine = "docker" is not available in this build yet; set [scheduler] engine = "process" (or GOFER_SCHEDULER_ENGINE=process)',
+  );
+}
+
+/** Registers the provided cron and interval triggers the first time the server starts with install_base_triggers. */
+async function installBaseTriggers(config: Config, db: Parameters<typeof listTriggerRegistrations>[0], clock: Clock) {
+  if (!config.triggers.installBaseTriggers) return;
+  if ((await getServerState(db, "base_triggers_installed")) === "true") return;
+  const existing = new Set((await listTriggerRegistrations(db)).map((r) => r.name.toLowerCase()));
+  for (const [name, image] of Object.entries(BASE_TRIGGER_IMAGES)) {
+    if (existing.has(name)) continue;
+    await insertTriggerRegistration(db, {
+      name,
+      image,
+      kind: "trigger",
+      registry_auth: null,
+      // In dev mode the interval trigger allows short periods, so a demo pipeline fires within seconds.
+      variables: config.devMode && name === "interval" ? [{ key: "MIN_DURATION", value: "1s", source: "SYSTEM" }] : [],
+      created: clock.now().getTime(),
+      status: "ENABLED",
+    });
+  }
+  await setServerState(db, "base_triggers_installed", "true");
+}
+
+export async function createServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
+  const clock = deps.clock ?? systemClock;
+  const logger =
+    deps.logger ?? createServerLogger({ level: config.logLevel, pretty: config.development.prettyLogging });
+  const started = clock.now().getTime();
+  const lifetime = new AbortController();
+
+  const database = await openDatabase(config.server.storagePath);
+  const { db } = database;
+  const scheduler = deps.scheduler ?? createScheduler(config, clock, logger);
+  const [apiTls, triggerTls] = await Promise.all([loadApiTls(config), loadTriggerTls(config)]);
+
+  let ingress = !config.ignorePipelineRunEvents;
+  const eventLog = new EventLog(
+    {
+      insertEvent: async (kind, details, emitted) =>
+        (await insertEvent(db, { kind, details: JSON.stringify(details), emitted })).id,
+    },
+    clock,
+  );
+  const orchestrator = new QueuedRunOrchestrator({
+    db,
+    scheduler,
+    eventLog,
+    clock,
+    logger,
+    config: {
+      runParallelismLimit: config.runParallelismLimit,
+      stopTimeoutMs: config.taskExecutionStopTimeoutMs,
+      logsDir: config.taskExecutionLogsDir,
+      logExpiryRuns: config.taskExecutionLogExpiry,
+    },
+  });
+  const processor = new EventProcessor({
+    store: eventProcessorStore(db, clock),
+    eventLog,
+    orchestrator,
+    ingressEnabled: () => ingress,
+    logger,
+  });
+
+  // The subscription manager and the runtime need each other: the runtime tells it when a trigger is ready, it asks
+  // the runtime for connections.
+  let runtime: TriggerRuntime | undefined;
+  const subscriptions = new SubscriptionManager(
+    subscriptionStore(db, clock),
+    { connection: (name) => runtime?.connection(name) ?? { unavailable: "the server is starting" } },
+    logger,
+  );
+  const triggerStore = registrationStore(db);
+  runtime = new TriggerRuntime({
+    store: triggerStore,
+    scheduler,
+    subscriptions,
+    eventLog,
+    onEvent: (event) => processor.onFired(event),
+    tls: triggerTls,
+    logLevel: config.logLevel,
+    readiness: { attempts: config.triggers.readinessAttempts, delayMs: config.triggers.readinessDelayMs },
+    stopTimeoutMs: config.triggers.stopTimeoutMs,
+    clock,
+    logger,
+  });
+  const triggers = runtime;
+
+  const namespaces = new NamespaceService({
+    db,
+    subscriptions,
+    eventLog,
+    clock,
+    resultsLimit: config.server.storageResultsLimit,
+  });
+  const pipelines = new PipelineService({
+    db,
+    subscriptions,
+    eventLog,
+    clock,
+    installedTriggers: async () => new Set((await triggerStore.listRegistrations()).map((r) => r.name)),
+    resultsLimit: config.server.storageResultsLimit,
+  });
+  const tokens = new TokenService({ db, clock });
+
+  await namespaces.ensureDefault();
+  await installBaseTriggers(config, db, clock);
+  await orchestrator.repairOrphans();
+  await triggers.startAll();
+  if (config.devMode) await ensureDemoPipeline(pipelines, logger);
+  const pruning = runEventPruner(
+    {
+      deleteBefore: (ms) => deleteEventsBefore(db, ms),
+      retentionMs: config.eventLogRetentionMs,
+      intervalMs: config.eventPruneIntervalMs,
+      clock,
+      logger,
+    },
+    lifetime.signal,
+  );
+
+  const server = new grpc.Server({
+    // Clients keep Watch-like streams (ListEvents --follow, logs) open; keepalive notices vanished peers.
+    "grpc.keepalive_time_ms": 60_000,
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.max_receive_message_length": 16 * 1024 * 1024,
+  });
+  server.addService(
+    GoferService,
+    createGoferApi({
+      db,
+      namespaces,
+      pipelines,
+      triggers,
+      eventLog,
+      runs: createRunsApi({ db, orchestrator, resultsLimit: config.server.storageResultsLimit }),
+      tokens: createTokensApi(tokens),
+      system: {
+        commit: deps.commit ?? "dev",
+        semver: VERSION,
+        devMode: config.devMode,
+        ingressEnabled: () => ingress,
+        setIngress: (enabled) => {
+          ingress = enabled;
+        },
+      },
+      resultsLimit: config.server.storageResultsLimit,
+      logger,
+      shutdown: lifetime.signal,
+      authenticate: (path, metadata) =>
+        authenticate(metadata.get("authorization")[0]?.toString(), path, {
+          tokens,
+          clock,
+          bypassAuth: config.development.bypassAuth,
+        }),
+    }),
+  );
+  const credentials = apiTls
+    ? grpc.ServerCredentials.createSsl(
+        null,
+        [{ cert_chain: Buffer.from(apiTls.certPem), private_key: Buffer.from(apiTls.keyPem) }],
+        false,
+      )
+    : grpc.ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(config.server.host, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  const host = config.server.host.replace(/:\d+$/, "");
+  const address = `${host}:${port}`;
+  logger.info("gofer api listening", {
+    address,
+    tls: apiTls !== null,
+    engine: scheduler.engine,
+    devMode: config.devMode,
+    startupMs: clock.now().getTime() - started,
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason = "stop requested") => {
+    stopping ??= (async () => {
+      const step = async (name: string, work: () => Promise<unknown>) => {
+        const t0 = clock.now().getTime();
+        try {
+          await work();
+        } catch (error) {
+          logger.error(`shutdown step failed: ${name}`, { error: errorMessage(error) });
+        }
+        logger.info(`shutdown: ${name}`, { durationMs: clock.now().getTime() - t0 });
+      };
+      logger.info("gofer api stopping", { reason });
+      ingress = false;
+      lifetime.abort(new Error(`server stopping: ${reason}`));
+      await step("api closed", async () => {
+        const timer = new AbortController();
+        await Promise.race([
+          new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+          clock.sleep(config.server.shutdownTimeoutMs, timer.signal).then(
+            () => server.forceShutdown(),
+            () => {},
+          ),
+        ]);
+        timer.abort();
+      });
+      await step("triggers stopped", () => triggers.stopAll(reason));
+      await step("fired events resolved", () => processor.drain());
+      await step("runs drained", () => orchestrator.stop(config.server.shutdownTimeoutMs));
+      await step("engine closed", () => scheduler.close(Math.min(config.taskExecutionStopTimeoutMs, 10_000)));
+      await step("event pruner stopped", () => pruning);
+      await step("database closed", () => database.close());
+    })();
+    return stopping;
+  };
+
+  return { address, port, apiCertPem: apiTls?.certPem ?? null, triggers, subscriptions, stop };
+}

@@ -1,0 +1,52 @@
+// Opens the sqlite file the server keeps all state in, and brings its schema up to date.
+//
+// better-sqlite3 is synchronous and kysely's SqliteDialect serialises every query on its one connection; a
+// transaction holds that connection until it ends. So inside `transaction(db, (trx) => …)` use only `trx`: a query
+// on the outer `db` would wait for the connection the transaction holds, forever.
+
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { migrateToLatest } from "./migrate.js";
+import type { Schema } from "./schema.js";
+
+export interface Database {
+  readonly db: Kysely<Schema>;
+  /** Closes the file; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
+  readonly busyTimeoutMs?: number;
+}
+
+/** Opens (creating the file and its directory if needed) and migrates the database at `path`. */
+export async function openDatabase(path: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+  if (path !== ":memory:" && path !== "") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  // WAL lets readers (another process, `sqlite3` on the file) proceed during writes; NORMAL sync is durable
+  // against process crashes in WAL mode. Foreign keys are off by default in sqlite and are what make deletes cascade.
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    close() {
+      closing ??= db.destroy();
+      return closing;
+    },
+  };
+}

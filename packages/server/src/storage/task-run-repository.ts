@@ -1,0 +1,171 @@
+import type { Insertable, Kysely, Selectable } from "kysely";
+import { fromJsonColumn, fromNullableJsonColumn, toJsonColumn } from "./json-column.js";
+import type {
+  Schema,
+  TaskRunRow,
+  TaskRunState,
+  TaskRunStatus,
+  TaskRunStatusReasonRecord,
+  TaskRunTable,
+  VariableRecord,
+} from "./schema.js";
+
+/** @throws on a duplicate id in the run (isUniqueViolation) or a missing run (isForeignKeyViolation). */
+export async function insertTaskRun(db: Kysely<Schema>, row: TaskRunRow): Promise<void> {
+  await db.insertInto("task_runs").values(encodeTaskRun(row)).execute();
+}
+
+export async function getTaskRun(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  runId: number,
+  id: string,
+): Promise<TaskRunRow | undefined> {
+  const row = await db
+    .selectFrom("task_runs")
+    .selectAll()
+    .where("namespace_id", "=", namespaceId)
+    .where("pipeline_id", "=", pipelineId)
+    .where("run_id", "=", runId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row && decodeTaskRun(row);
+}
+
+/** The run's task runs in creation order. */
+export async function listTaskRuns(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  runId: number,
+): Promise<TaskRunRow[]> {
+  const rows = await db
+    .selectFrom("task_runs")
+    .selectAll()
+    .where("namespace_id", "=", namespaceId)
+    .where("pipeline_id", "=", pipelineId)
+    .where("run_id", "=", runId)
+    .orderBy("created")
+    .orderBy("id")
+    .execute();
+  return rows.map(decodeTaskRun);
+}
+
+export interface TaskRunsByStateFilter {
+  readonly states: readonly TaskRunState[];
+  readonly namespaceId?: string;
+  readonly pipelineId?: string;
+  readonly runId?: number;
+}
+
+/** Task runs in any of `states`, oldest first (orphan repair looks for unfinished ones at boot). */
+export async function listTaskRunsByState(db: Kysely<Schema>, filter: TaskRunsByStateFilter): Promise<TaskRunRow[]> {
+  if (filter.states.length === 0) return [];
+  let query = db.selectFrom("task_runs").selectAll().where("state", "in", filter.states);
+  if (filter.namespaceId !== undefined) query = query.where("namespace_id", "=", filter.namespaceId);
+  if (filter.pipelineId !== undefined) query = query.where("pipeline_id", "=", filter.pipelineId);
+  if (filter.runId !== undefined) query = query.where("run_id", "=", filter.runId);
+  const rows = await query.orderBy("created").orderBy("id").execute();
+  return rows.map(decodeTaskRun);
+}
+
+export interface TaskRunChanges {
+  readonly started?: number | null;
+  readonly ended?: number | null;
+  readonly exit_code?: number | null;
+  readonly state?: TaskRunState;
+  readonly status?: TaskRunStatus;
+  readonly status_reason?: TaskRunStatusReasonRecord | null;
+  readonly logs_expired?: boolean;
+  readonly logs_removed?: boolean;
+  readonly variables?: readonly VariableRecord[];
+  readonly scheduler_id?: string | null;
+}
+
+/** @returns false when there is no such task run. */
+export async function updateTaskRun(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  runId: number,
+  id: string,
+  changes: TaskRunChanges,
+): Promise<boolean> {
+  const set = {
+    ...(changes.started !== undefined && { started: changes.started }),
+    ...(changes.ended !== undefined && { ended: changes.ended }),
+    ...(changes.exit_code !== undefined && { exit_code: changes.exit_code }),
+    ...(changes.state !== undefined && { state: changes.state }),
+    ...(changes.status !== undefined && { status: changes.status }),
+    ...(changes.status_reason !== undefined && {
+      status_reason: changes.status_reason === null ? null : toJsonColumn(changes.status_reason),
+    }),
+    ...(changes.logs_expired !== undefined && { logs_expired: changes.logs_expired ? 1 : 0 }),
+    ...(changes.logs_removed !== undefined && { logs_removed: changes.logs_removed ? 1 : 0 }),
+    ...(changes.variables !== undefined && { variables: toJsonColumn(changes.variables) }),
+    ...(changes.scheduler_id !== undefined && { scheduler_id: changes.scheduler_id }),
+  };
+  if (Object.keys(set).length === 0) {
+    return (await getTaskRun(db, namespaceId, pipelineId, runId, id)) !== undefined;
+  }
+  const result = await db
+    .updateTable("task_runs")
+    .set(set)
+    .where("namespace_id", "=", namespaceId)
+    .where("pipeline_id", "=", pipelineId)
+    .where("run_id", "=", runId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Marks every task run of the run as having expired logs (task_execution_log_expiry). @returns rows changed. */
+export async function markTaskRunLogsExpired(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  runId: number,
+): Promise<number> {
+  const result = await db
+    .updateTable("task_runs")
+    .set({ logs_expired: 1 })
+    .where("namespace_id", "=", namespaceId)
+    .where("pipeline_id", "=", pipelineId)
+    .where("run_id", "=", runId)
+    .where("logs_expired", "=", 0)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+function encodeTaskRun(row: TaskRunRow): Insertable<TaskRunTable> {
+  return {
+    namespace_id: row.namespace_id,
+    pipeline_id: row.pipeline_id,
+    run_id: row.run_id,
+    id: row.id,
+    task: toJsonColumn(row.task),
+    created: row.created,
+    started: row.started,
+    ended: row.ended,
+    exit_code: row.exit_code,
+    state: row.state,
+    status: row.status,
+    status_reason: row.status_reason === null ? null : toJsonColumn(row.status_reason),
+    logs_expired: row.logs_expired ? 1 : 0,
+    logs_removed: row.logs_removed ? 1 : 0,
+    variables: toJsonColumn(row.variables),
+    scheduler_id: row.scheduler_id,
+  };
+}
+
+function decodeTaskRun(row: Selectable<TaskRunTable>): TaskRunRow {
+  return {
+    ...row,
+    task: fromJsonColumn(row.task, "task_runs.task"),
+    status_reason: fromNullableJsonColumn(row.status_reason, "task_runs.status_reason"),
+    logs_expired: row.logs_expired === 1,
+    logs_removed: row.logs_removed === 1,
+    variables: fromJsonColumn(row.variables, "task_runs.variables"),
+  };
+}

@@ -1,0 +1,218 @@
+// Keeps each trigger's subscriptions equal to what the stored pipelines ask for. A subscription is identified by
+// (namespace, pipeline, label) and nothing else.
+//
+// - After a trigger (re)starts, reconcile() subscribes every stored subscription naming it (a fresh process holds
+//   none). A refusal or an unreachable trigger puts a TRIGGER_SUBSCRIPTION_FAILURE error on the pipeline; a later
+//   success clears it (the original never cleared it).
+// - A pipeline create/update applies its changes to the triggers *before* anything is stored, and undoes them on the
+//   first failure, so a failed update leaves the previous version intact (the original deleted the pipeline, §7 #13).
+//   The error carries the trigger's own text (§7 #14).
+// - The same key is unsubscribed before it is subscribed again: original triggers leak or duplicate on a repeated
+//   Subscribe (§7 #10). Unsubscribe errors are logged, never fatal.
+// - Settings keys are upper-cased and sent both as given and without the GOFER_PLUGIN_PARAM_ prefix (§7 #11).
+// All operations run one at a time, so a reconcile and a pipeline change never interleave.
+import type { TriggerClient } from "@gofer/trigger-sdk";
+import type { Logger } from "winston";
+import { errorMessage, FailedPreconditionError } from "../errors.js";
+
+export interface SubscriptionRecord {
+  namespaceId: string;
+  pipelineId: string;
+  label: string;
+  triggerName: string;
+  settings: Record<string, string>;
+}
+
+export interface SubscriptionStore {
+  /** Stored subscriptions naming the trigger, of every pipeline (active or disabled). */
+  listSubscriptions(triggerName: string): Promise<SubscriptionRecord[]>;
+  /** Sets (message) or clears (null) the pipeline's subscription error for one label. */
+  setSubscriptionError(subscription: SubscriptionRecord, message: string | null): Promise<void>;
+}
+
+export interface TriggerConnections {
+  /** A client for a running trigger, or a reason why there is none. */
+  connection(triggerName: string): { client: TriggerClient } | { unavailable: string };
+}
+
+const PARAM_PREFIX = "GOFER_PLUGIN_PARAM_";
+
+/** The config map sent in Subscribe. */
+export function subscribeConfig(settings: Record<string, string>): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    const upper = key.toUpperCase();
+    config[upper] = value;
+    if (upper.startsWith(PARAM_PREFIX) && upper.length > PARAM_PREFIX.length) {
+      const bare = upper.slice(PARAM_PREFIX.length);
+      // A setting given bare wins over the same key stripped of the prefix.
+      if (!(bare in settings) && !(bare.toLowerCase() in settings)) config[bare] = value;
+    }
+  }
+  return config;
+}
+
+function keyId(s: { namespaceId: string; pipelineId: string; label: string }): string {
+  return `${s.namespaceId}\u0000${s.pipelineId}\u0000${s.label}`;
+}
+
+function describe(s: SubscriptionRecord): string {
+  return `subscription "${s.label}" of pipeline "${s.namespaceId}/${s.pipelineId}" to trigger "${s.triggerName}"`;
+}
+
+function sameSubscription(a: SubscriptionRecord, b: SubscriptionRecord): boolean {
+  return (
+    a.triggerName === b.triggerName &&
+    JSON.stringify(subscribeConfig(a.settings)) === JSON.stringify(subscribeConfig(b.settings))
+  );
+}
+
+export class SubscriptionManager {
+  /** trigger name → key id → the subscription the running trigger holds */
+  private readonly actual = new Map<string, Map<string, SubscriptionRecord>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: SubscriptionStore,
+    private readonly triggers: TriggerConnections,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Subscriptions the trigger currently holds (for tests and Info comparisons). */
+  held(triggerName: string): SubscriptionRecord[] {
+    return [...(this.actual.get(triggerName)?.values() ?? [])];
+  }
+
+  /** A trigger (re)started: subscribe all stored subscriptions naming it. Failures go on the pipelines. */
+  reconcile(triggerName: string): Promise<void> {
+    return this.serial(async () => {
+      this.actual.set(triggerName, new Map());
+      const wanted = await this.store.listSubscriptions(triggerName);
+      let failed = 0;
+      for (const subscription of wanted) {
+        try {
+          await this.subscribe(subscription);
+          await this.store.setSubscriptionError(subscription, null);
+        } catch (error) {
+          failed += 1;
+          await this.store.setSubscriptionError(subscription, errorMessage(error));
+        }
+      }
+      this.logger.info("trigger subscriptions restored", {
+        trigger: triggerName,
+        subscribed: wanted.length - failed,
+        failed,
+      });
+    });
+  }
+
+  /** A trigger stopped: it holds nothing any more. */
+  forget(triggerName: string): void {
+    this.actual.delete(triggerName);
+  }
+
+  /**
+   * Before a trigger is uninstalled or disabled: unsubscribe everything it holds and mark those pipelines, so that
+   * their authors see why no run comes.
+   */
+  release(triggerName: string, why: string): Promise<void> {
+    return this.serial(async () => {
+      for (const subscription of await this.store.listSubscriptions(triggerName)) {
+        await this.unsubscribe(subscription);
+        await this.store.setSubscriptionError(subscription, `trigger "${triggerName}" ${why}`);
+      }
+      this.actual.delete(triggerName);
+    });
+  }
+
+  /**
+   * Applies a pipeline's change of subscriptions (before: stored version, after: new version) to the triggers. On the
+   * first failure every change made so far is undone and a FailedPreconditionError carries the trigger's message.
+   */
+  apply(before: SubscriptionRecord[], after: SubscriptionRecord[]): Promise<void> {
+    return this.serial(async () => {
+      const old = new Map(before.map((s) => [keyId(s), s]));
+      const undo: Array<() => Promise<void>> = [];
+      try {
+        for (const next of after) {
+          const previous = old.get(keyId(next));
+          if (previous && sameSubscription(previous, next) && this.holds(previous)) continue;
+          if (previous) {
+            await this.unsubscribe(previous);
+            undo.push(() => this.subscribe(previous));
+          }
+          await this.subscribe(next);
+          undo.push(() => this.unsubscribe(next));
+        }
+      } catch (error) {
+        for (const step of undo.reverse()) {
+          await step().catch((undoError: unknown) =>
+            this.logger.error("could not undo a subscription change", { error: errorMessage(undoError) }),
+          );
+        }
+        throw new FailedPreconditionError(errorMessage(error));
+      }
+      const kept = new Set(after.map(keyId));
+      for (const previous of before) {
+        if (!kept.has(keyId(previous))) await this.unsubscribe(previous);
+      }
+    });
+  }
+
+  /** A pipeline was deleted: unsubscribe all of it (errors are logged). */
+  remove(subscriptions: SubscriptionRecord[]): Promise<void> {
+    return this.serial(async () => {
+      for (const subscription of subscriptions) await this.unsubscribe(subscription);
+    });
+  }
+
+  private holds(s: SubscriptionRecord): boolean {
+    return this.actual.get(s.triggerName)?.has(keyId(s)) ?? false;
+  }
+
+  private async subscribe(s: SubscriptionRecord): Promise<void> {
+    const connection = this.triggers.connection(s.triggerName);
+    if ("unavailable" in connection) {
+      throw new Error(`could not subscribe ${describe(s)}: ${connection.unavailable}`);
+    }
+    try {
+      await connection.client.subscribe({
+        namespaceId: s.namespaceId,
+        pipelineId: s.pipelineId,
+        pipelineTriggerLabel: s.label,
+        config: subscribeConfig(s.settings),
+      });
+    } catch (error) {
+      const details = (error as { details?: string }).details || errorMessage(error);
+      throw new Error(`could not subscribe ${describe(s)}: ${details}`);
+    }
+    let held = this.actual.get(s.triggerName);
+    if (!held) {
+      held = new Map();
+      this.actual.set(s.triggerName, held);
+    }
+    held.set(keyId(s), s);
+  }
+
+  private async unsubscribe(s: SubscriptionRecord): Promise<void> {
+    this.actual.get(s.triggerName)?.delete(keyId(s));
+    const connection = this.triggers.connection(s.triggerName);
+    if ("unavailable" in connection) return; // a stopped trigger holds nothing
+    try {
+      await connection.client.unsubscribe({
+        namespaceId: s.namespaceId,
+        pipelineId: s.pipelineId,
+        pipelineTriggerLabel: s.label,
+      });
+    } catch (error) {
+      // The original interval trigger refuses unknown keys (§7 #6); nothing to do either way.
+      this.logger.warn("unsubscribe failed", { subscription: describe(s), error: errorMessage(error) });
+    }
+  }
+
+  private serial<T>(operation: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(operation, operation);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+}

@@ -1,0 +1,237 @@
+// The installed triggers and their supervisors. Fixes the original's lifecycle bugs (spec §7 #2, #4, #15-18):
+// - a trigger installed while the server runs is started and watched at once, and pipelines that name it are
+//   re-subscribed;
+// - the registration is stored before anything starts, so a duplicate name is refused without touching the running
+//   trigger; a trigger that cannot start is not left registered;
+// - uninstall and disable unsubscribe its pipelines (which then show why), Shutdown the trigger and stop it within
+//   stop_timeout; enable starts it again and re-subscribes;
+// - at boot, enabled triggers start concurrently; one that fails keeps retrying without failing the server, and
+//   pipelines naming a missing or disabled trigger get an error instead of a crash.
+import type { Clock } from "@gofer/trigger-sdk";
+import type { Logger } from "winston";
+import {
+  AlreadyExistsError,
+  errorMessage,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+} from "../errors.js";
+import type { EventLog } from "../events/event-log.js";
+import type { Scheduler } from "../scheduler/scheduler.js";
+import type { ReadinessPolicy } from "./readiness.js";
+import type { TriggerRegistration, TriggerView } from "./registration.js";
+import type { SubscriptionManager } from "./subscription-manager.js";
+import { runInstaller } from "./trigger-installer.js";
+import { TriggerSupervisor, type TriggerTls } from "./trigger-supervisor.js";
+import type { FiredEvent } from "./watcher.js";
+
+export interface TriggerRegistrationStore {
+  listRegistrations(): Promise<TriggerRegistration[]>;
+  getRegistration(name: string): Promise<TriggerRegistration | undefined>;
+  /** Throws AlreadyExistsError when the name is taken. */
+  insertRegistration(registration: TriggerRegistration): Promise<void>;
+  deleteRegistration(name: string): Promise<void>;
+  setRegistrationStatus(name: string, status: TriggerRegistration["status"]): Promise<void>;
+  /** Names of triggers that stored pipelines subscribe to. */
+  listSubscribedTriggerNames(): Promise<string[]>;
+}
+
+export interface TriggerRuntimeOptions {
+  store: TriggerRegistrationStore;
+  scheduler: Scheduler;
+  subscriptions: SubscriptionManager;
+  eventLog: EventLog;
+  onEvent: (event: FiredEvent) => Promise<void>;
+  tls: TriggerTls;
+  logLevel: string;
+  readiness: ReadinessPolicy;
+  stopTimeoutMs: number;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface InstallRequest {
+  name: string;
+  image: string;
+  user?: string;
+  pass?: string;
+  variables: Record<string, string>;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,70}$/;
+
+export class TriggerRuntime {
+  private readonly supervisors = new Map<string, TriggerSupervisor>();
+
+  constructor(private readonly options: TriggerRuntimeOptions) {}
+
+  /** For the SubscriptionManager: a client to a running trigger, or why there is none. */
+  connection(name: string): { client: NonNullable<TriggerSupervisor["client"]> } | { unavailable: string } {
+    const supervisor = this.supervisors.get(name);
+    if (!supervisor) return { unavailable: `trigger "${name}" is not installed or not enabled` };
+    const client = supervisor.client;
+    if (!client) return { unavailable: `trigger "${name}" is not running (state ${supervisor.state})` };
+    return { client };
+  }
+
+  /** Starts every enabled trigger; failures are logged and retried, never fatal. */
+  async startAll(): Promise<void> {
+    const registrations = await this.options.store.listRegistrations();
+    const enabled = registrations.filter((r) => r.status === "ENABLED");
+    for (const registration of enabled) this.supervise(registration);
+    const outcomes = await Promise.allSettled(enabled.map((r) => this.supervisors.get(r.name)?.firstStart));
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === "rejected") {
+        this.options.logger.error("trigger did not start; retrying in the background", {
+          trigger: enabled[i]?.name,
+          error: errorMessage(outcome.reason),
+        });
+      }
+    });
+    // Pipelines that name a trigger which is not installed or disabled get an error now rather than silence.
+    const known = new Map(registrations.map((r) => [r.name, r]));
+    for (const name of await this.options.store.listSubscribedTriggerNames()) {
+      const registration = known.get(name);
+      if (!registration) await this.options.subscriptions.release(name, "is not installed");
+      else if (registration.status === "DISABLED") await this.options.subscriptions.release(name, "is disabled");
+    }
+  }
+
+  async install(request: InstallRequest): Promise<void> {
+    if (request.name === "") throw new FailedPreconditionError("name required");
+    if (request.image === "") throw new FailedPreconditionError("image required");
+    if (!NAME.test(request.name)) {
+      throw new InvalidArgumentError(
+        `trigger name ${JSON.stringify(request.name)} must be 1-70 letters, digits, "_" or "-"`,
+      );
+    }
+    const registration: TriggerRegistration = {
+      name: request.name,
+      image: request.image,
+      kind: "trigger",
+      ...(request.user ? { registryAuth: { user: request.user, pass: request.pass ?? "" } } : {}),
+      variables: Object.entries(request.variables).map(([key, value]) => ({ key, value, source: "SYSTEM" as const })),
+      created: this.options.clock.now().getTime(),
+      status: "ENABLED",
+    };
+    // Stored first: a duplicate name is refused here, before anything starts or is replaced.
+    await this.options.store.insertRegistration(registration);
+    const supervisor = this.supervise(registration);
+    try {
+      await supervisor.firstStart;
+    } catch (error) {
+      await supervisor.stop("install failed");
+      this.supervisors.delete(registration.name);
+      await this.options.store.deleteRegistration(registration.name);
+      throw new FailedPreconditionError(
+        `could not start trigger "${registration.name}" from image "${registration.image}": ${errorMessage(error)}`,
+      );
+    }
+    await this.options.eventLog.record("INSTALLED_TRIGGER", { name: registration.name, image: registration.image });
+  }
+
+  /** Missing names are not an error, as in the original. */
+  async uninstall(name: string): Promise<void> {
+    const registration = await this.options.store.getRegistration(name);
+    await this.retire(name, "is not installed");
+    if (!registration) return;
+    await this.options.store.deleteRegistration(name);
+    await this.options.eventLog.record("UNINSTALLED_TRIGGER", { name, image: registration.image });
+  }
+
+  async disable(name: string): Promise<void> {
+    const registration = await this.require(name);
+    await this.options.store.setRegistrationStatus(name, "DISABLED");
+    await this.retire(name, "is disabled");
+    await this.options.eventLog.record("DISABLED_TRIGGER", { name, image: registration.image });
+  }
+
+  async enable(name: string): Promise<void> {
+    const registration = await this.require(name);
+    await this.options.store.setRegistrationStatus(name, "ENABLED");
+    if (!this.supervisors.has(name)) {
+      const supervisor = this.supervise({ ...registration, status: "ENABLED" });
+      await supervisor.firstStart.catch((error: unknown) =>
+        this.options.logger.error("enabled trigger did not start; retrying", {
+          trigger: name,
+          error: errorMessage(error),
+        }),
+      );
+    }
+    await this.options.eventLog.record("ENABLED_TRIGGER", { name, image: registration.image });
+  }
+
+  async get(name: string): Promise<TriggerView> {
+    return this.view(await this.require(name));
+  }
+
+  async list(): Promise<TriggerView[]> {
+    const registrations = await this.options.store.listRegistrations();
+    return registrations.map((r) => this.view(r)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  installInstructions(image: string, user?: string, pass?: string): Promise<string> {
+    if (image === "") throw new FailedPreconditionError("image required");
+    return runInstaller(this.options.scheduler, this.options.tls, this.options.logLevel, {
+      image,
+      ...(user ? { registryAuth: { user, pass: pass ?? "" } } : {}),
+    });
+  }
+
+  /** Stops every trigger (server shutdown), each within stop_timeout. */
+  async stopAll(reason: string): Promise<void> {
+    const all = [...this.supervisors.values()];
+    this.supervisors.clear();
+    await Promise.allSettled(all.map((s) => s.stop(reason)));
+  }
+
+  private async require(name: string): Promise<TriggerRegistration> {
+    if (name === "") throw new FailedPreconditionError("name required");
+    const registration = await this.options.store.getRegistration(name);
+    if (!registration) throw new NotFoundError(`trigger "${name}" not found`);
+    return registration;
+  }
+
+  /** Unsubscribes the trigger's pipelines (marking them), then stops it. */
+  private async retire(name: string, why: string): Promise<void> {
+    await this.options.subscriptions.release(name, why);
+    const supervisor = this.supervisors.get(name);
+    this.supervisors.delete(name);
+    await supervisor?.stop(`trigger ${why}`);
+  }
+
+  private supervise(registration: TriggerRegistration): TriggerSupervisor {
+    const existing = this.supervisors.get(registration.name);
+    if (existing) throw new AlreadyExistsError(`trigger "${registration.name}" is already running`);
+    const supervisor = new TriggerSupervisor({
+      registration,
+      scheduler: this.options.scheduler,
+      tls: this.options.tls,
+      logLevel: this.options.logLevel,
+      readiness: this.options.readiness,
+      stopTimeoutMs: this.options.stopTimeoutMs,
+      clock: this.options.clock,
+      logger: this.options.logger,
+      onReady: () => this.options.subscriptions.reconcile(registration.name),
+      onExit: () => this.options.subscriptions.forget(registration.name),
+      onEvent: this.options.onEvent,
+    });
+    this.supervisors.set(registration.name, supervisor);
+    supervisor.start();
+    return supervisor;
+  }
+
+  private view(registration: TriggerRegistration): TriggerView {
+    const supervisor = this.supervisors.get(registration.name);
+    return {
+      name: registration.name,
+      image: registration.image,
+      kind: registration.kind,
+      url: supervisor?.url ?? "",
+      started: supervisor?.started ?? 0,
+      state: supervisor?.state ?? "EXITED",
+      status: registration.status,
+      documentation: supervisor?.documentation ?? "",
+    };
+  }
+}

@@ -1,0 +1,262 @@
+// Keeps one installed trigger running (spec §2.2-2.3 and §2.10, with the bugs of §7 fixed).
+//
+// States (TriggerState): PROCESSING (starting: container up, waiting for Info) → RUNNING (Info answered; Watcher
+// running; the trigger's pipelines re-subscribed) → EXITED (the process ended). An unexpected exit is followed, after a
+// backoff, by a fresh start with a new key and a re-subscription of every pipeline. stop() ends the cycle: it asks
+// the trigger to Shutdown (which also answers its parked Watch), waits up to stop_timeout for it to exit, then stops
+// it (SIGTERM) and finally kills it. stop() is idempotent and bounded.
+import { type Clock, generateTriggerKey, TriggerClient } from "@gofer/trigger-sdk";
+import type { Logger } from "winston";
+import { errorMessage } from "../errors.js";
+import type { Scheduler, StartedContainer } from "../scheduler/scheduler.js";
+import { type BackoffPolicy, backoffDelayMs } from "./backoff.js";
+import { type ReadinessPolicy, waitForReady } from "./readiness.js";
+import type { TriggerRegistration, TriggerState } from "./registration.js";
+import { buildTriggerEnv } from "./trigger-env.js";
+import { type FiredEvent, Watcher } from "./watcher.js";
+
+export const TRIGGER_CONTAINER_PORT = 8080;
+
+export interface TriggerTls {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface TriggerSupervisorOptions {
+  registration: TriggerRegistration;
+  scheduler: Scheduler;
+  tls: TriggerTls;
+  logLevel: string;
+  readiness: ReadinessPolicy;
+  stopTimeoutMs: number;
+  restartBackoff?: BackoffPolicy;
+  /** A run that lasted this long resets the restart backoff. Default 30 s. */
+  stableAfterMs?: number;
+  clock: Clock;
+  logger: Logger;
+  /** The trigger answered Info: re-subscribe its pipelines. An error here is logged; the trigger keeps running. */
+  onReady: (supervisor: TriggerSupervisor) => Promise<void>;
+  /** The trigger is no longer running (crash or stop): its subscriptions are gone. */
+  onExit: (supervisor: TriggerSupervisor) => void;
+  onEvent: (event: FiredEvent) => Promise<void>;
+}
+
+export class TriggerSupervisor {
+  readonly name: string;
+  private stateValue: TriggerState = "PROCESSING";
+  private startedAtMs = 0;
+  private documentationValue = "";
+  private address = "";
+  private clientValue: TriggerClient | undefined;
+  private container: StartedContainer | undefined;
+  private readonly lifetime = new AbortController();
+  private loopDone: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private firstOutcome: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  readonly firstStart: Promise<void>;
+
+  constructor(private readonly options: TriggerSupervisorOptions) {
+    this.name = options.registration.name;
+    this.firstStart = new Promise<void>((resolve, reject) => {
+      this.firstOutcome = { resolve, reject };
+    });
+    this.firstStart.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+  }
+
+  get state(): TriggerState {
+    return this.stateValue;
+  }
+
+  get url(): string {
+    return this.stateValue === "EXITED" ? "" : this.address;
+  }
+
+  get started(): number {
+    return this.startedAtMs;
+  }
+
+  get documentation(): string {
+    return this.documentationValue;
+  }
+
+  /** The connection to the running trigger, or undefined when it is not RUNNING. */
+  get client(): TriggerClient | undefined {
+    return this.stateValue === "RUNNING" || this.stateValue === "UNKNOWN" ? this.clientValue : undefined;
+  }
+
+  /** Starts the supervision loop. firstStart settles with the outcome of the first attempt. */
+  start(): void {
+    this.loopDone ??= this.loop();
+  }
+
+  stop(reason: string): Promise<void> {
+    this.stopping ??= this.stopNow(reason);
+    return this.stopping;
+  }
+
+  private setState(state: TriggerState): void {
+    if (this.stateValue === state) return;
+    this.options.logger.info("trigger state changed", { trigger: this.name, from: this.stateValue, to: state });
+    this.stateValue = state;
+  }
+
+  private async loop(): Promise<void> {
+    const { clock, logger } = this.options;
+    const signal = this.lifetime.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      const runStartedMs = clock.now().getTime();
+      let exitCode: number | null | undefined;
+      try {
+        exitCode = await this.runOnce(signal);
+      } catch (error) {
+        if (signal.aborted) break;
+        logger.error("trigger failed to start", {
+          trigger: this.name,
+          error: errorMessage(error),
+          attempt: failures + 1,
+        });
+        this.firstOutcome?.reject(error instanceof Error ? error : new Error(errorMessage(error)));
+        this.firstOutcome = undefined;
+      }
+      this.setState("EXITED");
+      this.options.onExit(this);
+      if (signal.aborted) break;
+      if (exitCode !== undefined) {
+        logger.warn("trigger exited unexpectedly; restarting", { trigger: this.name, exitCode });
+      }
+      if (clock.now().getTime() - runStartedMs >= (this.options.stableAfterMs ?? 30_000)) failures = 0;
+      failures += 1;
+      const delayMs = backoffDelayMs(this.options.restartBackoff ?? { initialMs: 1_000, maxMs: 60_000 }, failures);
+      logger.info("restarting trigger", { trigger: this.name, attempt: failures, inMs: delayMs });
+      await clock.sleep(delayMs, signal).catch(() => {});
+    }
+  }
+
+  /** One start-to-exit cycle. Resolves with the exit code once the process ends; rejects if it never became ready. */
+  private async runOnce(signal: AbortSignal): Promise<number | null> {
+    const { scheduler, registration, clock, logger } = this.options;
+    this.setState("PROCESSING");
+    const key = generateTriggerKey(); // a fresh key on every start
+    const container = await scheduler.start(
+      {
+        name: `trigger_${registration.name}`,
+        image: registration.image,
+        ...(registration.registryAuth ? { registryAuth: registration.registryAuth } : {}),
+        env: buildTriggerEnv({
+          name: registration.name,
+          key,
+          certPem: this.options.tls.certPem,
+          keyPem: this.options.tls.keyPem,
+          logLevel: this.options.logLevel,
+          variables: registration.variables,
+        }),
+        listen: { containerPort: TRIGGER_CONTAINER_PORT, addressEnv: "GOFER_PLUGIN_SYSTEM_HOST" },
+        labels: { gofer: "true", "gofer.kind": "trigger", "gofer.trigger": registration.name },
+      },
+      signal,
+    );
+    this.container = container;
+    void this.forwardLogs(container.id, signal);
+    const exited = scheduler.wait(container.id);
+
+    this.address = container.address ?? "";
+    const client = new TriggerClient({ address: this.address, key, certPem: this.options.tls.certPem });
+    this.clientValue = client;
+    try {
+      const info = await Promise.race([
+        waitForReady(() => client.info(), this.options.readiness, clock, signal),
+        exited.then((status) => {
+          throw new Error(
+            `trigger exited with code ${status.exitCode} before it answered Info${status.reason ? ` (${status.reason})` : ""}`,
+          );
+        }),
+      ]);
+      this.documentationValue = info.documentation;
+      this.startedAtMs = clock.now().getTime();
+      this.setState("RUNNING");
+      this.firstOutcome?.resolve();
+      this.firstOutcome = undefined;
+
+      const watcher = new Watcher({
+        triggerName: registration.name,
+        source: client,
+        onEvent: this.options.onEvent,
+        onHealth: (health) => {
+          if (this.stateValue === "RUNNING" || this.stateValue === "UNKNOWN") this.setState(health);
+        },
+        clock,
+        logger,
+      });
+      const runSignal = new AbortController();
+      const watching = watcher.start(AbortSignal.any([signal, runSignal.signal]));
+      await this.options
+        .onReady(this)
+        .catch((error: unknown) =>
+          logger.error("re-subscribing pipelines failed", { trigger: this.name, error: errorMessage(error) }),
+        );
+      const status = await exited;
+      runSignal.abort();
+      await watching;
+      return status.exitCode;
+    } catch (error) {
+      if (!signal.aborted) await scheduler.stop(container.id, 0).catch(() => {});
+      throw error;
+    } finally {
+      client.close();
+      if (this.clientValue === client) this.clientValue = undefined;
+    }
+  }
+
+  private async forwardLogs(id: string, signal: AbortSignal): Promise<void> {
+    try {
+      for await (const line of this.options.scheduler.logs(id, signal)) {
+        this.options.logger.info(line, { trigger: this.name, source: "trigger output" });
+      }
+    } catch (error) {
+      if (!signal.aborted)
+        this.options.logger.debug("trigger output ended", { trigger: this.name, error: errorMessage(error) });
+    }
+  }
+
+  private async stopNow(reason: string): Promise<void> {
+    const { clock, logger, scheduler, stopTimeoutMs } = this.options;
+    const startedMs = clock.now().getTime();
+    logger.info("stopping trigger", { trigger: this.name, reason });
+    const container = this.container;
+    const client = this.clientValue;
+    if (container && client && this.stateValue !== "EXITED") {
+      // Shutdown first: the trigger cleans up and answers its parked Watch empty, so no event is lost in flight.
+      const shutdownDone = client.shutdown().then(
+        () => true,
+        (error: unknown) => {
+          logger.warn("trigger Shutdown failed", { trigger: this.name, error: errorMessage(error) });
+          return false;
+        },
+      );
+      const wait = new AbortController();
+      const exitedInTime = await Promise.race([
+        shutdownDone.then(async (ok) => {
+          if (!ok) return false;
+          await scheduler.wait(container.id);
+          return true;
+        }),
+        clock.sleep(stopTimeoutMs, wait.signal).then(
+          () => false,
+          () => false,
+        ),
+      ]);
+      wait.abort();
+      if (!exitedInTime) {
+        logger.warn("trigger did not exit after Shutdown; stopping it", { trigger: this.name, stopTimeoutMs });
+      }
+    }
+    this.lifetime.abort(new Error(`trigger stopping: ${reason}`));
+    if (container) await scheduler.stop(container.id, Math.min(stopTimeoutMs, 10_000)).catch(() => {});
+    await this.loopDone;
+    this.setState("EXITED");
+    this.firstOutcome?.reject(new Error(`trigger stopped before it was ready: ${reason}`));
+    this.firstOutcome = undefined;
+    logger.info("trigger stopped", { trigger: this.name, durationMs: clock.now().getTime() - startedMs });
+  }
+}

@@ -1,0 +1,132 @@
+// The long-poll loop for one running trigger (spec §2.6, with its bugs fixed): exactly one Watch outstanding, with no
+// deadline; each event is handed to onEvent (which records it durably) before the next Watch is asked for.
+//
+// - Errors back off, bounded exponential with jitter; a success resets the backoff.
+// - An empty response ("nothing happened", or a trigger whose queue is closed) re-Watches at once the first time, and
+//   backs off when empties repeat, so a trigger that answers empty forever is never a hot loop (spec §7 #3).
+// - The watcher knows nothing of storage: it converts the proto response to a FiredEvent at this edge, converting
+//   the result enum by name (spec §7 #27).
+import { type TriggerWatchResponse, triggerWatchResponse_ResultToJSON } from "@gofer/proto";
+import type { Clock } from "@gofer/trigger-sdk";
+import type { Logger } from "winston";
+import { errorMessage } from "../errors.js";
+import { type BackoffPolicy, backoffDelayMs } from "./backoff.js";
+
+export type EventResultName = "UNKNOWN" | "SUCCESS" | "FAILURE" | "SKIPPED";
+
+/** One event as a trigger reported it, tagged with the name of the trigger that emitted it. */
+export interface FiredEvent {
+  triggerName: string;
+  namespaceId: string;
+  pipelineId: string;
+  label: string;
+  result: EventResultName;
+  details: string;
+  metadata: Record<string, string>;
+}
+
+export interface WatchSource {
+  watch(signal: AbortSignal): Promise<TriggerWatchResponse>;
+}
+
+export interface WatcherOptions {
+  triggerName: string;
+  source: WatchSource;
+  onEvent: (event: FiredEvent) => Promise<void>;
+  /** Told when Watch starts failing ("UNKNOWN") and when it works again ("RUNNING"). */
+  onHealth?: (health: "RUNNING" | "UNKNOWN") => void;
+  clock: Clock;
+  logger: Logger;
+  errorBackoff?: BackoffPolicy;
+  emptyBackoff?: BackoffPolicy;
+}
+
+export function toFiredEvent(triggerName: string, response: TriggerWatchResponse): FiredEvent {
+  const result = triggerWatchResponse_ResultToJSON(response.result);
+  return {
+    triggerName,
+    namespaceId: response.namespaceId,
+    pipelineId: response.pipelineId,
+    label: response.pipelineTriggerLabel,
+    result: (["SUCCESS", "FAILURE", "SKIPPED"].includes(result) ? result : "UNKNOWN") as EventResultName,
+    details: response.details,
+    metadata: { ...response.metadata },
+  };
+}
+
+export class Watcher {
+  private readonly errorBackoff: BackoffPolicy;
+  private readonly emptyBackoff: BackoffPolicy;
+  private running: Promise<void> | undefined;
+  private controller: AbortController | undefined;
+  /** Counters for logs and tests. */
+  readonly stats = { watches: 0, events: 0, empties: 0, errors: 0 };
+
+  constructor(private readonly options: WatcherOptions) {
+    this.errorBackoff = options.errorBackoff ?? { initialMs: 250, maxMs: 30_000 };
+    this.emptyBackoff = options.emptyBackoff ?? { initialMs: 50, maxMs: 5_000 };
+  }
+
+  /** Starts the loop; it runs until stop() or signal. Returns the loop's promise (never rejects). */
+  start(signal: AbortSignal): Promise<void> {
+    if (this.running) return this.running;
+    this.controller = new AbortController();
+    const both = AbortSignal.any([signal, this.controller.signal]);
+    this.running = this.loop(both);
+    return this.running;
+  }
+
+  /** Cancels the outstanding Watch and ends the loop. */
+  async stop(): Promise<void> {
+    this.controller?.abort(new Error("watcher stopped"));
+    await this.running;
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    const { clock, logger, triggerName } = this.options;
+    let failures = 0;
+    let empties = 0;
+    let healthy = true;
+    while (!signal.aborted) {
+      let response: TriggerWatchResponse;
+      try {
+        this.stats.watches += 1;
+        response = await this.options.source.watch(signal);
+      } catch (error) {
+        if (signal.aborted) break;
+        failures += 1;
+        this.stats.errors += 1;
+        if (healthy) this.options.onHealth?.("UNKNOWN");
+        healthy = false;
+        const delayMs = backoffDelayMs(this.errorBackoff, failures);
+        logger.warn("watch failed; retrying", {
+          trigger: triggerName,
+          error: errorMessage(error),
+          attempt: failures,
+          retryInMs: delayMs,
+        });
+        await clock.sleep(delayMs, signal).catch(() => {});
+        continue;
+      }
+      failures = 0;
+      if (!healthy) {
+        healthy = true;
+        this.options.onHealth?.("RUNNING");
+      }
+      if (response.pipelineTriggerLabel === "") {
+        this.stats.empties += 1;
+        empties += 1;
+        if (empties > 1) await clock.sleep(backoffDelayMs(this.emptyBackoff, empties - 1), signal).catch(() => {});
+        continue;
+      }
+      empties = 0;
+      this.stats.events += 1;
+      try {
+        await this.options.onEvent(toFiredEvent(triggerName, response));
+      } catch (error) {
+        // Recording failed (the database is gone, say): the event is lost, which is logged loudly.
+        logger.error("could not record trigger event", { trigger: triggerName, error: errorMessage(error) });
+      }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+// Starts a whole server the way a user would get one: a temp sqlite file, the process engine, TLS on 127.0.0.1:0,
+// our real trigger executables, and the generated gRPC client that trusts exactly the server's certificate.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { GoferClient, type PromiseClient, promiseClient } from "@gofer/proto";
+import * as grpc from "@grpc/grpc-js";
+import { createServer, createServerLogger, loadConfig, type RunningServer } from "../src/index.js";
+
+export const INTERVAL_TRIGGER = fileURLToPath(new URL("../../triggers-interval/trigger", import.meta.url));
+export const CRON_TRIGGER = fileURLToPath(new URL("../../triggers-cron/trigger", import.meta.url));
+/** A trigger written without our SDK, following only the v0.4 contract. */
+export const LEGACY_TRIGGER = fileURLToPath(
+  new URL("../../trigger-sdk/test/fixtures/legacy-interval-trigger.ts", import.meta.url),
+);
+
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly client: GoferClient;
+  readonly dir: string;
+  /** The client's unary methods, returning promises. */
+  readonly api: PromiseClient<GoferClient>;
+  /** Stops the server and closes the client (the data directory stays for a restart). */
+  stop(): Promise<void>;
+  /** Stops, then removes the data directory. */
+  destroy(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Reuse a data directory (restart tests). */
+  dir?: string;
+  /** Extra config keys (dotted, as in the file). */
+  set?: Record<string, string | number | boolean>;
+  token?: string;
+  logLevel?: "debug" | "info" | "warn" | "error";
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "gofer-test-"));
+  const config = loadConfig({
+    env: {},
+    flags: {
+      "server.host": "127.0.0.1:0",
+      "server.storage_path": join(dir, "gofer.db"),
+      "server.shutdown_timeout": "5s",
+      "scheduler.engine": "process",
+      "development.bypass_auth": true,
+      "development.use_localhost_tls": true,
+      "development.default_encryption": true,
+      "triggers.install_base_triggers": false,
+      "triggers.stop_timeout": "5s",
+      "triggers.image_map": JSON.stringify({
+        "test/legacy-interval:latest": [process.execPath, "--import", "tsx", LEGACY_TRIGGER],
+      }),
+      task_execution_logs_dir: join(dir, "logs"),
+      log_level: options.logLevel ?? "error",
+      ...options.set,
+    },
+  });
+  const logger = createServerLogger({ level: options.logLevel ?? "error", pretty: true });
+  const server = await createServer(config, { logger });
+  const credentials = server.apiCertPem
+    ? grpc.credentials.createSsl(Buffer.from(server.apiCertPem), null, null, { checkServerIdentity: () => undefined })
+    : grpc.credentials.createInsecure();
+  const client = new GoferClient(server.address, credentials, { "grpc.ssl_target_name_override": "localhost" });
+  const metadata = new grpc.Metadata();
+  if (options.token) metadata.set("authorization", `Bearer ${options.token}`);
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      client.close();
+      await server.stop("test finished");
+    })();
+    return stopped;
+  };
+  return {
+    server,
+    client,
+    dir,
+    api: promiseClient(client, { metadata }),
+    stop,
+    async destroy() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A pipeline config (proto field names) with one quick task and an interval trigger. */
+export function intervalPipeline(id: string, every = "1s", label = "every") {
+  return {
+    id,
+    name: id,
+    description: "",
+    parallelism: 0n,
+    tasks: [
+      {
+        task: {
+          $case: "customTask" as const,
+          value: {
+            id: "hello",
+            description: "",
+            image: "gofer-task-test:latest",
+            registryAuth: undefined,
+            dependsOn: {},
+            variables: {},
+            entrypoint: [],
+            command: ["sh", "-c", "echo hello"],
+          },
+        },
+      },
+    ],
+    triggers: [{ name: "interval", label, settings: { EVERY: every } }],
+  };
+}

@@ -1,0 +1,223 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isForeignKeyViolation } from "../src/storage/constraint-violation.js";
+import { type Database, openDatabase } from "../src/storage/database.js";
+import { insertEvent, listEvents } from "../src/storage/event-repository.js";
+import { insertNamespace } from "../src/storage/namespace-repository.js";
+import { replacePipeline } from "../src/storage/pipeline-repository.js";
+import {
+  countRunsByState,
+  getRun,
+  insertRun,
+  listRuns,
+  listRunsByState,
+  type NewRunRow,
+  updateRun,
+} from "../src/storage/run-repository.js";
+import type { TaskRecord } from "../src/storage/schema.js";
+import {
+  getTaskRun,
+  insertTaskRun,
+  listTaskRuns,
+  listTaskRunsByState,
+  markTaskRunLogsExpired,
+  updateTaskRun,
+} from "../src/storage/task-run-repository.js";
+import { transaction } from "../src/storage/transaction.js";
+
+let dir: string;
+let database: Database;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "gofer-storage-"));
+  database = await openDatabase(join(dir, "gofer.db"));
+  await insertNamespace(database.db, { id: "default", name: "Default", description: "", created: 1, modified: 1 });
+  for (const id of ["alpha", "beta"]) {
+    await replacePipeline(database.db, {
+      pipeline: {
+        namespace_id: "default",
+        id,
+        name: id,
+        description: "",
+        parallelism: 0,
+        state: "ACTIVE",
+        created: 1,
+        modified: 1,
+        errors: [],
+      },
+      tasks: [],
+      subscriptions: [],
+    });
+  }
+});
+afterEach(async () => {
+  await database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function newRun(pipelineId: string, started = 10): NewRunRow {
+  return {
+    namespace_id: "default",
+    pipeline_id: pipelineId,
+    started,
+    ended: null,
+    state: "PENDING",
+    status: "UNKNOWN",
+    status_reason: null,
+    trigger_name: "interval",
+    trigger_label: "every",
+    variables: [{ key: "EVERY", value: "1m", source: "TRIGGER" }],
+    store_objects_expired: false,
+    event_id: 7,
+  };
+}
+
+const TASK: TaskRecord = {
+  id: "build",
+  description: "",
+  image: "ubuntu",
+  registry_auth: null,
+  depends_on: {},
+  variables: [],
+  entrypoint: null,
+  command: ["make"],
+};
+
+describe("run ids", () => {
+  it("count 1, 2, 3… per pipeline even when runs are inserted concurrently", async () => {
+    const inserts = Array.from({ length: 40 }, (_, i) =>
+      insertRun(database.db, newRun(i % 2 === 0 ? "alpha" : "beta")),
+    );
+    const runs = await Promise.all(inserts);
+    const idsOf = (pipelineId: string) =>
+      runs
+        .filter((r) => r.pipeline_id === pipelineId)
+        .map((r) => r.id)
+        .sort((a, b) => a - b);
+    const oneToTwenty = Array.from({ length: 20 }, (_, i) => i + 1);
+    expect(idsOf("alpha")).toEqual(oneToTwenty);
+    expect(idsOf("beta")).toEqual(oneToTwenty);
+  });
+
+  it("are allocated inside a caller's transaction and released when it rolls back", async () => {
+    await expect(
+      transaction(database.db, async (trx) => {
+        const event = await insertEvent(trx, { kind: "FIRED_TRIGGER_EVENT", details: "{}", emitted: 5 });
+        const run = await insertRun(trx, { ...newRun("alpha"), event_id: event.id });
+        expect(run.id).toBe(1);
+        throw new Error("scheduler refused");
+      }),
+    ).rejects.toThrow("scheduler refused");
+    expect(await listEvents(database.db, { reverse: false, limit: 10 })).toEqual([]);
+    expect((await insertRun(database.db, newRun("alpha"))).id).toBe(1);
+  });
+
+  it("need an existing pipeline", async () => {
+    const error = await insertRun(database.db, newRun("missing")).catch((e: unknown) => e);
+    expect(isForeignKeyViolation(error)).toBe(true);
+  });
+});
+
+describe("runs", () => {
+  it("round-trip every column", async () => {
+    const inserted = await insertRun(database.db, newRun("alpha"));
+    expect(inserted).toEqual({ ...newRun("alpha"), id: 1 });
+    expect(await getRun(database.db, "default", "alpha", 1)).toEqual(inserted);
+    expect(await getRun(database.db, "default", "beta", 1)).toBeUndefined();
+  });
+
+  it("are listed newest first, a page at a time", async () => {
+    for (let i = 0; i < 5; i++) await insertRun(database.db, newRun("alpha"));
+    const page = (offset: number, limit: number) =>
+      listRuns(database.db, { namespaceId: "default", pipelineId: "alpha", offset, limit }).then((rows) =>
+        rows.map((r) => r.id),
+      );
+    expect(await page(0, 2)).toEqual([5, 4]);
+    expect(await page(2, 2)).toEqual([3, 2]);
+    expect(await page(4, 2)).toEqual([1]);
+  });
+
+  it("record state changes and can be found by state", async () => {
+    await insertRun(database.db, newRun("alpha", 10));
+    await insertRun(database.db, newRun("alpha", 20));
+    await insertRun(database.db, newRun("beta", 15));
+    expect(
+      await updateRun(database.db, "default", "alpha", 1, {
+        state: "COMPLETE",
+        status: "FAILED",
+        status_reason: { reason: "ABNORMAL_EXIT", description: "task build exited 2" },
+        ended: 30,
+        store_objects_expired: true,
+      }),
+    ).toBe(true);
+    expect(await getRun(database.db, "default", "alpha", 1)).toMatchObject({
+      state: "COMPLETE",
+      status: "FAILED",
+      status_reason: { reason: "ABNORMAL_EXIT", description: "task build exited 2" },
+      ended: 30,
+      store_objects_expired: true,
+    });
+    expect(await updateRun(database.db, "default", "alpha", 99, { state: "RUNNING" })).toBe(false);
+
+    const unfinished = await listRunsByState(database.db, { states: ["PENDING", "RUNNING"] });
+    expect(unfinished.map((r) => `${r.pipeline_id}#${r.id}`)).toEqual(["beta#1", "alpha#2"]);
+    expect(
+      await countRunsByState(database.db, {
+        states: ["PENDING", "RUNNING"],
+        namespaceId: "default",
+        pipelineId: "alpha",
+      }),
+    ).toBe(1);
+  });
+});
+
+describe("task runs", () => {
+  it("round-trip, change state and expire logs per run", async () => {
+    const run = await insertRun(database.db, newRun("alpha"));
+    const taskRun = {
+      namespace_id: "default",
+      pipeline_id: "alpha",
+      run_id: run.id,
+      id: "build",
+      task: TASK,
+      created: 11,
+      started: null,
+      ended: null,
+      exit_code: null,
+      state: "PROCESSING",
+      status: "UNKNOWN",
+      status_reason: null,
+      logs_expired: false,
+      logs_removed: false,
+      variables: [{ key: "A", value: "b", source: "SYSTEM" }],
+      scheduler_id: null,
+    } as const;
+    await insertTaskRun(database.db, taskRun);
+    await insertTaskRun(database.db, { ...taskRun, id: "test", created: 12 });
+    expect(await getTaskRun(database.db, "default", "alpha", run.id, "build")).toEqual(taskRun);
+
+    await updateTaskRun(database.db, "default", "alpha", run.id, "build", {
+      state: "COMPLETE",
+      status: "FAILED",
+      exit_code: 2,
+      started: 12,
+      ended: 13,
+      status_reason: { reason: "ABNORMAL_EXIT", description: "exit 2" },
+      scheduler_id: "gofer_default_alpha_1_build",
+    });
+    expect(await getTaskRun(database.db, "default", "alpha", run.id, "build")).toMatchObject({
+      state: "COMPLETE",
+      exit_code: 2,
+      scheduler_id: "gofer_default_alpha_1_build",
+    });
+    expect((await listTaskRunsByState(database.db, { states: ["PROCESSING"] })).map((t) => t.id)).toEqual(["test"]);
+
+    expect(await markTaskRunLogsExpired(database.db, "default", "alpha", run.id)).toBe(2);
+    const listed = await listTaskRuns(database.db, "default", "alpha", run.id);
+    expect(listed.map((t) => [t.id, t.logs_expired])).toEqual([
+      ["build", true],
+      ["test", true],
+    ]);
+  });
+});

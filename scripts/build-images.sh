@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds every image the tests and CI use, offline (no registry is reachable): `pnpm images`.
+#   gofer-node-base:latest         FROM scratch: the host's node binary and the shared libraries it links
+#   gofer-trigger-interval:latest  base + the interval trigger bundle at /app/trigger (ENTRYPOINT ./trigger server)
+#   gofer-trigger-cron:latest      base + the cron trigger bundle
+#   gofer-task-test:latest         FROM scratch: a static busybox as /bin/sh and friends, for task containers
+# The trigger images are also tagged with the original names (ghcr.io/clintjedwards/gofer/triggers/<name>:latest) so
+# install_base_triggers works offline. Users with a registry can use images/*/Dockerfile.node instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOCKER_BUILDKIT=0
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+log() { printf '== %s\n' "$*"; }
+
+# --- base: node + its libraries -----------------------------------------------------------------------------------
+node_bin="$(readlink -f "$(command -v node)")"
+base="$work/base"
+mkdir -p "$base/rootfs/usr/local/bin" "$base/rootfs/tmp" "$base/rootfs/etc"
+cp "$node_bin" "$base/rootfs/usr/local/bin/node"
+# Every library the dynamic loader resolves for node, at the same path inside the image.
+# (mawk has no \s: match the loader line, "/lib64/ld-linux-x86-64.so.2 (0x…)", by its leading slash.)
+ldd "$node_bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | while read -r lib; do
+  [ -n "$lib" ] || continue
+  mkdir -p "$base/rootfs$(dirname "$lib")"
+  cp -L "$lib" "$base/rootfs$lib"
+done
+echo "root:x:0:0:root:/root:/sbin/nologin" >"$base/rootfs/etc/passwd"
+echo "nobody:x:65534:65534:nobody:/:/sbin/nologin" >>"$base/rootfs/etc/passwd"
+printf 'hosts: files dns\n' >"$base/rootfs/etc/nsswitch.conf"
+printf '127.0.0.1 localhost\n::1 localhost\n' >"$base/rootfs/etc/hosts"
+cat >"$base/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+COPY rootfs/ /
+ENV PATH=/usr/local/bin
+ENTRYPOINT ["/usr/local/bin/node"]
+DOCKERFILE
+log "gofer-node-base:latest ($(node --version))"
+docker build -q -t gofer-node-base:latest "$base" >/dev/null
+
+# --- trigger images ---------------------------------------------------------------------------------------------------
+for name in interval cron; do
+  pkg="packages/triggers-$name"
+  ctx="$work/trigger-$name"
+  mkdir -p "$ctx"
+  node scripts/bundle.mjs "$pkg/src/main.ts" "$ctx/trigger.mjs" >/dev/null
+  # The kernel runs a #! file without any shell, so ./trigger works in an image that has none.
+  { echo "#!/usr/local/bin/node"; cat "$ctx/trigger.mjs"; } >"$ctx/trigger"
+  chmod 0755 "$ctx/trigger"
+  rm "$ctx/trigger.mjs"
+  echo '{"type":"module"}' >"$ctx/package.json"
+  cp images/trigger.Dockerfile "$ctx/Dockerfile"
+  log "gofer-trigger-$name:latest"
+  docker build -q -t "gofer-trigger-$name:latest" "$ctx" >/dev/null
+  docker tag "gofer-trigger-$name:latest" "ghcr.io/clintjedwards/gofer/triggers/$name:latest"
+done
+
+# --- task image: busybox --------------------------------------------------------------------------------------------
+busybox="$(command -v busybox || true)"
+if [ -z "$busybox" ] || ! file "$busybox" | grep -q "statically linked"; then
+  busybox=/bin/busybox
+fi
+if ! file "$busybox" 2>/dev/null | grep -q "statically linked"; then
+  echo "a static busybox is needed for gofer-task-test (apt-get install busybox-static)" >&2
+  exit 1
+fi
+task="$work/task"
+mkdir -p "$task/rootfs/bin" "$task/rootfs/tmp"
+cp "$busybox" "$task/rootfs/bin/busybox"
+for applet in sh echo cat env sleep ls printf true false trap kill date seq; do
+  ln -s busybox "$task/rootfs/bin/$applet"
+done
+cat >"$task/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+COPY rootfs/ /
+ENV PATH=/bin
+CMD ["/bin/sh"]
+DOCKERFILE
+log "gofer-task-test:latest"
+docker build -q -t gofer-task-test:latest "$task" >/dev/null
+docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^(gofer-|ghcr.io/clintjedwards)' | sort
