@@ -8,6 +8,7 @@ const packages = ["proto", "trigger-sdk", "triggers-interval", "triggers-cron", 
 
 export default defineConfig({
   test: {
+    globalSetup: ["./scripts/test-global-setup.ts"],
     projects: packages.map((name) => ({
       test: {
         name,

@@ -33,7 +33,7 @@ describe("opening the database", () => {
     expect(await migrateToLatest(second.db)).toEqual([]);
     expect(await migrateToLatest(second.db)).toEqual([]);
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(second.db);
-    expect(applied.rows.map((r) => r.name)).toEqual(["2026-11-21-initial-schema"]);
+    expect(applied.rows.map((r) => r.name)).toEqual(["2026-11-21-initial-schema", "2026-11-22-server-state"]);
     await second.close();
   });
 

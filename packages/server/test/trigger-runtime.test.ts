@@ -10,7 +10,7 @@ import {
 } from "@gofer/proto";
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { intervalPipeline, startTestServer, type TestServer } from "./server-harness.js";
+import { intervalPipeline, pidListeningOn, startTestServer, type TestServer } from "./server-harness.js";
 
 const WAIT = { timeout: 20_000, interval: 100 };
 let servers: TestServer[] = [];
@@ -142,11 +142,8 @@ describe("trigger runtime", () => {
     await installInterval(s);
     await s.api.createPipeline({ namespaceId: "default", pipelineConfig: intervalPipeline("simple") });
     const url = (await s.api.getTrigger({ name: "interval" })).trigger?.url as string;
-    const { execSync } = await import("node:child_process");
-    const port = url.split(":")[1];
-    // The process that listens on the trigger's port.
-    const pid = execSync(`ss -ltnpH 'sport = :${port}' | sed -E 's/.*pid=([0-9]+).*/\\1/' | head -1`).toString().trim();
-    expect(pid).toMatch(/^\d+$/);
+    const pid = pidListeningOn(Number(url.split(":")[1]));
+    expect(pid).toBeGreaterThan(0);
     process.kill(Number(pid), "SIGKILL");
 
     await vi.waitFor(
