@@ -36,6 +36,7 @@ export {
 } from "./settings.js";
 export {
   formatSubscriptionKey,
+  type RegisteredSubscription,
   type SubscriptionKey,
   SubscriptionRegistry,
   SubscriptionRemovedError,
@@ -43,7 +44,7 @@ export {
   subscriptionKeyId,
 } from "./subscription-registry.js";
 export { generateTriggerKey, startTestTrigger, type TestTrigger, type TestTriggerOptions } from "./testing.js";
-export { TimerQueue } from "./timer-queue.js";
+export { type Cancellable, TimerQueue, type TimerTarget } from "./timer-queue.js";
 export { type CertificateOptions, type CertificatePair, generateCertificate } from "./tls.js";
 export type {
   EventInput,

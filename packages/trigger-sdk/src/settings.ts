@@ -12,18 +12,24 @@ export class SettingError extends Error {
 
 /** The settings of one subscription (TriggerSubscribeRequest.config). */
 export class SubscriptionSettings {
-  private readonly values: ReadonlyMap<string, string>;
+  private readonly values: Readonly<Record<string, string>>;
 
   constructor(config: Record<string, string>) {
-    const values = new Map<string, string>();
-    for (const [key, value] of Object.entries(config)) values.set(key.toUpperCase(), value);
-    this.values = values;
+    // Gofer sends upper-case keys; only copy when some are not, so 10,000 subscriptions hold no second copy.
+    const keys = Object.keys(config);
+    if (keys.every((key) => key === key.toUpperCase())) {
+      this.values = config;
+    } else {
+      const values: Record<string, string> = {};
+      for (const key of keys) values[key.toUpperCase()] = config[key] as string;
+      this.values = values;
+    }
   }
 
   /** The value of key (case-insensitive) under KEY or GOFER_PLUGIN_PARAM_KEY; the bare key wins. */
   get(key: string): string | undefined {
     const upper = key.toUpperCase();
-    return this.values.get(upper) ?? this.values.get(PARAM_PREFIX + upper);
+    return own(this.values, upper) ?? own(this.values, PARAM_PREFIX + upper);
   }
 
   require(key: string): string {
@@ -37,8 +43,12 @@ export class SubscriptionSettings {
   }
 
   toJSON(): Record<string, string> {
-    return Object.fromEntries(this.values);
+    return { ...this.values };
   }
+}
+
+function own(values: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(values, key) ? values[key] : undefined;
 }
 
 /** Install-time config: GOFER_PLUGIN_CONFIG_<KEY>, falling back to the bare <KEY>. */

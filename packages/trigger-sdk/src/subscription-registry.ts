@@ -25,51 +25,51 @@ export class SubscriptionRemovedError extends Error {
   override name = "SubscriptionRemovedError";
 }
 
-interface Entry<V> {
-  key: SubscriptionKey;
-  value: V;
-  controller: AbortController;
+/** What the registry holds: anything that knows its key and can be cancelled. */
+export interface RegisteredSubscription {
+  readonly key: SubscriptionKey;
+  cancel(reason: unknown): void;
 }
 
-export class SubscriptionRegistry<V> {
-  private readonly entries = new Map<string, Entry<V>>();
+export class SubscriptionRegistry<V extends RegisteredSubscription> {
+  private readonly entries = new Map<string, V>();
 
   get size(): number {
     return this.entries.size;
   }
 
-  /** Adds (or replaces) the subscription for key. Returns true when it replaced one. */
-  set(key: SubscriptionKey, value: V, controller: AbortController): boolean {
-    const id = subscriptionKeyId(key);
+  /** Adds (or replaces) the subscription for its key. Returns true when it replaced one, which is cancelled. */
+  set(value: V): boolean {
+    const id = subscriptionKeyId(value.key);
     const previous = this.entries.get(id);
-    this.entries.set(id, { key, value, controller });
-    previous?.controller.abort(new SubscriptionReplacedError(`subscription ${formatSubscriptionKey(key)} replaced`));
+    this.entries.set(id, value);
+    previous?.cancel(new SubscriptionReplacedError(`subscription ${formatSubscriptionKey(value.key)} replaced`));
     return previous !== undefined;
   }
 
   get(key: SubscriptionKey): V | undefined {
-    return this.entries.get(subscriptionKeyId(key))?.value;
+    return this.entries.get(subscriptionKeyId(key));
   }
 
-  /** Removes and aborts the subscription for key. Returns false when there was none (which is fine). */
+  /** Removes and cancels the subscription for key. Returns false when there was none (which is fine). */
   delete(key: SubscriptionKey): boolean {
     const id = subscriptionKeyId(key);
     const entry = this.entries.get(id);
     if (!entry) return false;
     this.entries.delete(id);
-    entry.controller.abort(new SubscriptionRemovedError(`subscription ${formatSubscriptionKey(key)} removed`));
+    entry.cancel(new SubscriptionRemovedError(`subscription ${formatSubscriptionKey(key)} removed`));
     return true;
   }
 
-  /** Removes and aborts every subscription. */
+  /** Removes and cancels every subscription. */
   clear(reason: unknown): void {
     const all = [...this.entries.values()];
     this.entries.clear();
-    for (const entry of all) entry.controller.abort(reason);
+    for (const entry of all) entry.cancel(reason);
   }
 
-  *values(): IterableIterator<V> {
-    for (const entry of this.entries.values()) yield entry.value;
+  values(): IterableIterator<V> {
+    return this.entries.values();
   }
 
   *keys(): IterableIterator<SubscriptionKey> {

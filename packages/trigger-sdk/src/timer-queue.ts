@@ -2,15 +2,24 @@
 // clock until the earliest one. 10,000 interval or cron subscriptions then cost one small heap entry each instead of a
 // timer, a promise chain and a closure per subscription.
 //
-// A callback runs synchronously when due and must not block; it usually re-schedules itself. An entry whose signal
-// has aborted is dropped when it reaches the top (no abort listener per entry, to keep entries small).
+// A callback runs synchronously when due and must not block; it usually re-schedules itself. An entry whose cancel
+// token (an AbortSignal, a Subscription: anything with `aborted`) reads aborted is dropped when it reaches the top; no
+// listener per entry, to keep entries small.
 import type { Clock } from "./clock.js";
+
+/** What runs when an entry is due: a function, or an object's fire() (no closure per entry). */
+export type TimerTarget = (() => void) | { fire(): void };
 
 interface Entry {
   atMs: number;
   seq: number;
-  fire: () => void;
-  signal: AbortSignal | undefined;
+  target: TimerTarget;
+  cancel: Cancellable | undefined;
+}
+
+/** What an entry can be cancelled by: an AbortSignal, a Subscription, anything with an `aborted` flag. */
+export interface Cancellable {
+  readonly aborted: boolean;
 }
 
 export class TimerQueue {
@@ -28,9 +37,9 @@ export class TimerQueue {
     return this.heap.length;
   }
 
-  /** Runs fire() at atMs (epoch ms on the clock), unless signal has aborted by then. */
-  schedule(atMs: number, fire: () => void, signal?: AbortSignal): void {
-    const entry: Entry = { atMs, seq: this.seq++, fire, signal };
+  /** Runs target at atMs (epoch ms on the clock), unless cancel reads aborted by then. */
+  schedule(atMs: number, target: TimerTarget, cancel?: Cancellable): void {
+    const entry: Entry = { atMs, seq: this.seq++, target, cancel };
     this.push(entry);
     // An entry that is now the earliest must cut the loop's current sleep short.
     if (this.heap[0] === entry) this.wake?.abort();
@@ -48,9 +57,10 @@ export class TimerQueue {
       const nowMs = this.clock.now().getTime();
       if (top && top.atMs <= nowMs) {
         this.pop();
-        if (top.signal?.aborted) continue;
+        if (top.cancel?.aborted) continue;
         try {
-          top.fire();
+          if (typeof top.target === "function") top.target();
+          else top.target.fire();
         } catch (error) {
           this.onError(error);
         }

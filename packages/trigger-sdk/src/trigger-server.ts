@@ -16,9 +16,10 @@ import { type Clock, systemClock } from "./clock.js";
 import { EventQueue } from "./event-queue.js";
 import type { Logger } from "./logger.js";
 import { SubscriptionSettings } from "./settings.js";
+import { SubscriptionHandle } from "./subscription-handle.js";
 import { formatSubscriptionKey, type SubscriptionKey, SubscriptionRegistry } from "./subscription-registry.js";
 import { TimerQueue } from "./timer-queue.js";
-import type { EventInput, Subscription, TriggerDefinition, TriggerEvent, TriggerFactory } from "./trigger.js";
+import type { TriggerDefinition, TriggerEvent, TriggerFactory } from "./trigger.js";
 
 export interface TriggerServerOptions {
   name: string;
@@ -91,7 +92,7 @@ export async function startTriggerServer(
   const logger = options.logger;
   const lifetime = new AbortController();
   const queue = new EventQueue<TriggerEvent>({ capacity: options.queueCapacity ?? 100, clock });
-  const registry = new SubscriptionRegistry<Subscription>();
+  const registry = new SubscriptionRegistry<SubscriptionHandle>();
   const timers = new TimerQueue(clock, (error) =>
     logger.error("timer callback failed", { error: errorMessage(error) }),
   );
@@ -105,27 +106,6 @@ export async function startTriggerServer(
     timers,
     signal: lifetime.signal,
     subscriptions: () => [...registry.values()],
-  });
-
-  const makeSubscription = (
-    key: SubscriptionKey,
-    config: Record<string, string>,
-    signal: AbortSignal,
-  ): Subscription => ({
-    key,
-    settings: new SubscriptionSettings(config),
-    signal,
-    emit: async (event: EventInput) => {
-      try {
-        await queue.push(
-          { key, result: event.result ?? "SUCCESS", details: event.details, metadata: event.metadata ?? {} },
-          signal,
-        );
-        return true;
-      } catch {
-        return false; // the subscription ended or the queue closed while waiting for room
-      }
-    },
   });
 
   const server = new grpc.Server({
@@ -203,16 +183,15 @@ export async function startTriggerServer(
     }),
     subscribe: unary(async (request: TriggerSubscribeRequest) => {
       const key = keyOf(request);
-      const controller = new AbortController();
-      const subscription = makeSubscription(key, request.config, controller.signal);
+      const subscription = new SubscriptionHandle(key, new SubscriptionSettings(request.config), queue);
       try {
         await definition.subscribe(subscription);
       } catch (error) {
-        controller.abort();
+        subscription.cancel(error);
         logger.info("subscription refused", { subscription: formatSubscriptionKey(key), error: errorMessage(error) });
         throw invalid(errorMessage(error));
       }
-      const replaced = registry.set(key, subscription, controller);
+      const replaced = registry.set(subscription);
       logger.info(replaced ? "subscription replaced" : "subscribed", { subscription: formatSubscriptionKey(key) });
       return {};
     }),

@@ -28,6 +28,8 @@ export interface Subscription {
   readonly settings: SubscriptionSettings;
   /** Aborts when the subscription is removed, replaced by a new Subscribe for the same key, or the trigger stops. */
   readonly signal: AbortSignal;
+  /** The same as signal.aborted, without making a signal: cheap enough to check in timers. */
+  readonly aborted: boolean;
   /**
    * Queues an event for this subscription, waiting while the queue is full. Resolves true once queued, false when the
    * subscription ended or the trigger shut down first (the event is then dropped, never pushed into a closed queue).

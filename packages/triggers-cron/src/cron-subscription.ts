@@ -26,15 +26,6 @@ export interface CronRuntime {
 
 export class CronSubscription {
   private nextAtMs = 0;
-  /** One callback for the subscription's lifetime, handed to the timer queue for every time. */
-  private readonly onDue = () => {
-    this.fire().catch((error: unknown) =>
-      this.runtime.logger.error("cron subscription stopped by an unexpected error", {
-        subscription: this.name(),
-        error: String(error),
-      }),
-    );
-  };
 
   constructor(
     private readonly subscription: Subscription,
@@ -48,7 +39,7 @@ export class CronSubscription {
   }
 
   private waitAfter(afterMs: number): void {
-    if (this.subscription.signal.aborted) return;
+    if (this.subscription.aborted) return;
     const next = nextFireTime(this.schedule, new Date(afterMs));
     if (next === null) {
       this.runtime.logger.info("cron expression names no later time; the subscription will not fire again", {
@@ -59,10 +50,20 @@ export class CronSubscription {
       return;
     }
     this.nextAtMs = next.getTime();
-    this.runtime.timers.schedule(this.nextAtMs, this.onDue, this.subscription.signal);
+    this.runtime.timers.schedule(this.nextAtMs, this, this.subscription);
   }
 
-  private async fire(): Promise<void> {
+  /** Called by the timer queue when the next time is due (the object itself is the timer target: no closure). */
+  fire(): void {
+    this.emitDue().catch((error: unknown) =>
+      this.runtime.logger.error("cron subscription stopped by an unexpected error", {
+        subscription: this.name(),
+        error: String(error),
+      }),
+    );
+  }
+
+  private async emitDue(): Promise<void> {
     const scheduledMs = this.nextAtMs;
     const nowMs = this.runtime.clock.now().getTime();
     if (nowMs - scheduledMs > MISSED_TIME_GRACE_MS) {

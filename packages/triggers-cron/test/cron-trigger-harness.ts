@@ -49,6 +49,9 @@ export class CronHarness {
       key,
       settings: new SubscriptionSettings(config),
       signal: controller.signal,
+      get aborted() {
+        return controller.signal.aborted;
+      },
       emit: async (event) => {
         if (this.holdEmits) await new Promise<void>((resolve) => this.held.push(resolve));
         if (controller.signal.aborted) return false;

@@ -11,6 +11,7 @@ import {
   instructions,
   parseGoDuration,
   type Subscription,
+  type TimerQueue,
   type TriggerContext,
   type TriggerDefinition,
 } from "@gofer/trigger-sdk";
@@ -73,6 +74,39 @@ export interface IntervalStats {
   coalesced: number;
 }
 
+/**
+ * One subscription's schedule: fire n happens at startMs + n × everyMs. An object with a fire() method, not a closure,
+ * so the shared timer holds one small entry per subscription.
+ */
+class IntervalSchedule {
+  private n = 1;
+  private waiting = false;
+
+  constructor(
+    private readonly subscription: Subscription,
+    private readonly timers: TimerQueue,
+    private readonly stats: IntervalStats,
+    private readonly startMs: number,
+    private readonly everyMs: number,
+  ) {
+    timers.schedule(startMs + everyMs, this, subscription);
+  }
+
+  fire(): void {
+    this.n += 1;
+    this.timers.schedule(this.startMs + this.n * this.everyMs, this, this.subscription);
+    if (this.waiting) {
+      this.stats.coalesced += 1;
+      return;
+    }
+    this.waiting = true;
+    this.stats.fired += 1;
+    void this.subscription.emit({ details: EVENT_DETAILS, metadata: {} }).finally(() => {
+      this.waiting = false;
+    });
+  }
+}
+
 export function createIntervalTrigger(context: TriggerContext): TriggerDefinition & { stats: IntervalStats } {
   const minDuration = readMinDuration(context.env);
   const stats: IntervalStats = { fired: 0, coalesced: 0 };
@@ -83,23 +117,7 @@ export function createIntervalTrigger(context: TriggerContext): TriggerDefinitio
     stats,
     subscribe(subscription) {
       const everyMs = Number(parseEvery(subscription, minDuration)) / 1e6;
-      const startMs = context.clock.now().getTime();
-      let n = 1;
-      let waiting = false;
-      const tick = () => {
-        n += 1;
-        context.timers.schedule(startMs + n * everyMs, tick, subscription.signal);
-        if (waiting) {
-          stats.coalesced += 1;
-          return;
-        }
-        waiting = true;
-        stats.fired += 1;
-        void subscription.emit({ details: EVENT_DETAILS, metadata: {} }).finally(() => {
-          waiting = false;
-        });
-      };
-      context.timers.schedule(startMs + everyMs, tick, subscription.signal);
+      new IntervalSchedule(subscription, context.timers, stats, context.clock.now().getTime(), everyMs);
     },
   };
 }

@@ -1,0 +1,68 @@
+// The Subscription an implementation is handed. Kept small on purpose (a trigger may hold 10,000 of them): emit is a
+// prototype method, and the AbortSignal is only made if something asks for it: an author reading `signal`, or a
+// producer that has to wait for room in a full queue. Timers use `aborted` directly.
+import type { EventQueue } from "./event-queue.js";
+import type { SubscriptionSettings } from "./settings.js";
+import type { SubscriptionKey } from "./subscription-registry.js";
+import type { EventInput, Subscription, TriggerEvent } from "./trigger.js";
+
+export class SubscriptionHandle implements Subscription, SubscriptionKey {
+  readonly namespaceId: string;
+  readonly pipelineId: string;
+  readonly label: string;
+  private controller: AbortController | undefined;
+  private cancelled = false;
+  private cancelReason: unknown;
+
+  constructor(
+    key: SubscriptionKey,
+    readonly settings: SubscriptionSettings,
+    private readonly queue: EventQueue<TriggerEvent>,
+  ) {
+    this.namespaceId = key.namespaceId;
+    this.pipelineId = key.pipelineId;
+    this.label = key.label;
+  }
+
+  /** The handle is its own key: one object less per subscription. */
+  get key(): SubscriptionKey {
+    return this;
+  }
+
+  get aborted(): boolean {
+    return this.cancelled;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.cancelled) this.controller.abort(this.cancelReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Ends the subscription (unsubscribe, replacement, shutdown); idempotent. */
+  cancel(reason: unknown): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.cancelReason = reason;
+    this.controller?.abort(reason);
+  }
+
+  async emit(event: EventInput): Promise<boolean> {
+    if (this.cancelled) return false;
+    const item: TriggerEvent = {
+      key: this.key,
+      result: event.result ?? "SUCCESS",
+      details: event.details,
+      metadata: event.metadata ?? {},
+    };
+    if (this.queue.tryPush(item)) return true;
+    try {
+      await this.queue.push(item, this.signal); // the queue is full: wait, cancellably
+      return true;
+    } catch {
+      return false; // the subscription ended or the queue closed while waiting for room
+    }
+  }
+}
