@@ -1,5 +1,5 @@
 // `gofer service …`: run the server and look after its configuration. Only the CLI touches process signals: the
-// first SIGINT/SIGTERM stops the server gracefully, a second one within 5 s exits at once.
+// first SIGINT/SIGTERM stops the server gracefully; another one later exits at once.
 import { writeFile } from "node:fs/promises";
 import {
   CONFIG_ENV_VARS,
@@ -44,17 +44,19 @@ async function start(args: { dev?: boolean; config?: string; set?: string[] }): 
   const logger = createServerLogger({ level: config.logLevel, pretty: config.development.prettyLogging });
   for (const warning of warnings) logger.warn(warning);
   const server = await createServer(config, { logger });
-  let signals = 0;
-  let firstSignalAt = 0;
+  // The first SIGINT/SIGTERM stops gracefully. Repeats within 2 s are the same request arriving twice (a terminal's
+  // Ctrl-C reaches both pnpm and this process, and pnpm forwards it); a later one exits at once.
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
     const now = performance.now();
-    if (signals > 1 && now - firstSignalAt < 5_000) {
-      logger.warn(`second ${signal}: exiting now`);
-      process.exit(1);
+    if (firstSignalAt === undefined) {
+      firstSignalAt = now;
+      void server.stop(`received ${signal}`).then(() => process.exit(0));
+      return;
     }
-    firstSignalAt = now;
-    void server.stop(`received ${signal}`).then(() => process.exit(0));
+    if (now - firstSignalAt < 2_000) return;
+    logger.warn(`${signal} again: exiting now`);
+    process.exit(1);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

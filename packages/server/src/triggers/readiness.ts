@@ -13,23 +13,32 @@ export class TriggerNotReadyError extends Error {
   override name = "TriggerNotReadyError";
 }
 
+/**
+ * Polls quickly at first (a trigger usually answers within a few hundred ms) and settles at policy.delayMs, within the
+ * original's budget of attempts × delayMs (30 × 300 ms = 9 s by default).
+ */
 export async function waitForReady(
   info: () => Promise<TriggerInfoResponse>,
   policy: ReadinessPolicy,
   clock: Clock,
   signal: AbortSignal,
 ): Promise<TriggerInfoResponse> {
+  const budgetMs = policy.attempts * policy.delayMs;
+  const startedMs = clock.now().getTime();
   let lastError = "";
-  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     signal.throwIfAborted();
     try {
       return await info();
     } catch (error) {
       lastError = errorMessage(error);
     }
-    if (attempt < policy.attempts) await clock.sleep(policy.delayMs, signal);
+    const elapsedMs = clock.now().getTime() - startedMs;
+    if (elapsedMs >= budgetMs || attempt >= policy.attempts * 8) break;
+    const delayMs = Math.min(policy.delayMs, 25 * 2 ** (attempt - 1), budgetMs - elapsedMs);
+    await clock.sleep(delayMs, signal);
   }
   throw new TriggerNotReadyError(
-    `trigger did not answer Info after ${policy.attempts} attempts ${policy.delayMs} ms apart; last error: ${lastError}`,
+    `trigger did not answer Info within ${budgetMs} ms (${policy.attempts} attempts × ${policy.delayMs} ms); last error: ${lastError}`,
   );
 }

@@ -49,9 +49,12 @@ export class TriggerSupervisor {
   private address = "";
   private clientValue: TriggerClient | undefined;
   private container: StartedContainer | undefined;
+  private watcher: Watcher | undefined;
   private readonly lifetime = new AbortController();
   private loopDone: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  /** Set as soon as stop() is called: an exit after that is the one we asked for. */
+  private stopRequested = false;
   private firstOutcome: { resolve: () => void; reject: (error: Error) => void } | undefined;
   readonly firstStart: Promise<void>;
 
@@ -90,6 +93,7 @@ export class TriggerSupervisor {
   }
 
   stop(reason: string): Promise<void> {
+    this.stopRequested = true;
     this.stopping ??= this.stopNow(reason);
     return this.stopping;
   }
@@ -121,7 +125,7 @@ export class TriggerSupervisor {
       }
       this.setState("EXITED");
       this.options.onExit(this);
-      if (signal.aborted) break;
+      if (signal.aborted || this.stopRequested) break;
       if (exitCode !== undefined) {
         logger.warn("trigger exited unexpectedly; restarting", { trigger: this.name, exitCode });
       }
@@ -189,6 +193,7 @@ export class TriggerSupervisor {
         logger,
       });
       const runSignal = new AbortController();
+      this.watcher = watcher;
       const watching = watcher.start(AbortSignal.any([signal, runSignal.signal]));
       await this.options
         .onReady(this)
@@ -210,13 +215,27 @@ export class TriggerSupervisor {
 
   private async forwardLogs(id: string, signal: AbortSignal): Promise<void> {
     try {
-      for await (const line of this.options.scheduler.logs(id, signal)) {
-        this.options.logger.info(line, { trigger: this.name, source: "trigger output" });
-      }
+      for await (const line of this.options.scheduler.logs(id, signal)) this.logTriggerLine(line);
     } catch (error) {
       if (!signal.aborted)
         this.options.logger.debug("trigger output ended", { trigger: this.name, error: errorMessage(error) });
     }
+  }
+
+  /** A trigger's own JSON log line keeps its level, message and fields; any other line is logged as info. */
+  private logTriggerLine(line: string): void {
+    const { logger } = this.options;
+    if (line.startsWith("{")) {
+      try {
+        const { level, message, timestamp: _timestamp, ...fields } = JSON.parse(line) as Record<string, unknown>;
+        const known = typeof level === "string" && ["error", "warn", "info", "debug"].includes(level) ? level : "info";
+        logger.log(known, String(message ?? ""), { ...fields, trigger: this.name, source: "trigger" });
+        return;
+      } catch {
+        // not JSON after all
+      }
+    }
+    logger.info(line, { trigger: this.name, source: "trigger" });
   }
 
   private async stopNow(reason: string): Promise<void> {
@@ -226,7 +245,9 @@ export class TriggerSupervisor {
     const container = this.container;
     const client = this.clientValue;
     if (container && client && this.stateValue !== "EXITED") {
-      // Shutdown first: the trigger cleans up and answers its parked Watch empty, so no event is lost in flight.
+      // Shutdown first: the trigger cleans up and answers its parked Watch empty, so no event is lost in flight; the
+      // Watcher records what that Watch returns and then ends instead of asking again.
+      this.watcher?.finishAfterCurrent();
       const shutdownDone = client.shutdown().then(
         () => true,
         (error: unknown) => {

@@ -59,6 +59,7 @@ export class Watcher {
   private readonly emptyBackoff: BackoffPolicy;
   private running: Promise<void> | undefined;
   private controller: AbortController | undefined;
+  private finishing = false;
   /** Counters for logs and tests. */
   readonly stats = { watches: 0, events: 0, empties: 0, errors: 0 };
 
@@ -74,6 +75,14 @@ export class Watcher {
     const both = AbortSignal.any([signal, this.controller.signal]);
     this.running = this.loop(both);
     return this.running;
+  }
+
+  /**
+   * Ends the loop after the outstanding Watch answers, without cancelling it: used while the trigger is asked to
+   * Shutdown, which answers that Watch (empty, or with a last event that is then recorded).
+   */
+  finishAfterCurrent(): void {
+    this.finishing = true;
   }
 
   /** Cancels the outstanding Watch and ends the loop. */
@@ -93,7 +102,7 @@ export class Watcher {
         this.stats.watches += 1;
         response = await this.options.source.watch(signal);
       } catch (error) {
-        if (signal.aborted) break;
+        if (signal.aborted || this.finishing) break;
         failures += 1;
         this.stats.errors += 1;
         if (healthy) this.options.onHealth?.("UNKNOWN");
@@ -115,6 +124,7 @@ export class Watcher {
       }
       if (response.pipelineTriggerLabel === "") {
         this.stats.empties += 1;
+        if (this.finishing) break;
         empties += 1;
         if (empties > 1) await clock.sleep(backoffDelayMs(this.emptyBackoff, empties - 1), signal).catch(() => {});
         continue;
@@ -127,6 +137,7 @@ export class Watcher {
         // Recording failed (the database is gone, say): the event is lost, which is logged loudly.
         logger.error("could not record trigger event", { trigger: triggerName, error: errorMessage(error) });
       }
+      if (this.finishing) break;
     }
   }
 }
