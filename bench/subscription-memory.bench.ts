@@ -46,7 +46,12 @@ async function measure(name: string, config: Record<string, string>, env: NodeJS
  * Heap retained per subscription: the trigger runs in this process, the subscriptions arrive over gRPC, and a full GC
  * before each measurement removes the RPC garbage, leaving what the subscriptions themselves hold.
  */
-async function retained(name: string, factory: TriggerFactory, config: Record<string, string>, env: NodeJS.ProcessEnv): Promise<Row> {
+async function retained(
+  name: string,
+  factory: TriggerFactory,
+  config: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+): Promise<Row> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error("run with --expose-gc (pnpm bench does)");
   const t = await startTestTrigger(factory, { clock: new FakeClock(), env });
@@ -62,13 +67,22 @@ async function retained(name: string, factory: TriggerFactory, config: Record<st
   const worker = async () => {
     while (next < SUBSCRIPTIONS) {
       const i = next++;
-      await t.client.subscribe({ namespaceId: `ns${i % 100}`, pipelineId: `pipeline_${i}`, pipelineTriggerLabel: "label", config });
+      await t.client.subscribe({
+        namespaceId: `ns${i % 100}`,
+        pipelineId: `pipeline_${i}`,
+        pipelineTriggerLabel: "label",
+        config,
+      });
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
   const after = heap();
   await t.close();
-  return { trigger: name, subscriptions: SUBSCRIPTIONS, "retained heap per subscription (bytes)": Math.round((after - before) / SUBSCRIPTIONS) };
+  return {
+    trigger: name,
+    subscriptions: SUBSCRIPTIONS,
+    "retained heap per subscription (bytes)": Math.round((after - before) / SUBSCRIPTIONS),
+  };
 }
 
 printTable(`Heap retained per subscription (${SUBSCRIPTIONS.toLocaleString("en-US")} subscriptions, after a full GC)`, [

@@ -28,6 +28,8 @@ import { NamespaceService } from "./namespaces/namespace-service.js";
 import { ensureDemoPipeline } from "./pipelines/dev-demo.js";
 import { PipelineService } from "./pipelines/pipeline-service.js";
 import { QueuedRunOrchestrator } from "./runs/queued-run-orchestrator.js";
+import { connectDocker } from "./scheduler/docker-api.js";
+import { DockerScheduler } from "./scheduler/docker-scheduler.js";
 import { ProcessScheduler } from "./scheduler/process-scheduler.js";
 import { BASE_TRIGGER_IMAGES, providedImageMap } from "./scheduler/provided-images.js";
 import type { Scheduler } from "./scheduler/scheduler.js";
@@ -65,9 +67,16 @@ function createScheduler(config: Config, clock: Clock, logger: Logger): Schedule
   if (config.scheduler.engine === "process") {
     return new ProcessScheduler({ imageMap: { ...providedImageMap(), ...config.triggers.imageMap }, clock, logger });
   }
-  throw new Error(
-    'scheduler.engine = "docker" is not available in this build yet; set [scheduler] engine = "process" (or GOFER_SCHEDULER_ENGINE=process)',
-  );
+  // Nothing connects here: an unreachable daemon fails the starts (triggers retry them), never the server's start.
+  const docker = new DockerScheduler({
+    api: connectDocker(),
+    network: config.scheduler.docker.network,
+    extensionAddress: config.server.extensionAddress,
+    clock,
+    logger,
+  });
+  if (config.scheduler.docker.prune) docker.startPruner(config.scheduler.docker.pruneIntervalMs);
+  return docker;
 }
 
 /** Registers the provided cron and interval triggers the first time the server starts with install_base_triggers. */

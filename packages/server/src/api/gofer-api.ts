@@ -207,11 +207,18 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
       // Listen before reading, so an event stored while the history is read is not missed; ids dedupe.
       const live: StoredEvent[] = [];
       let wake: (() => void) | undefined;
-      if (req.follow && !req.reverse) {
+      const notify = () => {
+        const resolve = wake;
+        wake = undefined;
+        resolve?.();
+      };
+      const following = req.follow && !req.reverse;
+      if (following) {
         deps.eventLog.listen((event) => {
           live.push(event);
-          wake?.();
+          notify();
         }, ctx.signal);
+        ctx.signal.addEventListener("abort", notify, { once: true });
       }
       let lastId: number | undefined;
       for (;;) {
@@ -226,15 +233,13 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
         }
         if (page.length < deps.resultsLimit || ctx.signal.aborted) break;
       }
-      if (!req.follow || req.reverse) return;
+      if (!following) return;
       while (!ctx.signal.aborted) {
         const next = live.shift();
         if (!next) {
           await new Promise<void>((resolve) => {
             wake = resolve;
-            ctx.signal.addEventListener("abort", () => resolve(), { once: true });
           });
-          wake = undefined;
           continue;
         }
         if (lastId !== undefined && next.id <= lastId) continue;

@@ -1,6 +1,6 @@
-// Pipelines: create, update, get, list, enable, disable, delete. Subscriptions are applied to the triggers before the
-// new version is stored, and undone if storing fails, so a pipeline is never half-updated and never lost
-// (spec §7 #13). Enable/disable only flip the state, as in v0.4: a disabled pipeline stays subscribed and its events
+// Pipelines: create, update, get, list, enable, disable, delete. A new version is stored, then its subscriptions are
+// applied to the triggers; if one is refused, the triggers and the stored version go back to how they were, so a
+// failed update never loses the pipeline (spec §7 #13). Enable/disable only flip the state, as in v0.4: a disabled pipeline stays subscribed and its events
 // are recorded as SKIPPED, so its authors still see what would have run.
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Kysely } from "kysely";
@@ -141,14 +141,15 @@ export class PipelineService {
         settings: trigger.settings,
       })),
     };
-    const before = existing ? subscriptionsOf(existing) : [];
-    const after = subscriptionsOf(next);
-    await this.options.subscriptions.apply(before, after);
+    // Stored before subscribing: a trigger may fire the moment it is subscribed, and its event must find the new
+    // version. If a Subscribe then fails, apply() has already put the triggers back, and the previous version (or
+    // nothing, for a create) is stored again, so the pipeline ends as it was.
+    await replacePipeline(db, next);
     try {
-      await replacePipeline(db, next);
+      await this.options.subscriptions.apply(existing ? subscriptionsOf(existing) : [], subscriptionsOf(next));
     } catch (error) {
-      // Storing failed: put the triggers back as they were.
-      await this.options.subscriptions.apply(after, before).catch(() => {});
+      if (existing) await replacePipeline(db, existing);
+      else await deletePipeline(db, namespaceId, definition.id);
       throw error;
     }
     if (!existing) {

@@ -3,10 +3,9 @@
 // it is recorded COMPLETE). Only a window of runs past the limit is looked at, so the cost stays flat as history
 // grows; a run still going when it crossed the limit is caught when a later run completes.
 import type { Kysely } from "kysely";
-import { listRuns } from "../storage/run-repository.js";
+import { listRunStates } from "../storage/run-repository.js";
 import type { Schema } from "../storage/schema.js";
-import { listTaskRuns, markTaskRunLogsExpired } from "../storage/task-run-repository.js";
-import { runRef } from "./run-lookup.js";
+import { listUnexpiredTaskRuns, markTaskRunLogsExpired } from "../storage/task-run-repository.js";
 import type { TaskLogs } from "./task-logs.js";
 
 const EXPIRY_WINDOW_RUNS = 50;
@@ -20,15 +19,15 @@ export async function expireTaskRunLogs(
   keepRuns: number,
 ): Promise<number[]> {
   if (keepRuns <= 0) return [];
-  const older = await listRuns(db, { namespaceId, pipelineId, offset: keepRuns, limit: EXPIRY_WINDOW_RUNS });
-  const expired: number[] = [];
-  for (const run of older) {
-    if (run.state !== "COMPLETE") continue;
-    const taskRuns = await listTaskRuns(db, namespaceId, pipelineId, run.id);
-    if (taskRuns.every((t) => t.logs_expired)) continue;
-    for (const taskRun of taskRuns) await logs.remove(runRef(run), taskRun.id);
-    await markTaskRunLogsExpired(db, namespaceId, pipelineId, run.id);
-    expired.push(run.id);
+  // Two queries per completed run, whatever the history: the window's ids, then its task runs not yet expired.
+  const older = await listRunStates(db, namespaceId, pipelineId, { offset: keepRuns, limit: EXPIRY_WINDOW_RUNS });
+  const complete = older.filter((run) => run.state === "COMPLETE").map((run) => run.id);
+  const unexpired = await listUnexpiredTaskRuns(db, namespaceId, pipelineId, complete);
+  const byRun = new Map<number, string[]>();
+  for (const taskRun of unexpired) byRun.set(taskRun.run_id, [...(byRun.get(taskRun.run_id) ?? []), taskRun.id]);
+  for (const [runId, taskIds] of byRun) {
+    for (const taskId of taskIds) await logs.remove({ namespaceId, pipelineId, runId }, taskId);
+    await markTaskRunLogsExpired(db, namespaceId, pipelineId, runId);
   }
-  return expired;
+  return [...byRun.keys()].sort((a, b) => a - b);
 }

@@ -33,7 +33,7 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
 
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   try {
     await migrateToLatest(db);
   } catch (error) {
@@ -49,4 +49,31 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
       return closing;
     },
   };
+}
+
+/** Prepared statements kept per SQL text; beyond this many distinct texts the cache starts over. */
+const STATEMENT_CACHE_LIMIT = 500;
+
+/**
+ * Kysely prepares every query anew, and preparing costs more than running a small query. The server issues the same
+ * few dozen SQL texts over and over, so their statements are kept. Safe because kysely runs each statement to
+ * completion (all/run/iterate) on the one connection before the next starts.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== "prepare") return Reflect.get(target, property, receiver);
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (!statement) {
+          if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
+          statement = prepare(source);
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }

@@ -162,3 +162,21 @@ function decodeRun(row: Selectable<RunTable>): RunRow {
     store_objects_expired: row.store_objects_expired === 1,
   };
 }
+
+/** Ids and states of a pipeline's runs, newest first, skipping `offset` (no JSON decoding: cheap to call often). */
+export async function listRunStates(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  page: Page,
+): Promise<Array<{ id: number; state: RunState }>> {
+  return db
+    .selectFrom("runs")
+    .select(["id", "state"])
+    .where("namespace_id", "=", namespaceId)
+    .where("pipeline_id", "=", pipelineId)
+    .orderBy("id", "desc")
+    .limit(page.limit)
+    .offset(page.offset ?? 0)
+    .execute();
+}

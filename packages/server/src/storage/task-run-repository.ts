@@ -169,3 +169,21 @@ function decodeTaskRun(row: Selectable<TaskRunTable>): TaskRunRow {
     variables: fromJsonColumn(row.variables, "task_runs.variables"),
   };
 }
+
+/** Ids of the given runs' task runs whose logs have not expired yet (one query for a window of runs). */
+export async function listUnexpiredTaskRuns(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  runIds: readonly number[],
+): Promise<Array<{ run_id: number; id: string }>> {
+  if (runIds.length === 0) return [];
+  return db
+    .selectFrom("task_runs")
+    .select(["run_id", "id"])
+    .where("namespace_id", "=", namespaceId)
+    .where("pipeline_id", "=", pipelineId)
+    .where("run_id", "in", [...runIds])
+    .where("logs_expired", "=", 0)
+    .execute();
+}
