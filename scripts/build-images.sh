@@ -5,7 +5,7 @@
 #   gofer-trigger-cron:latest      base + the cron trigger bundle
 #   gofer-task-test:latest         FROM scratch: a static busybox as /bin/sh and friends, for task containers
 # The trigger images are also tagged with the original names (ghcr.io/clintjedwards/gofer/triggers/<name>:latest) so
-# install_base_triggers works offline. Users with a registry can use images/*/Dockerfile.node instead.
+# install_base_triggers works offline. Users with a registry can build images/trigger-node.Dockerfile instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOCKER_BUILDKIT=0
@@ -13,6 +13,25 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 log() { printf '== %s\n' "$*"; }
+# build DIR TAG…: quiet unless it fails (the legacy builder prints a deprecation notice on every build). An image a
+# tag named before is removed when the rebuild left it untagged (and no container uses it), so rebuilds do not pile up.
+build() {
+  local dir="$1" tag out previous=() args=()
+  shift
+  for tag in "$@"; do
+    previous+=("$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)")
+    args+=(-t "$tag")
+  done
+  if ! out="$(docker build -q "${args[@]}" "$dir" 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    exit 1
+  fi
+  for tag in "${previous[@]}"; do
+    if [ -n "$tag" ] && [ -z "$(docker image inspect -f '{{join .RepoTags ","}}' "$tag" 2>/dev/null)" ]; then
+      docker rmi "$tag" >/dev/null 2>&1 || true
+    fi
+  done
+}
 
 # --- base: node + its libraries -----------------------------------------------------------------------------------
 node_bin="$(readlink -f "$(command -v node)")"
@@ -37,7 +56,7 @@ ENV PATH=/usr/local/bin
 ENTRYPOINT ["/usr/local/bin/node"]
 DOCKERFILE
 log "gofer-node-base:latest ($(node --version))"
-docker build -q -t gofer-node-base:latest "$base" >/dev/null
+build "$base" gofer-node-base:latest
 
 # --- trigger images ---------------------------------------------------------------------------------------------------
 for name in interval cron; do
@@ -52,8 +71,7 @@ for name in interval cron; do
   echo '{"type":"module"}' >"$ctx/package.json"
   cp images/trigger.Dockerfile "$ctx/Dockerfile"
   log "gofer-trigger-$name:latest"
-  docker build -q -t "gofer-trigger-$name:latest" "$ctx" >/dev/null
-  docker tag "gofer-trigger-$name:latest" "ghcr.io/clintjedwards/gofer/triggers/$name:latest"
+  build "$ctx" "gofer-trigger-$name:latest" "ghcr.io/clintjedwards/gofer/triggers/$name:latest"
 done
 
 # --- task image: busybox --------------------------------------------------------------------------------------------
@@ -68,8 +86,9 @@ fi
 task="$work/task"
 mkdir -p "$task/rootfs/bin" "$task/rootfs/tmp"
 cp "$busybox" "$task/rootfs/bin/busybox"
-for applet in sh echo cat env sleep ls printf true false trap kill date seq; do
-  ln -s busybox "$task/rootfs/bin/$applet"
+# Every applet this busybox has (sh, echo, env, sleep, sort, grep, …), as /bin/<applet> → busybox.
+for applet in $("$busybox" --list); do
+  [ "$applet" = busybox ] || ln -s busybox "$task/rootfs/bin/$applet"
 done
 cat >"$task/Dockerfile" <<'DOCKERFILE'
 FROM scratch
@@ -78,5 +97,5 @@ ENV PATH=/bin
 CMD ["/bin/sh"]
 DOCKERFILE
 log "gofer-task-test:latest"
-docker build -q -t gofer-task-test:latest "$task" >/dev/null
+build "$task" gofer-task-test:latest
 docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^(gofer-|ghcr.io/clintjedwards)' | sort

@@ -1,18 +1,27 @@
 #!/usr/bin/env node
-// `gofer`: the command line of the original (spec §6). Order 6 fills in the rest of the tree.
-import yargs from "yargs";
+// `gofer`: the command line of the original (spec §6). This file is the only one that reads `process` for the CLI.
+import { homedir } from "node:os";
 import { hideBin } from "yargs/helpers";
-import { serviceCommand } from "./commands/service.js";
+import { runCli } from "./cli.js";
+import { systemClock } from "./clock.js";
 
-await yargs(hideBin(process.argv))
-  .scriptName("gofer")
-  .option("config", { type: "string", describe: "Path to a configuration file" })
-  .command("service", "Manage the Gofer server", serviceCommand)
-  .demandCommand(1)
-  .strict()
-  .fail((message, error, y) => {
-    process.stderr.write(`gofer: ${error?.message ?? message}\n\n${message ? y.help() : ""}`);
-    process.exit(error ? 1 : 2);
-  })
-  .help()
-  .parseAsync();
+// `pnpm gofer …` runs in the workspace root; go back to where the user typed it so relative paths mean what they
+// meant there.
+if (process.env.npm_lifecycle_event === "gofer" && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
+// `gofer event list | head`: the reader went away; stop quietly, as other command-line tools do.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+process.exitCode = await runCli(hideBin(process.argv), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+  homeDir: homedir(),
+  clock: systemClock,
+  execPath: process.execPath,
+});

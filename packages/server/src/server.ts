@@ -3,17 +3,20 @@
 // sqlite file and the process engine in milliseconds, with a FakeClock if it likes.
 //
 // Start: database (migrated) → default namespace → base triggers registered (once) → orphaned runs repaired →
-//   triggers started (each re-subscribes its pipelines when ready) → event pruner → gRPC API listening.
+//   event pruner → gRPC API listening (extensions need its address) → triggers and extensions started (each
+//   re-subscribes its pipelines when ready).
 // Stop (idempotent, bounded, each step logged with its duration): event ingress off → stop accepting calls (open
 //   streams end) → triggers shut down (Shutdown, stop_timeout, kill) → fired events resolved → runs drain within the
 //   grace period, the rest are stopped for orphan repair → engine closed → database closed.
 
-import { GoferService } from "@gofer/proto";
+import { writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { type Clock, systemClock } from "@gofer/trigger-sdk";
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "winston";
 import { createGoferApi } from "./api/gofer-api.js";
 import { createRunsApi } from "./api/runs-api.js";
+import { goferServiceDefinition } from "./api/service-definition.js";
 import { createTokensApi } from "./api/tokens-api.js";
 import { authenticate } from "./auth/authenticate.js";
 import { TokenService } from "./auth/token-service.js";
@@ -43,6 +46,17 @@ import { SubscriptionManager } from "./triggers/subscription-manager.js";
 import { TriggerRuntime } from "./triggers/trigger-runtime.js";
 
 export const VERSION = "0.1.0";
+
+/** A value known later (the API's bound address), read synchronously once set. */
+function deferred<T>(): { value: T | undefined; resolve(value: T): void } {
+  const box: { value: T | undefined; resolve(value: T): void } = {
+    value: undefined,
+    resolve(value) {
+      box.value = value;
+    },
+  };
+  return box;
+}
 
 export interface ServerDeps {
   clock?: Clock;
@@ -150,6 +164,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     logger,
   );
   const triggerStore = registrationStore(db);
+  const tokens = new TokenService({ db, clock });
+  const apiCertPath = apiTls ? join(dirname(config.server.storagePath), "api-cert.pem") : undefined;
+  if (apiTls && apiCertPath) await writeFile(apiCertPath, apiTls.certPem);
+  const apiAddress = deferred<string>();
   runtime = new TriggerRuntime({
     store: triggerStore,
     scheduler,
@@ -162,6 +180,20 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     stopTimeoutMs: config.triggers.stopTimeoutMs,
     clock,
     logger,
+    extensions: {
+      issueToken: async (name) => (await tokens.createExtensionToken(name)).token,
+      revokeToken: async (token) => {
+        await tokens.revoke(token);
+      },
+      revokeAll: async (name) => {
+        await tokens.revokeExtensionTokens(name);
+      },
+      get goferHost() {
+        return apiAddress.value ?? "";
+      },
+      apiCertPath,
+      skipTlsVerify: false,
+    },
   });
   const triggers = runtime;
 
@@ -180,13 +212,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     installedTriggers: async () => new Set((await triggerStore.listRegistrations()).map((r) => r.name)),
     resultsLimit: config.server.storageResultsLimit,
   });
-  const tokens = new TokenService({ db, clock });
 
   await namespaces.ensureDefault();
   await installBaseTriggers(config, db, clock);
   await orchestrator.repairOrphans();
-  await triggers.startAll();
-  if (config.devMode) await ensureDemoPipeline(pipelines, logger);
   const pruning = runEventPruner(
     {
       deleteBefore: (ms) => deleteEventsBefore(db, ms),
@@ -205,14 +234,14 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     "grpc.max_receive_message_length": 16 * 1024 * 1024,
   });
   server.addService(
-    GoferService,
+    goferServiceDefinition,
     createGoferApi({
       db,
       namespaces,
       pipelines,
       triggers,
       eventLog,
-      runs: createRunsApi({ db, orchestrator, resultsLimit: config.server.storageResultsLimit }),
+      runs: createRunsApi({ db, orchestrator, processor, resultsLimit: config.server.storageResultsLimit }),
       tokens: createTokensApi(tokens),
       system: {
         commit: deps.commit ?? "dev",
@@ -246,6 +275,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   );
   const host = config.server.host.replace(/:\d+$/, "");
   const address = `${host}:${port}`;
+  // v0.5 extensions call back into this API: they get its address and its certificate (a file they can trust).
+  apiAddress.resolve(config.server.extensionAddress ?? `127.0.0.1:${port}`);
+  await triggers.startAll();
+  if (config.devMode) await ensureDemoPipeline(pipelines, logger);
   logger.info("gofer api listening", {
     address,
     tls: apiTls !== null,

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ANONYMOUS_CONTEXT, BYPASS_CONTEXT } from "../src/auth/auth-context.js";
 import { type AuthenticateDeps, authenticate, parseBearer } from "../src/auth/authenticate.js";
 import { TokenService } from "../src/auth/token-service.js";
-import { PermissionDeniedError, UnauthenticatedError } from "../src/errors.js";
+import { UnauthenticatedError } from "../src/errors.js";
 import { type Database, openDatabase } from "../src/storage/database.js";
 
 const LIST_PIPELINES = "/proto.Gofer/ListPipelines";
@@ -78,7 +78,7 @@ describe("tokens", () => {
   it("an unknown token is denied", async () => {
     await tokens.bootstrap();
     await expect(authenticate(`Bearer ${"0".repeat(64)}`, LIST_PIPELINES, deps)).rejects.toEqual(
-      new PermissionDeniedError("access denied: token not recognised"),
+      new UnauthenticatedError("access denied: token not recognised"),
     );
   });
 
@@ -88,7 +88,7 @@ describe("tokens", () => {
     await expect(authenticate(`Bearer ${token}`, LIST_PIPELINES, deps)).resolves.toMatchObject({ kind: "CLIENT" });
     await clock.advance(1);
     await expect(authenticate(`Bearer ${token}`, LIST_PIPELINES, deps)).rejects.toEqual(
-      new PermissionDeniedError("access denied: token expired"),
+      new UnauthenticatedError("access denied: token expired"),
     );
   });
 
@@ -96,7 +96,7 @@ describe("tokens", () => {
     const { token } = await tokens.create({ kind: "CLIENT", namespaces: ["default"], expires: "1h" });
     await tokens.disable(token);
     await expect(authenticate(`Bearer ${token}`, LIST_PIPELINES, deps)).rejects.toEqual(
-      new PermissionDeniedError("access denied: token disabled"),
+      new UnauthenticatedError("access denied: token disabled"),
     );
     await tokens.enable(token);
     await expect(authenticate(`Bearer ${token}`, LIST_PIPELINES, deps)).resolves.toMatchObject({ kind: "CLIENT" });
@@ -109,7 +109,7 @@ describe("tokens", () => {
     });
     await tokens.revoke(token);
     await expect(authenticate(`Bearer ${token}`, LIST_PIPELINES, deps)).rejects.toEqual(
-      new PermissionDeniedError("access denied: token not recognised"),
+      new UnauthenticatedError("access denied: token not recognised"),
     );
   });
 });

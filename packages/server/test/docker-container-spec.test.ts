@@ -1,12 +1,17 @@
 // How a ContainerSpec becomes a container on the docker engine (spec §2.2, §2.8, §5.2): the name, the stale container
 // of the same name removed first, env/entrypoint/command, labels, and networking (host: own loopback address through
 // the address env; bridge: the listen port published on 127.0.0.1 with an ephemeral host port; none for installers).
-import { FakeClock } from "@gofer/trigger-sdk";
-import { describe, expect, test } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FakeClock, systemClock } from "@gofer/trigger-sdk";
+import { describe, expect, inject, test } from "vitest";
 import type { DockerNetwork } from "../src/config/config.js";
+import { connectDocker } from "../src/scheduler/docker-api.js";
 import { DockerScheduler } from "../src/scheduler/docker-scheduler.js";
 import { SchedulerError } from "../src/scheduler/scheduler.js";
 import { FakeDockerApi, httpError, recordingLogger } from "./docker-fake-api.js";
+import { TASK_IMAGE, uniqueId } from "./docker-harness.js";
 
 function setup(network: DockerNetwork = "host", extensionAddress?: string) {
   const api = new FakeDockerApi();
@@ -99,6 +104,21 @@ describe("docker container spec", () => {
     ]);
   });
 
+  test("read-only files are bind-mounted at the same path, read-only", async () => {
+    const { api, engine } = setup("host");
+    await engine.start({
+      name: "extension_a",
+      image: "img",
+      env: {},
+      readOnlyFiles: ["/var/lib/gofer/api.crt"],
+      labels: {},
+    });
+    expect(api.find("extension_a")?.options.HostConfig).toEqual({
+      NetworkMode: "host",
+      Binds: ["/var/lib/gofer/api.crt:/var/lib/gofer/api.crt:ro"],
+    });
+  });
+
   test("a stale container of the same name is force-removed first, and its waiters learn why it ended", async () => {
     const { api, engine } = setup("host");
     const first = await engine.start({ name: "trigger_a", image: "img", env: {}, listen: LISTEN, labels: {} });
@@ -160,4 +180,38 @@ describe("docker container spec", () => {
     expect(await setup("host").engine.apiAddressForContainers(8443)).toBe("127.0.0.1:8443");
     expect(await setup("bridge").engine.apiAddressForContainers(8080)).toBe("172.18.0.1:8080");
   });
+
+  test.skipIf(!inject("docker").available)(
+    "on a real daemon, a read-only file is readable and not writable",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "gofer-docker-ro-"));
+      const file = join(dir, "api.crt");
+      writeFileSync(file, "CERTIFICATE\n");
+      const engine = new DockerScheduler({
+        api: connectDocker(),
+        network: "host",
+        clock: systemClock,
+        logger: recordingLogger().logger,
+      });
+      const name = uniqueId("gofer_test_ro_");
+      try {
+        const { id } = await engine.start({
+          name,
+          image: TASK_IMAGE,
+          env: {},
+          command: ["sh", "-c", `cat ${file}; echo changed > ${file} || echo refused`],
+          readOnlyFiles: [file],
+          labels: {},
+        });
+        const lines: string[] = [];
+        for await (const line of engine.logs(id)) lines.push(line);
+        expect(lines[0]).toBe("CERTIFICATE");
+        expect(lines.at(-1)).toBe("refused");
+        await engine.remove(id);
+      } finally {
+        await engine.close(0);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

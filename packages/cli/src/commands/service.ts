@@ -1,111 +1,86 @@
-// `gofer service …`: run the server and look after its configuration. Only the CLI touches process signals: the
-// first SIGINT/SIGTERM stops the server gracefully; another one later exits at once.
+// `gofer service …`: run the server (start), look after its configuration (init-config, printenv), and manage it
+// through the API (toggle-event-ingress, tokens). @gofer/server is loaded only by the commands that need it.
 import { writeFile } from "node:fs/promises";
-import {
-  CONFIG_ENV_VARS,
-  ConfigError,
-  createServer,
-  createServerLogger,
-  loadConfig,
-  SAMPLE_CONFIG,
-} from "@gofer/server";
-import type { Argv } from "yargs";
+import type { Argv, CommandModule } from "yargs";
+import { action, type CommandContext, type GlobalArgs } from "../session.js";
+import { type StartArgs, startServer } from "./service-start.js";
+import { tokensCommand } from "./tokens.js";
 
-/** `--set key=value` pairs → flags keyed by dotted config key. */
-export function parseSetFlags(values: readonly string[]): Record<string, string> {
-  const flags: Record<string, string> = {};
-  for (const value of values) {
-    const eq = value.indexOf("=");
-    if (eq <= 0)
-      throw new Error(`--set ${JSON.stringify(value)}: expected key=value, e.g. --set server.host=localhost:9090`);
-    flags[value.slice(0, eq).trim()] = value.slice(eq + 1);
-  }
-  return flags;
-}
-
-async function start(args: { dev?: boolean; config?: string; set?: string[] }): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  const warnings: string[] = [];
-  try {
-    config = loadConfig({
-      ...(args.config ? { path: args.config } : {}),
-      env: process.env,
-      flags: { ...parseSetFlags(args.set ?? []), ...(args.dev ? { dev: true } : {}) },
-      onWarning: (message) => warnings.push(message),
-    });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`gofer: the configuration is not valid:\n${error.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
-  }
-  const logger = createServerLogger({ level: config.logLevel, pretty: config.development.prettyLogging });
-  for (const warning of warnings) logger.warn(warning);
-  const server = await createServer(config, { logger });
-  // The first SIGINT/SIGTERM stops gracefully. Repeats within 2 s are the same request arriving twice (a terminal's
-  // Ctrl-C reaches both pnpm and this process, and pnpm forwards it); a later one exits at once.
-  let firstSignalAt: number | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    const now = performance.now();
-    if (firstSignalAt === undefined) {
-      firstSignalAt = now;
-      void server.stop(`received ${signal}`).then(() => process.exit(0));
-      return;
-    }
-    if (now - firstSignalAt < 2_000) return;
-    logger.warn(`${signal} again: exiting now`);
-    process.exit(1);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-}
-
-export function serviceCommand(yargs: Argv): Argv {
-  return yargs
-    .command(
-      "start",
-      "Start the Gofer server",
-      (y) =>
-        y
-          .option("dev", {
-            type: "boolean",
-            describe:
-              "Development mode: no auth, data under ./.gofer-dev, localhost TLS, process engine, a demo pipeline",
-          })
-          .option("set", {
-            type: "string",
-            array: true,
-            describe: "Override a config key, e.g. --set server.host=localhost:9090 (repeatable)",
+export function serviceCommand(context: CommandContext): CommandModule {
+  return {
+    command: ["service", "services"],
+    describe: "Run and manage the Gofer server",
+    builder: (yargs: Argv) =>
+      yargs
+        .command({
+          command: "start",
+          describe: "Start the Gofer server (--config names the server's TOML file here)",
+          builder: (y: Argv) =>
+            y
+              .option("dev", {
+                type: "boolean",
+                describe:
+                  "Development mode: no auth, data under ./.gofer-dev, localhost TLS, process engine, a demo pipeline",
+              })
+              .option("set", {
+                type: "string",
+                array: true,
+                describe: "Override a config key, e.g. --set server.host=localhost:9090 (repeatable)",
+              }),
+          handler: async (parsed: object) => {
+            const args = parsed as StartArgs;
+            const code = await startServer({ dev: args.dev, config: args.config, set: args.set });
+            if (code !== undefined) context.exitCode = code;
+          },
+        })
+        .command({
+          command: "init-config",
+          describe: "Write a commented sample configuration file",
+          builder: (y: Argv) =>
+            y.option("file", {
+              alias: "f",
+              type: "string",
+              default: "./example.gofer.toml",
+              describe: "Where to write it",
+            }),
+          handler: async (parsed: object) => {
+            const args = parsed as { file: string };
+            const { SAMPLE_CONFIG } = await import("@gofer/server");
+            await writeFile(args.file, SAMPLE_CONFIG, { flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
+              if (error.code === "EEXIST")
+                throw new Error(`${args.file} already exists; remove it or choose another --file`);
+              throw error;
+            });
+            context.io.stdout.write(`Wrote ${args.file}\n`);
+          },
+        })
+        .command({
+          command: "printenv",
+          describe: "List the environment variables the server reads",
+          handler: async () => {
+            const { CONFIG_ENV_VARS } = await import("@gofer/server");
+            const rows = CONFIG_ENV_VARS.map(
+              (v) =>
+                `${v.name}${v.defaultValue !== undefined ? ` (default ${v.defaultValue})` : ""}\n    ${v.description}`,
+            );
+            context.io.stdout.write(`${rows.join("\n")}\n`);
+          },
+        })
+        .command({
+          command: "toggle-event-ingress",
+          describe: "Turn on or off whether trigger events start runs (for maintenance)",
+          handler: action<GlobalArgs>(context, async (session) => {
+            const { api } = await session.connect();
+            const { value } = await api.toggleEventIngress({});
+            session.output.result({ event_ingress: value }, () =>
+              session.output.success(
+                `Event ingress is now ${value ? "on: trigger events start runs" : "off: trigger events are ignored"}`,
+              ),
+            );
           }),
-      (args) =>
-        start({ dev: args.dev, config: args.config as string | undefined, set: args.set as string[] | undefined }),
-    )
-    .command(
-      "init-config",
-      "Write a commented sample configuration file",
-      (y) =>
-        y.option("file", {
-          alias: "f",
-          type: "string",
-          default: "./example.gofer.toml",
-          describe: "Where to write it",
-        }),
-      async (args) => {
-        await writeFile(args.file, SAMPLE_CONFIG, { flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
-          if (error.code === "EEXIST")
-            throw new Error(`${args.file} already exists; remove it or choose another --file`);
-          throw error;
-        });
-        process.stdout.write(`Wrote ${args.file}\n`);
-      },
-    )
-    .command("printenv", "List the environment variables the server reads", {}, () => {
-      const rows = CONFIG_ENV_VARS.map(
-        (v) => `${v.name}${v.defaultValue !== undefined ? ` (default ${v.defaultValue})` : ""}\n    ${v.description}`,
-      );
-      process.stdout.write(`${rows.join("\n")}\n`);
-    })
-    .demandCommand(1, "Choose a service command: start, init-config or printenv");
+        })
+        .command(tokensCommand(context))
+        .demandCommand(1, "Choose a service command: start, init-config, printenv, toggle-event-ingress or tokens"),
+    handler: () => {},
+  };
 }

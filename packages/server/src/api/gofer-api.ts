@@ -1,6 +1,12 @@
 // The proto.Gofer service: thin handlers that resolve the caller's namespace, convert proto ⇄ domain, and call the
 // services. Areas not built yet (objects, secrets, common tasks) answer UNIMPLEMENTED with a sentence saying so.
-import { GetTaskRunLogsResponse, type GoferServer, GoferService, ListEventsResponse } from "@gofer/proto";
+import {
+  GetTaskRunLogsResponse,
+  type GoferServer,
+  GoferService,
+  ListEventsResponse,
+  type StartRunResponse,
+} from "@gofer/proto";
 import type * as grpc from "@grpc/grpc-js";
 import type { Kysely } from "kysely";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnimplementedError } from "../errors.js";
@@ -43,6 +49,9 @@ export interface GoferApiDeps extends HandlerDeps {
 }
 
 const path = (method: keyof typeof GoferService) => GoferService[method].path;
+
+/** InstallTrigger variable that chooses the kind (trigger | extension) instead of detecting it. Not stored. */
+export const INSTALL_KIND_VARIABLE = "GOFER_INSTALL_KIND";
 
 function unimplemented(what: string): () => Promise<never> {
   return async () => {
@@ -146,7 +155,8 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     // ---- runs and task runs ------------------------------------------------------------------------------------
     getRun: u("getRun", (req, ctx) => deps.runs.getRun(req, ctx)),
     listRuns: u("listRuns", (req, ctx) => deps.runs.listRuns(req, ctx)),
-    startRun: u("startRun", (req, ctx) => deps.runs.startRun(req, ctx)),
+    // May answer in the v0.5 layout: see service-definition.ts.
+    startRun: u("startRun", (req, ctx) => deps.runs.startRun(req, ctx) as Promise<StartRunResponse>),
     retryRun: u("retryRun", (req, ctx) => deps.runs.retryRun(req, ctx)),
     cancelRun: u("cancelRun", (req, ctx) => deps.runs.cancelRun(req, ctx)),
     cancelAllRuns: u("cancelAllRuns", (req, ctx) => deps.runs.cancelAllRuns(req, ctx)),
@@ -172,12 +182,20 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     }),
     installTrigger: u("installTrigger", async (req, ctx) => {
       ctx.requireManagement("install triggers");
+      // The wire has no kind field: `gofer trigger install --kind` sends it as this reserved variable.
+      const { [INSTALL_KIND_VARIABLE]: kind, ...variables } = req.variables;
+      if (kind !== undefined && kind !== "trigger" && kind !== "extension") {
+        throw new InvalidArgumentError(
+          `${INSTALL_KIND_VARIABLE} = ${JSON.stringify(kind)}: use "trigger" or "extension"`,
+        );
+      }
       await deps.triggers.install({
         name: req.name,
         image: req.image,
         user: req.user,
         pass: req.pass,
-        variables: req.variables,
+        variables,
+        ...(kind ? { kind } : {}),
       });
       return {};
     }),

@@ -4,6 +4,8 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { Logger } from "winston";
 import type { AuthContext } from "../auth/auth-context.js";
+import { isExtensionToken } from "../auth/token.js";
+import { PermissionDeniedError } from "../errors.js";
 import { type CallContext, callContext } from "./call-context.js";
 import { toStatus } from "./status.js";
 
@@ -16,6 +18,22 @@ export interface HandlerDeps {
   shutdown: AbortSignal;
 }
 
+/** What an extension's token may call: StartRun only (and the public methods), spec §5.4. */
+const EXTENSION_METHODS = new Set([
+  "/proto.Gofer/StartRun",
+  "/proto.Gofer/GetSystemInfo",
+  "/proto.Gofer/BootstrapToken",
+]);
+
+/** Authenticates, then keeps extension tokens to the methods they exist for. */
+async function authorize(deps: HandlerDeps, path: string, metadata: grpc.Metadata): Promise<AuthContext> {
+  const caller = await deps.authenticate(path, metadata);
+  if (isExtensionToken(caller.metadata) && !EXTENSION_METHODS.has(path)) {
+    throw new PermissionDeniedError(`an extension's token may only call StartRun, not ${path}`);
+  }
+  return caller;
+}
+
 export function unary<Req, Res>(
   deps: HandlerDeps,
   path: string,
@@ -25,8 +43,7 @@ export function unary<Req, Res>(
     const cancelled = new AbortController();
     call.on("cancelled", () => cancelled.abort());
     const signal = AbortSignal.any([cancelled.signal, deps.shutdown]);
-    deps
-      .authenticate(path, call.metadata)
+    authorize(deps, path, call.metadata)
       .then((caller) => handle(call.request, callContext(caller, signal)))
       .then(
         (response) => callback(null, response),
@@ -50,8 +67,7 @@ export function serverStream<Req, Res>(
         if (signal.aborted || call.write(item)) resolve();
         else call.once("drain", () => resolve());
       });
-    deps
-      .authenticate(path, call.metadata)
+    authorize(deps, path, call.metadata)
       .then((caller) => handle(call.request, send, callContext(caller, signal)))
       .then(
         () => call.end(),

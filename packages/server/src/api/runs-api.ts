@@ -11,6 +11,7 @@ import {
   type GetTaskRunLogsRequest,
   type GetTaskRunRequest,
   type GetTaskRunResponse,
+  type Initiator_Type,
   type ListRunsRequest,
   type ListRunsResponse,
   type ListTaskRunsRequest,
@@ -22,6 +23,7 @@ import {
   Run_RunState,
   Run_RunStatus,
   RunStatusReason_RunStatusReasonKind,
+  RunV05,
   type StartRunRequest,
   type StartRunResponse,
   TaskRun_TaskRunState,
@@ -29,16 +31,20 @@ import {
   TaskRunStatusReason_Reason,
 } from "@gofer/proto";
 import type { Kysely } from "kysely";
+import { EXTENSION_NAME_KEY, isExtensionToken } from "../auth/token.js";
+import type { EventProcessor } from "../events/event-processor.js";
 import type { Run, TaskRun } from "../runs/run.js";
 import { findRun, findTaskRun, listPipelineRuns, listRunTaskRuns } from "../runs/run-lookup.js";
 import type { RunControl, RunRef, TaskRunLogLine } from "../runs/run-orchestrator.js";
 import type { Schema } from "../storage/schema.js";
+import { startRunForExtension } from "../triggers/extension-runs.js";
 import type { CallContext } from "./call-context.js";
+import { StartRunV05Reply } from "./service-definition.js";
 
 export interface RunsApi {
   getRun(request: GetRunRequest, context: CallContext): Promise<GetRunResponse>;
   listRuns(request: ListRunsRequest, context: CallContext): Promise<ListRunsResponse>;
-  startRun(request: StartRunRequest, context: CallContext): Promise<StartRunResponse>;
+  startRun(request: StartRunRequest, context: CallContext): Promise<StartRunResponse | StartRunV05Reply>;
   retryRun(request: RetryRunRequest, context: CallContext): Promise<RetryRunResponse>;
   cancelRun(request: CancelRunRequest, context: CallContext): Promise<object>;
   cancelAllRuns(request: CancelAllRunsRequest, context: CallContext): Promise<CancelAllRunsResponse>;
@@ -74,6 +80,24 @@ export function toProtoRun(run: Run): ProtoRun {
     trigger: { name: run.trigger.name, label: run.trigger.label },
     variables: run.variables.map((v) => ({ ...v })),
     storeObjectsExpired: run.storeObjectsExpired,
+  });
+}
+
+/** The v0.5 layout (spec §5.3): id at field 4, the initiator in place of the trigger. */
+export function toProtoRunV05(run: Run, initiator: { type: Initiator_Type; name: string; reason: string }): RunV05 {
+  const v04 = toProtoRun(run);
+  return RunV05.fromPartial({
+    namespace: v04.namespace,
+    pipeline: v04.pipeline,
+    id: v04.id,
+    started: v04.started,
+    ended: v04.ended,
+    state: v04.state,
+    status: v04.status,
+    statusReason: v04.statusReason,
+    initiator: { type: initiator.type, name: initiator.name, reason: initiator.reason },
+    variables: v04.variables,
+    storeObjectsExpired: v04.storeObjectsExpired,
   });
 }
 
@@ -120,6 +144,7 @@ export function toProtoTaskRun(taskRun: TaskRun): ProtoTaskRun {
 export interface RunsApiDeps {
   db: Kysely<Schema>;
   orchestrator: RunControl;
+  processor: EventProcessor;
   resultsLimit: number;
 }
 
@@ -145,11 +170,22 @@ export function createRunsApi(deps: RunsApiDeps): RunsApi {
       return { runs: runs.map(toProtoRun) };
     },
     async startRun(request, context) {
-      const run = await orchestrator.startRun(
-        context.namespace(request.namespaceId),
-        request.pipelineId,
-        request.variables,
-      );
+      const namespaceId = context.namespace(request.namespaceId);
+      let run: Run;
+      if (isExtensionToken(context.caller.metadata)) {
+        const ref = await startRunForExtension(db, deps.processor, {
+          extensionName: context.caller.metadata[EXTENSION_NAME_KEY] ?? "",
+          namespaceId,
+          pipelineId: request.pipelineId,
+          variables: request.variables,
+          initiator: request.initiator,
+        });
+        run = await findRun(db, ref);
+      } else {
+        run = await orchestrator.startRun(namespaceId, request.pipelineId, request.variables);
+      }
+      // The layout follows the caller: a v0.5 request (with an initiator) gets the v0.5 Run, a v0.4 one the v0.4 Run.
+      if (request.initiator) return new StartRunV05Reply({ run: toProtoRunV05(run, request.initiator) });
       return { run: toProtoRun(run) };
     },
     async retryRun(request, context) {

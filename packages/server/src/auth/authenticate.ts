@@ -2,11 +2,12 @@
 // 1. BootstrapToken and GetSystemInfo need no token → ANONYMOUS (even in dev mode, and a token sent is ignored);
 // 2. development.bypass_auth → every caller is a management caller;
 // 3. `authorization` must be "Bearer <token>": scheme case-insensitive, exactly one space → else UNAUTHENTICATED;
-// 4. the token's sha256 must name a stored token that has not expired and is not disabled → else PERMISSION_DENIED.
-// The original answers PERMISSION_DENIED for step 3 too; a missing or malformed credential is UNAUTHENTICATED here,
-// as in the trigger servers' own check. Messages never repeat the header: it may hold a secret.
+// 4. the token's sha256 must name a stored token that has not expired and is not disabled → else UNAUTHENTICATED.
+// The original answers PERMISSION_DENIED for steps 3 and 4. Here a missing, malformed, unknown, revoked, expired or
+// disabled credential is UNAUTHENTICATED (the credential is not valid), and PERMISSION_DENIED is kept for a valid
+// token that may not do what it asks. Messages never repeat the header: it may hold a secret.
 import type { Clock } from "@gofer/trigger-sdk";
-import { PermissionDeniedError, UnauthenticatedError } from "../errors.js";
+import { UnauthenticatedError } from "../errors.js";
 import { ANONYMOUS_CONTEXT, type AuthContext, BYPASS_CONTEXT } from "./auth-context.js";
 import { isExpired, type TokenDetails } from "./token.js";
 
@@ -32,8 +33,7 @@ const EXPECTED = 'expected "Bearer <token>"';
 /**
  * @param authorization the first `authorization` metadata value, if any.
  * @param method the full gRPC path, e.g. "/proto.Gofer/ListPipelines".
- * @throws UnauthenticatedError when the header is missing or malformed; PermissionDeniedError when the token is
- *   unknown, expired or disabled.
+ * @throws UnauthenticatedError when the header is missing or malformed, or the token is unknown, expired or disabled.
  */
 export async function authenticate(
   authorization: string | undefined,
@@ -45,9 +45,9 @@ export async function authenticate(
 
   const token = parseBearer(authorization);
   const details = await deps.tokens.find(token);
-  if (!details) throw new PermissionDeniedError("access denied: token not recognised");
-  if (isExpired(details, deps.clock.now().getTime())) throw new PermissionDeniedError("access denied: token expired");
-  if (details.disabled) throw new PermissionDeniedError("access denied: token disabled");
+  if (!details) throw new UnauthenticatedError("access denied: token not recognised");
+  if (isExpired(details, deps.clock.now().getTime())) throw new UnauthenticatedError("access denied: token expired");
+  if (details.disabled) throw new UnauthenticatedError("access denied: token disabled");
   return { kind: details.kind, namespaces: details.namespaces, metadata: details.metadata };
 }
 

@@ -41,6 +41,12 @@ export interface EventProcessorStore {
   ): Promise<{ run: RunRef; resolved: StoredEvent }>;
 }
 
+/** How a fired event was resolved, with the run it started, if any. */
+export interface EventOutcome {
+  result: TriggerEventResult;
+  run?: RunRef;
+}
+
 export interface EventProcessorOptions {
   store: EventProcessorStore;
   eventLog: EventLog;
@@ -67,11 +73,23 @@ export class EventProcessor {
     return this.inFlight.size;
   }
 
+  /**
+   * For events that arrive as a call waiting for the answer (a v0.5 extension's StartRun): records FIRED, processes
+   * it now, and returns how it was resolved, with the run when one was made.
+   */
+  async fireAndProcess(event: FiredEvent): Promise<EventOutcome> {
+    const fired = await this.options.eventLog.record("FIRED_TRIGGER_EVENT", { ...firedDetails(event) });
+    return this.process(fired.id, event);
+  }
+
   async onFired(event: FiredEvent): Promise<void> {
     const fired = await this.options.eventLog.record("FIRED_TRIGGER_EVENT", { ...firedDetails(event) });
-    const work = this.process(fired.id, event).catch((error: unknown) => {
-      this.options.logger.error("could not process trigger event", { eventId: fired.id, error: errorMessage(error) });
-    });
+    const work = this.process(fired.id, event).then(
+      () => undefined,
+      (error: unknown) => {
+        this.options.logger.error("could not process trigger event", { eventId: fired.id, error: errorMessage(error) });
+      },
+    );
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
   }
@@ -81,7 +99,7 @@ export class EventProcessor {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async process(firedId: number, event: FiredEvent): Promise<void> {
+  private async process(firedId: number, event: FiredEvent): Promise<EventOutcome> {
     const { eventLog, store, orchestrator } = this.options;
     await eventLog.record("PROCESSED_TRIGGER_EVENT", {
       namespace_id: event.namespaceId,
@@ -90,37 +108,36 @@ export class EventProcessor {
       label: event.label,
     });
 
-    const resolve = (result: TriggerEventResult, metadata: Record<string, string> = {}) =>
-      eventLog.record("RESOLVED_TRIGGER_EVENT", { ...firedDetails(event), result, metadata });
+    const resolve = async (
+      result: TriggerEventResult,
+      metadata: Record<string, string> = {},
+    ): Promise<EventOutcome> => {
+      await eventLog.record("RESOLVED_TRIGGER_EVENT", { ...firedDetails(event), result, metadata });
+      return { result };
+    };
 
     if (event.result !== "SUCCESS") {
-      await resolve({ details: event.details, state: event.result });
-      return;
+      return resolve({ details: event.details, state: event.result });
     }
     if (!this.options.ingressEnabled()) {
-      await resolve({ details: RESOLUTION.ingressOff, state: "SKIPPED" });
-      return;
+      return resolve({ details: RESOLUTION.ingressOff, state: "SKIPPED" });
     }
     const pipeline = await store.getPipelineForEvent(event.namespaceId, event.pipelineId);
     if (!pipeline) {
-      await resolve({ details: RESOLUTION.pipelineMissing, state: "FAILURE" });
-      return;
+      return resolve({ details: RESOLUTION.pipelineMissing, state: "FAILURE" });
     }
     const subscribedTrigger = pipeline.subscriptions[event.label];
     if (subscribedTrigger === undefined) {
-      await resolve({ details: RESOLUTION.subscriptionMissing, state: "FAILURE" });
-      return;
+      return resolve({ details: RESOLUTION.subscriptionMissing, state: "FAILURE" });
     }
     if (subscribedTrigger !== event.triggerName) {
-      await resolve({
+      return resolve({
         details: `Trigger "${event.triggerName}" is not subscribed with label "${event.label}"; that label belongs to trigger "${subscribedTrigger}".`,
         state: "FAILURE",
       });
-      return;
     }
     if (pipeline.state !== "ACTIVE") {
-      await resolve({ details: RESOLUTION.notActive, state: "SKIPPED" });
-      return;
+      return resolve({ details: RESOLUTION.notActive, state: "SKIPPED" });
     }
     const { run, resolved } = await store.createTriggeredRun(
       {
@@ -135,6 +152,7 @@ export class EventProcessor {
     );
     eventLog.publish(resolved);
     orchestrator.submit(run);
+    return { result: { details: event.details, state: "SUCCESS" }, run };
   }
 }
 

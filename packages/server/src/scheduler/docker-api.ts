@@ -44,6 +44,8 @@ export interface DockerCreateOptions {
   HostConfig: {
     NetworkMode: string;
     PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>>;
+    /** "host-path:container-path:ro" */
+    Binds?: string[];
   };
 }
 

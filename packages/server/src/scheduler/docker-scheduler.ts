@@ -5,7 +5,8 @@
 //   Networking: "host" shares the host's network and gives each listener its own 127.0.0.1:<free port> through
 //   spec.listen.addressEnv (GOFER_PLUGIN_SYSTEM_HOST / GOFER_EXTENSION_SYSTEM_HOST, which the original SDKs honour);
 //   "bridge" publishes the listen port (8080/tcp, 8082/tcp) on 127.0.0.1 with an ephemeral host port, as the original;
-//   spec.network "none" cuts networking off (installers). Every container carries the label gofer=true beside the
+//   spec.network "none" cuts networking off (installers). spec.readOnlyFiles are bind-mounted read-only at the same
+//   path (an extension's trust in the API's certificate). Every container carries the label gofer=true beside the
 //   caller's labels, so orphans are found (list) and pruned (docker-pruner.ts).
 // wait: one long-polling `wait` per container, shared by every caller; the exit code, and why it ended when we know
 //   (stopped, killed after N ms, out of memory, never started).
@@ -187,6 +188,9 @@ export class DockerScheduler implements Scheduler {
         NetworkMode: network,
         // Loopback only, ephemeral host port: as the original (spec §2.2); the address is read back after start.
         ...(publish ? { PortBindings: { [portKey]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {}),
+        ...(spec.readOnlyFiles && spec.readOnlyFiles.length > 0
+          ? { Binds: spec.readOnlyFiles.map((path) => `${path}:${path}:ro`) }
+          : {}),
       },
     };
     const container = await api.createContainer(options);

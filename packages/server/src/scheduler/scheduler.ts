@@ -32,6 +32,8 @@ export interface ContainerSpec {
   network?: "none" | "default";
   /** Labels to find the container again (orphan repair, pruning). */
   labels: Record<string, string>;
+  /** Host files made visible at the same path inside the container, read-only (e.g. a certificate to trust). */
+  readOnlyFiles?: string[];
 }
 
 export interface StartedContainer {

@@ -1,6 +1,5 @@
 // Waits for a freshly started trigger to answer Info (spec §2.3: 30 attempts, 300 ms apart, by default). Unlike the
 // original, an Info that fails with CANCELLED is a failure like any other (spec §7 #24), never a silent success.
-import type { TriggerInfoResponse } from "@gofer/proto";
 import type { Clock } from "@gofer/trigger-sdk";
 import { errorMessage } from "../errors.js";
 
@@ -17,12 +16,12 @@ export class TriggerNotReadyError extends Error {
  * Polls quickly at first (a trigger usually answers within a few hundred ms) and settles at policy.delayMs, within the
  * original's budget of attempts × delayMs (30 × 300 ms = 9 s by default).
  */
-export async function waitForReady(
-  info: () => Promise<TriggerInfoResponse>,
+export async function waitForReady<T>(
+  info: () => Promise<T>,
   policy: ReadinessPolicy,
   clock: Clock,
   signal: AbortSignal,
-): Promise<TriggerInfoResponse> {
+): Promise<T> {
   const budgetMs = policy.attempts * policy.delayMs;
   const startedMs = clock.now().getTime();
   let lastError = "";

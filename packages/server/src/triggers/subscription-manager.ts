@@ -11,9 +11,9 @@
 //   Subscribe (§7 #10). Unsubscribe errors are logged, never fatal.
 // - Settings keys are upper-cased and sent both as given and without the GOFER_PLUGIN_PARAM_ prefix (§7 #11).
 // All operations run one at a time, so a reconcile and a pipeline change never interleave.
-import type { TriggerClient } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
 import { errorMessage, FailedPreconditionError } from "../errors.js";
+import type { PluginConnection } from "./plugin-connection.js";
 
 export interface SubscriptionRecord {
   namespaceId: string;
@@ -31,8 +31,8 @@ export interface SubscriptionStore {
 }
 
 export interface TriggerConnections {
-  /** A client for a running trigger, or a reason why there is none. */
-  connection(triggerName: string): { client: TriggerClient } | { unavailable: string };
+  /** A connection to a running trigger or extension, or a reason why there is none. */
+  connection(triggerName: string): { client: PluginConnection } | { unavailable: string };
 }
 
 const PARAM_PREFIX = "GOFER_PLUGIN_PARAM_";
@@ -176,12 +176,7 @@ export class SubscriptionManager {
       throw new Error(`could not subscribe ${describe(s)}: ${connection.unavailable}`);
     }
     try {
-      await connection.client.subscribe({
-        namespaceId: s.namespaceId,
-        pipelineId: s.pipelineId,
-        pipelineTriggerLabel: s.label,
-        config: subscribeConfig(s.settings),
-      });
+      await connection.client.subscribe(s, subscribeConfig(s.settings));
     } catch (error) {
       const details = (error as { details?: string }).details || errorMessage(error);
       throw new Error(`could not subscribe ${describe(s)}: ${details}`);
@@ -199,11 +194,7 @@ export class SubscriptionManager {
     const connection = this.triggers.connection(s.triggerName);
     if ("unavailable" in connection) return; // a stopped trigger holds nothing
     try {
-      await connection.client.unsubscribe({
-        namespaceId: s.namespaceId,
-        pipelineId: s.pipelineId,
-        pipelineTriggerLabel: s.label,
-      });
+      await connection.client.unsubscribe(s);
     } catch (error) {
       // The original interval trigger refuses unknown keys (§7 #6); nothing to do either way.
       this.logger.warn("unsubscribe failed", { subscription: describe(s), error: errorMessage(error) });

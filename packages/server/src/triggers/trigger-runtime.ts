@@ -19,10 +19,10 @@ import {
 import type { EventLog } from "../events/event-log.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import type { ReadinessPolicy } from "./readiness.js";
-import type { TriggerRegistration, TriggerView } from "./registration.js";
+import type { TriggerKind, TriggerRegistration, TriggerView } from "./registration.js";
 import type { SubscriptionManager } from "./subscription-manager.js";
 import { runInstaller } from "./trigger-installer.js";
-import { TriggerSupervisor, type TriggerTls } from "./trigger-supervisor.js";
+import { type ExtensionSupport, TriggerSupervisor, type TriggerTls } from "./trigger-supervisor.js";
 import type { FiredEvent } from "./watcher.js";
 
 export interface TriggerRegistrationStore {
@@ -48,6 +48,8 @@ export interface TriggerRuntimeOptions {
   stopTimeoutMs: number;
   clock: Clock;
   logger: Logger;
+  /** How extensions reach the API and get their tokens; without it only v0.4 triggers can run. */
+  extensions?: ExtensionSupport & { revokeAll(name: string): Promise<void> };
 }
 
 export interface InstallRequest {
@@ -56,6 +58,8 @@ export interface InstallRequest {
   user?: string;
   pass?: string;
   variables: Record<string, string>;
+  /** trigger (v0.4, watched) or extension (v0.5, calls StartRun); detected from the image's installer when absent. */
+  kind?: TriggerKind;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,70}$/;
@@ -78,6 +82,10 @@ export class TriggerRuntime {
   async startAll(): Promise<void> {
     const registrations = await this.options.store.listRegistrations();
     const enabled = registrations.filter((r) => r.status === "ENABLED");
+    // Tokens of extensions from a previous run (a crash skips their revocation) must not outlive it.
+    for (const registration of registrations.filter((r) => r.kind === "extension")) {
+      await this.options.extensions?.revokeAll(registration.name);
+    }
     for (const registration of enabled) this.supervise(registration);
     const outcomes = await Promise.allSettled(enabled.map((r) => this.supervisors.get(r.name)?.firstStart));
     outcomes.forEach((outcome, i) => {
@@ -105,10 +113,11 @@ export class TriggerRuntime {
         `trigger name ${JSON.stringify(request.name)} must be 1-70 letters, digits, "_" or "-"`,
       );
     }
+    const kind = request.kind ?? (await this.detectKind(request));
     const registration: TriggerRegistration = {
       name: request.name,
       image: request.image,
-      kind: "trigger",
+      kind,
       ...(request.user ? { registryAuth: { user: request.user, pass: request.pass ?? "" } } : {}),
       variables: Object.entries(request.variables).map(([key, value]) => ({ key, value, source: "SYSTEM" as const })),
       created: this.options.clock.now().getTime(),
@@ -170,12 +179,35 @@ export class TriggerRuntime {
     return registrations.map((r) => this.view(r)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  installInstructions(image: string, user?: string, pass?: string): Promise<string> {
+  /** The image's install instructions: its ./trigger installer, or else its ./extension installer (v0.5). */
+  async installInstructions(image: string, user?: string, pass?: string): Promise<string> {
     if (image === "") throw new FailedPreconditionError("image required");
-    return runInstaller(this.options.scheduler, this.options.tls, this.options.logLevel, {
-      image,
-      ...(user ? { registryAuth: { user, pass: pass ?? "" } } : {}),
-    });
+    return (await this.runInstallers(image, user, pass)).instructions;
+  }
+
+  private async runInstallers(
+    image: string,
+    user?: string,
+    pass?: string,
+  ): Promise<{ kind: TriggerKind; instructions: string }> {
+    const request = { image, ...(user ? { registryAuth: { user, pass: pass ?? "" } } : {}) };
+    const run = (binary: "./trigger" | "./extension") =>
+      runInstaller(this.options.scheduler, this.options.tls, this.options.logLevel, { ...request, binary });
+    try {
+      return { kind: "trigger", instructions: await run("./trigger") };
+    } catch (triggerError) {
+      try {
+        return { kind: "extension", instructions: await run("./extension") };
+      } catch (extensionError) {
+        throw new FailedPreconditionError(
+          `image "${image}" is neither a v0.4 trigger nor a v0.5 extension: ./trigger installer: ${errorMessage(triggerError)}; ./extension installer: ${errorMessage(extensionError)}`,
+        );
+      }
+    }
+  }
+
+  private async detectKind(request: InstallRequest): Promise<TriggerKind> {
+    return (await this.runInstallers(request.image, request.user, request.pass)).kind;
   }
 
   /** Stops every trigger (server shutdown), each within stop_timeout. */
@@ -215,6 +247,7 @@ export class TriggerRuntime {
       onReady: () => this.options.subscriptions.reconcile(registration.name),
       onExit: () => this.options.subscriptions.forget(registration.name),
       onEvent: this.options.onEvent,
+      ...(this.options.extensions ? { extensions: this.options.extensions } : {}),
     });
     this.supervisors.set(registration.name, supervisor);
     supervisor.start();

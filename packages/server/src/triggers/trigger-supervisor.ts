@@ -10,12 +10,27 @@ import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { Scheduler, StartedContainer } from "../scheduler/scheduler.js";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.js";
+import { buildExtensionEnv } from "./extension-env.js";
+import { extensionConnection, type PluginConnection, triggerConnection } from "./plugin-connection.js";
 import { type ReadinessPolicy, waitForReady } from "./readiness.js";
 import type { TriggerRegistration, TriggerState } from "./registration.js";
 import { buildTriggerEnv } from "./trigger-env.js";
 import { type FiredEvent, Watcher } from "./watcher.js";
 
 export const TRIGGER_CONTAINER_PORT = 8080;
+export const EXTENSION_CONTAINER_PORT = 8082;
+
+/** What starting v0.5 extensions needs beyond triggers (spec §5.2). */
+export interface ExtensionSupport {
+  /** A fresh API token for the extension, valid for StartRun; new at every start. */
+  issueToken(name: string): Promise<string>;
+  revokeToken(token: string): Promise<void>;
+  /** host:port at which the container reaches Gofer's API. */
+  goferHost: string;
+  /** Path of the API's certificate (mounted at the same path), undefined when the API is plaintext. */
+  apiCertPath: string | undefined;
+  skipTlsVerify: boolean;
+}
 
 export interface TriggerTls {
   certPem: string;
@@ -39,6 +54,8 @@ export interface TriggerSupervisorOptions {
   /** The trigger is no longer running (crash or stop): its subscriptions are gone. */
   onExit: (supervisor: TriggerSupervisor) => void;
   onEvent: (event: FiredEvent) => Promise<void>;
+  /** Required to run registrations of kind "extension". */
+  extensions?: ExtensionSupport;
 }
 
 export class TriggerSupervisor {
@@ -47,9 +64,11 @@ export class TriggerSupervisor {
   private startedAtMs = 0;
   private documentationValue = "";
   private address = "";
-  private clientValue: TriggerClient | undefined;
+  private clientValue: PluginConnection | undefined;
   private container: StartedContainer | undefined;
   private watcher: Watcher | undefined;
+  /** The last lines the process printed, for a start error that says why. */
+  private readonly lastLines: string[] = [];
   private readonly lifetime = new AbortController();
   private loopDone: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -82,8 +101,8 @@ export class TriggerSupervisor {
     return this.documentationValue;
   }
 
-  /** The connection to the running trigger, or undefined when it is not RUNNING. */
-  get client(): TriggerClient | undefined {
+  /** The connection to the running trigger or extension, or undefined when it is not RUNNING. */
+  get client(): PluginConnection | undefined {
     return this.stateValue === "RUNNING" || this.stateValue === "UNKNOWN" ? this.clientValue : undefined;
   }
 
@@ -141,81 +160,121 @@ export class TriggerSupervisor {
   private async runOnce(signal: AbortSignal): Promise<number | null> {
     const { scheduler, registration, clock, logger } = this.options;
     this.setState("PROCESSING");
-    const key = generateTriggerKey(); // a fresh key on every start
-    const container = await scheduler.start(
-      {
-        name: `trigger_${registration.name}`,
-        image: registration.image,
-        ...(registration.registryAuth ? { registryAuth: registration.registryAuth } : {}),
-        env: buildTriggerEnv({
-          name: registration.name,
-          key,
-          certPem: this.options.tls.certPem,
-          keyPem: this.options.tls.keyPem,
-          logLevel: this.options.logLevel,
-          variables: registration.variables,
-        }),
-        listen: { containerPort: TRIGGER_CONTAINER_PORT, addressEnv: "GOFER_PLUGIN_SYSTEM_HOST" },
-        labels: { gofer: "true", "gofer.kind": "trigger", "gofer.trigger": registration.name },
-      },
-      signal,
-    );
-    this.container = container;
-    void this.forwardLogs(container.id, signal);
-    const exited = scheduler.wait(container.id);
-
-    this.address = container.address ?? "";
-    const client = new TriggerClient({ address: this.address, key, certPem: this.options.tls.certPem });
-    this.clientValue = client;
+    const isExtension = registration.kind === "extension";
+    const extensions = this.options.extensions;
+    if (isExtension && !extensions) throw new Error("this server cannot run v0.5 extensions (no API address for them)");
+    // A fresh key on every start: for an extension it is a real API token, revoked when this run ends.
+    const key = isExtension && extensions ? await extensions.issueToken(registration.name) : generateTriggerKey();
     try {
-      const info = await Promise.race([
-        waitForReady(() => client.info(), this.options.readiness, clock, signal),
-        exited.then((status) => {
-          throw new Error(
-            `trigger exited with code ${status.exitCode} before it answered Info${status.reason ? ` (${status.reason})` : ""}`,
-          );
-        }),
-      ]);
-      this.documentationValue = info.documentation;
-      this.startedAtMs = clock.now().getTime();
-      this.setState("RUNNING");
-      this.firstOutcome?.resolve();
-      this.firstOutcome = undefined;
-
-      const watcher = new Watcher({
-        triggerName: registration.name,
-        source: client,
-        onEvent: this.options.onEvent,
-        onHealth: (health) => {
-          if (this.stateValue === "RUNNING" || this.stateValue === "UNKNOWN") this.setState(health);
+      const { certPem, keyPem } = this.options.tls;
+      const container = await scheduler.start(
+        {
+          name: `${isExtension ? "extension" : "trigger"}_${registration.name}`,
+          image: registration.image,
+          ...(registration.registryAuth ? { registryAuth: registration.registryAuth } : {}),
+          env:
+            isExtension && extensions
+              ? buildExtensionEnv({
+                  name: registration.name,
+                  token: key,
+                  certPem,
+                  keyPem,
+                  logLevel: this.options.logLevel,
+                  goferHost: extensions.goferHost,
+                  apiCertPath: extensions.apiCertPath,
+                  skipTlsVerify: extensions.skipTlsVerify,
+                  variables: registration.variables,
+                })
+              : buildTriggerEnv({
+                  name: registration.name,
+                  key,
+                  certPem,
+                  keyPem,
+                  logLevel: this.options.logLevel,
+                  variables: registration.variables,
+                }),
+          listen: isExtension
+            ? { containerPort: EXTENSION_CONTAINER_PORT, addressEnv: "GOFER_EXTENSION_SYSTEM_HOST" }
+            : { containerPort: TRIGGER_CONTAINER_PORT, addressEnv: "GOFER_PLUGIN_SYSTEM_HOST" },
+          ...(isExtension && extensions?.apiCertPath ? { readOnlyFiles: [extensions.apiCertPath] } : {}),
+          labels: { gofer: "true", "gofer.kind": registration.kind, "gofer.trigger": registration.name },
         },
-        clock,
-        logger,
-      });
-      const runSignal = new AbortController();
-      this.watcher = watcher;
-      const watching = watcher.start(AbortSignal.any([signal, runSignal.signal]));
-      await this.options
-        .onReady(this)
-        .catch((error: unknown) =>
-          logger.error("re-subscribing pipelines failed", { trigger: this.name, error: errorMessage(error) }),
-        );
-      const status = await exited;
-      runSignal.abort();
-      await watching;
-      return status.exitCode;
-    } catch (error) {
-      if (!signal.aborted) await scheduler.stop(container.id, 0).catch(() => {});
-      throw error;
+        signal,
+      );
+      this.container = container;
+      void this.forwardLogs(container.id, signal);
+      const exited = scheduler.wait(container.id);
+      this.address = container.address ?? "";
+      const connect = isExtension ? extensionConnection : triggerConnection;
+      const client = connect({ address: this.address, key, certPem });
+      this.clientValue = client;
+      try {
+        const info = await Promise.race([
+          waitForReady(() => client.info(), this.options.readiness, clock, signal),
+          exited.then(async (status) => {
+            await clock.sleep(50, signal).catch(() => {}); // let its last output lines arrive
+            const output = this.lastLines.length > 0 ? `; its last output: ${this.lastLines.join(" | ")}` : "";
+            throw new Error(
+              `${registration.kind} exited with code ${status.exitCode} before it answered Info${status.reason ? ` (${status.reason})` : ""}${output}`,
+            );
+          }),
+        ]);
+        this.documentationValue = info.documentation;
+        this.startedAtMs = clock.now().getTime();
+        this.setState("RUNNING");
+        this.firstOutcome?.resolve();
+        this.firstOutcome = undefined;
+
+        const runSignal = new AbortController();
+        let watching: Promise<void> = Promise.resolve();
+        if (client.watch) {
+          const watcher = new Watcher({
+            triggerName: registration.name,
+            source: { watch: client.watch },
+            onEvent: this.options.onEvent,
+            onHealth: (health) => {
+              if (this.stateValue === "RUNNING" || this.stateValue === "UNKNOWN") this.setState(health);
+            },
+            clock,
+            logger,
+          });
+          this.watcher = watcher;
+          watching = watcher.start(AbortSignal.any([signal, runSignal.signal]));
+        }
+        await this.options
+          .onReady(this)
+          .catch((error: unknown) =>
+            logger.error("re-subscribing pipelines failed", { trigger: this.name, error: errorMessage(error) }),
+          );
+        const status = await exited;
+        runSignal.abort();
+        await watching;
+        return status.exitCode;
+      } catch (error) {
+        if (!signal.aborted) await scheduler.stop(container.id, 0).catch(() => {});
+        throw error;
+      } finally {
+        client.close();
+        if (this.clientValue === client) this.clientValue = undefined;
+      }
     } finally {
-      client.close();
-      if (this.clientValue === client) this.clientValue = undefined;
+      if (isExtension && extensions) {
+        await extensions
+          .revokeToken(key)
+          .catch((error: unknown) =>
+            logger.error("could not revoke an extension token", { trigger: this.name, error: errorMessage(error) }),
+          );
+      }
     }
   }
 
   private async forwardLogs(id: string, signal: AbortSignal): Promise<void> {
     try {
-      for await (const line of this.options.scheduler.logs(id, signal)) this.logTriggerLine(line);
+      for await (const line of this.options.scheduler.logs(id, signal)) {
+        this.lastLines.push(line);
+        if (this.lastLines.length > 5) this.lastLines.shift();
+        this.logTriggerLine(line);
+      }
     } catch (error) {
       if (!signal.aborted)
         this.options.logger.debug("trigger output ended", { trigger: this.name, error: errorMessage(error) });

@@ -1,0 +1,83 @@
+// The `gofer` command tree (spec §6) and its global flags. runCli() parses, runs one command and returns the exit
+// code; it never exits the process, so tests can run it in-process too.
+import { readFileSync } from "node:fs";
+import yargs, { type Argv } from "yargs";
+import { CONFIG_KEY_NAMES, envName, OUTPUT_FORMATS } from "./cli-config.js";
+import type { CliIo } from "./cli-io.js";
+import { eventCommand } from "./commands/event.js";
+import { namespaceCommand } from "./commands/namespace.js";
+import { pipelineCommand } from "./commands/pipeline.js";
+import { runCommand } from "./commands/run.js";
+import { serviceCommand } from "./commands/service.js";
+import { taskRunCommand } from "./commands/taskrun.js";
+import { triggerCommand } from "./commands/trigger.js";
+import { ExitCode, usageError } from "./exit-codes.js";
+import { type CommandContext, reportError } from "./session.js";
+
+const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
+  .version;
+
+const EPILOGUE = [
+  `Settings: flags, then env (${CONFIG_KEY_NAMES.map(envName).join(", ")}),`,
+  "then ~/.gofer.toml or ~/.config/gofer.toml (a v0.4 ~/.gofer.hcl is read too).",
+  "Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 cannot reach the server, 4 not found,",
+  "5 not authenticated or not allowed.",
+].join("\n");
+
+export function buildCli(context: CommandContext, argv: readonly string[]): Argv {
+  return yargs([...argv])
+    .scriptName("gofer")
+    .usage("$0 <command>\n\nGofer: run containers on a schedule or on events.")
+    .option("config", { type: "string", describe: "CLI config file (TOML; for `service start`, the server's)" })
+    .option("host", { type: "string", describe: "Gofer API host:port (default localhost:8080)" })
+    .option("token", { type: "string", describe: "API token (a --dev server needs none)" })
+    .option("namespace", { type: "string", describe: "Namespace to act in (default: the token's, else default)" })
+    .option("format", { type: "string", choices: OUTPUT_FORMATS, describe: "Output: pretty (default), json or silent" })
+    .option("detail", { type: "boolean", describe: "Show more: absolute times, variables, every field" })
+    .option("color", { type: "boolean", describe: "Colour on a terminal (--no-color turns it off; so does NO_COLOR)" })
+    .option("tls-ca", { type: "string", describe: "PEM file of the CA (or exact certificate) to trust for the server" })
+    .option("insecure-plaintext", { type: "boolean", describe: "Talk to a server with use_tls = false" })
+    .group(
+      ["config", "host", "token", "namespace", "format", "detail", "color", "tls-ca", "insecure-plaintext"],
+      "Global options:",
+    )
+    .command(triggerCommand(context))
+    .command(pipelineCommand(context))
+    .command(runCommand(context))
+    .command(taskRunCommand(context))
+    .command(namespaceCommand(context))
+    .command(eventCommand(context))
+    .command(serviceCommand(context))
+    .completion("completion", "Print a shell completion script (bash/zsh): gofer completion >> ~/.bashrc")
+    .demandCommand(1, "Choose a command")
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias("help", "h")
+    .epilogue(EPILOGUE)
+    .wrap(Math.min(120, context.io.stdout.columns ?? 100))
+    .showHelpOnFail(false)
+    .fail(false);
+}
+
+const GROUPS = ["trigger", "pipeline", "run", "taskrun", "namespace", "event", "service"];
+
+/** "gofer trigger --help" when the command line names a group, else "gofer --help". */
+function helpCommand(argv: readonly string[]): string {
+  const group = argv.find((arg) => !arg.startsWith("-"));
+  const known = group !== undefined && GROUPS.some((g) => group === g || group === `${g}s`);
+  return known ? `gofer ${group} --help` : "gofer --help";
+}
+
+/** Runs one command line; returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const context: CommandContext = { io, exitCode: ExitCode.Ok };
+  try {
+    await buildCli(context, argv).parseAsync();
+  } catch (error) {
+    // Only yargs's own validation lands here: command handlers report their errors through action().
+    const message = error instanceof Error ? error.message : String(error);
+    return reportError(usageError(message, `see "${helpCommand(argv)}"`), io, undefined);
+  }
+  return context.exitCode;
+}

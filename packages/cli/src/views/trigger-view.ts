@@ -1,0 +1,49 @@
+// Triggers in JSON (proto field names, enum names, epoch-ms numbers) and for people.
+import { type Trigger, trigger_TriggerStateToJSON, trigger_TriggerStatusToJSON } from "@gofer/proto";
+import type { Output } from "../output/output.js";
+import { stateLabel } from "../output/state-label.js";
+import { renderTable } from "../output/table.js";
+import { int64 } from "./int64.js";
+import { timeText } from "./time-text.js";
+
+export function triggerJson(trigger: Trigger) {
+  return {
+    name: trigger.name,
+    image: trigger.image,
+    url: trigger.url,
+    started: int64(trigger.started),
+    state: trigger_TriggerStateToJSON(trigger.state),
+    status: trigger_TriggerStatusToJSON(trigger.status),
+    documentation: trigger.documentation,
+  };
+}
+
+export function triggerTable(triggers: readonly Trigger[], output: Output): string {
+  if (triggers.length === 0) return 'No triggers installed. Install one with "gofer trigger install <name> <image>".';
+  const c = output.colors;
+  return renderTable(
+    ["Name", "Image", "URL", "Status", "State", "Started", "Documentation"],
+    triggers.map((t) => [
+      c.blue(t.name),
+      t.image,
+      t.url || "-",
+      stateLabel(trigger_TriggerStatusToJSON(t.status), c),
+      stateLabel(trigger_TriggerStateToJSON(t.state), c),
+      timeText(t.started, output),
+      t.documentation || "-",
+    ]),
+    c,
+  );
+}
+
+export function triggerDetails(trigger: Trigger, output: Output): string {
+  const c = output.colors;
+  return [
+    `Trigger ${c.blue(JSON.stringify(trigger.name))} :: ${stateLabel(trigger_TriggerStatusToJSON(trigger.status), c)} :: ${stateLabel(trigger_TriggerStateToJSON(trigger.state), c)}`,
+    "",
+    `  Image: ${trigger.image}`,
+    `  Started: ${timeText(trigger.started, output)}`,
+    `  Endpoint: ${trigger.url || "-"}`,
+    `  Documentation: ${trigger.documentation || "No documentation found"}`,
+  ].join("\n");
+}
