@@ -4,6 +4,7 @@
 #   gofer-trigger-interval:latest  base + the interval trigger bundle at /app/trigger (ENTRYPOINT ./trigger server)
 #   gofer-trigger-cron:latest      base + the cron trigger bundle
 #   gofer-task-test:latest         FROM scratch: a static busybox as /bin/sh and friends, for task containers
+#   gofer-test-extension:latest    base + a v0.5 test extension (./extension), for the extension shim's tests
 # The trigger images are also tagged with the original names (ghcr.io/clintjedwards/gofer/triggers/<name>:latest) so
 # install_base_triggers works offline. Users with a registry can build images/trigger-node.Dockerfile instead.
 set -euo pipefail
@@ -73,6 +74,23 @@ for name in interval cron; do
   log "gofer-trigger-$name:latest"
   build "$ctx" "gofer-trigger-$name:latest" "ghcr.io/clintjedwards/gofer/triggers/$name:latest"
 done
+
+# --- test extension: a v0.5 extension (./extension, no ./trigger) written without our SDK, for the shim's tests ----
+ctx="$work/test-extension"
+mkdir -p "$ctx"
+node scripts/bundle.mjs packages/server/test/fixtures/test-extension.ts "$ctx/extension.mjs" >/dev/null
+{ echo "#!/usr/local/bin/node"; cat "$ctx/extension.mjs"; } >"$ctx/extension"
+chmod 0755 "$ctx/extension"
+rm "$ctx/extension.mjs"
+echo '{"type":"module"}' >"$ctx/package.json"
+cat >"$ctx/Dockerfile" <<'DOCKERFILE'
+FROM gofer-node-base:latest
+WORKDIR /app
+COPY package.json extension /app/
+ENTRYPOINT ["./extension", "server"]
+DOCKERFILE
+log "gofer-test-extension:latest"
+build "$ctx" "gofer-test-extension:latest"
 
 # --- task image: busybox --------------------------------------------------------------------------------------------
 busybox="$(command -v busybox || true)"

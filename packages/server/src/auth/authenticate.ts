@@ -1,6 +1,7 @@
 // Main-server authentication (spec §1.1, §1.3), run before any handler. In order:
 // 1. BootstrapToken and GetSystemInfo need no token → ANONYMOUS (even in dev mode, and a token sent is ignored);
-// 2. development.bypass_auth → every caller is a management caller;
+// 2. development.bypass_auth → every caller is a management caller, except that a v0.5 extension presenting its
+//    token is still known as that extension;
 // 3. `authorization` must be "Bearer <token>": scheme case-insensitive, exactly one space → else UNAUTHENTICATED;
 // 4. the token's sha256 must name a stored token that has not expired and is not disabled → else UNAUTHENTICATED.
 // The original answers PERMISSION_DENIED for steps 3 and 4. Here a missing, malformed, unknown, revoked, expired or
@@ -9,7 +10,7 @@
 import type { Clock } from "@gofer/trigger-sdk";
 import { UnauthenticatedError } from "../errors.js";
 import { ANONYMOUS_CONTEXT, type AuthContext, BYPASS_CONTEXT } from "./auth-context.js";
-import { isExpired, type TokenDetails } from "./token.js";
+import { isExpired, isExtensionToken, type TokenDetails } from "./token.js";
 
 export const PUBLIC_METHODS: ReadonlySet<string> = new Set([
   "/proto.Gofer/BootstrapToken",
@@ -41,13 +42,33 @@ export async function authenticate(
   deps: AuthenticateDeps,
 ): Promise<AuthContext> {
   if (PUBLIC_METHODS.has(method)) return ANONYMOUS_CONTEXT;
-  if (deps.bypassAuth) return BYPASS_CONTEXT;
+  if (deps.bypassAuth) {
+    // Auth is off, but a v0.5 extension still identifies itself: its StartRun calls are recorded as its events.
+    const extension = await knownExtension(authorization, deps);
+    return extension ?? BYPASS_CONTEXT;
+  }
 
   const token = parseBearer(authorization);
   const details = await deps.tokens.find(token);
   if (!details) throw new UnauthenticatedError("access denied: token not recognised");
   if (isExpired(details, deps.clock.now().getTime())) throw new UnauthenticatedError("access denied: token expired");
   if (details.disabled) throw new UnauthenticatedError("access denied: token disabled");
+  return { kind: details.kind, namespaces: details.namespaces, metadata: details.metadata };
+}
+
+async function knownExtension(
+  authorization: string | undefined,
+  deps: AuthenticateDeps,
+): Promise<AuthContext | undefined> {
+  let token: string;
+  try {
+    token = parseBearer(authorization);
+  } catch {
+    return undefined;
+  }
+  const details = await deps.tokens.find(token);
+  if (!details || details.disabled || isExpired(details, deps.clock.now().getTime())) return undefined;
+  if (!isExtensionToken(details.metadata)) return undefined;
   return { kind: details.kind, namespaces: details.namespaces, metadata: details.metadata };
 }
 
