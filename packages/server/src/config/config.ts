@@ -13,7 +13,7 @@ export interface Config {
   readonly devMode: boolean;
   /** Start with event ingress off (runs are not started from trigger events). */
   readonly ignorePipelineRunEvents: boolean;
-  /** Parallel runs per pipeline when the pipeline sets none; 0 = unlimited. */
+  /** Runs executing at once across all pipelines (a pipeline with parallelism 0 is limited by this alone); 0 = unlimited. */
   readonly runParallelismLimit: number;
   readonly eventLogRetentionMs: number;
   readonly eventPruneIntervalMs: number;
