@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from "yargs";
 import { usageError } from "../exit-codes.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
 import { runJson, runSummary, runTable } from "../views/run-view.js";
-import { taskRunJson, taskRunTable } from "../views/task-run-view.js";
+import { taskRunTable } from "../views/task-run-view.js";
 import { variableOption } from "./pipeline.js";
 import { startRun } from "./start-run.js";
 
@@ -50,9 +50,9 @@ export function runCommand(context: CommandContext): CommandModule {
             const id = runId(args.id);
             const { run } = await api.getRun({ ...ref, id });
             if (!run) throw new Error("the server sent no run");
-            const { taskRuns } = await api.listTaskRuns({ ...ref, runId: id });
             const { output } = session;
-            output.result({ ...runJson(run), task_run_details: taskRuns.map(taskRunJson) }, () =>
+            const taskRuns = output.format === "pretty" ? (await api.listTaskRuns({ ...ref, runId: id })).taskRuns : [];
+            output.result(runJson(run), () =>
               [runSummary(run, output), "", output.colors.bold("Task runs:"), taskRunTable(taskRuns, output)].join(
                 "\n",
               ),

@@ -2,6 +2,7 @@
 // through the API (toggle-event-ingress, tokens). @gofer/server is loaded only by the commands that need it.
 import { writeFile } from "node:fs/promises";
 import type { Argv, CommandModule } from "yargs";
+import { usageError } from "../exit-codes.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
 import { type StartArgs, startServer } from "./service-start.js";
 import { tokensCommand } from "./tokens.js";
@@ -43,28 +44,36 @@ export function serviceCommand(context: CommandContext): CommandModule {
               default: "./example.gofer.toml",
               describe: "Where to write it",
             }),
-          handler: async (parsed: object) => {
-            const args = parsed as { file: string };
+          handler: action<GlobalArgs & { file: string }>(context, async (session, args) => {
             const { SAMPLE_CONFIG } = await import("@gofer/server");
             await writeFile(args.file, SAMPLE_CONFIG, { flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
               if (error.code === "EEXIST")
-                throw new Error(`${args.file} already exists; remove it or choose another --file`);
+                throw usageError(`${args.file} already exists`, "remove it or choose another --file");
               throw error;
             });
-            context.io.stdout.write(`Wrote ${args.file}\n`);
-          },
+            session.output.result({ file: args.file }, () => session.output.success(`Wrote ${args.file}`));
+          }),
         })
         .command({
           command: "printenv",
           describe: "List the environment variables the server reads",
-          handler: async () => {
+          handler: action(context, async (session) => {
             const { CONFIG_ENV_VARS } = await import("@gofer/server");
-            const rows = CONFIG_ENV_VARS.map(
-              (v) =>
-                `${v.name}${v.defaultValue !== undefined ? ` (default ${v.defaultValue})` : ""}\n    ${v.description}`,
+            session.output.result(
+              CONFIG_ENV_VARS.map((v) => ({
+                name: v.name,
+                aliases: [...v.aliases],
+                key: v.key ?? null,
+                description: v.description,
+                default: v.defaultValue ?? null,
+              })),
+              () =>
+                CONFIG_ENV_VARS.map(
+                  (v) =>
+                    `${session.output.colors.bold(v.name)}${v.defaultValue !== undefined ? ` (default ${v.defaultValue})` : ""}\n    ${v.description}`,
+                ).join("\n"),
             );
-            context.io.stdout.write(`${rows.join("\n")}\n`);
-          },
+          }),
         })
         .command({
           command: "toggle-event-ingress",

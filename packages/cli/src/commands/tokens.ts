@@ -56,7 +56,7 @@ export function tokensCommand(context: CommandContext): CommandModule {
               .option("expires", {
                 alias: "e",
                 type: "string",
-                default: "8760h",
+                default: "24h",
                 describe: "Lifetime as a Go duration, e.g. 24h",
               })
               .option("namespaces", {

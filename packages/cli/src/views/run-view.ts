@@ -9,8 +9,8 @@ import { formatDuration, humanizeEnum } from "../output/humanize.js";
 import type { Output } from "../output/output.js";
 import { stateLabel } from "../output/state-label.js";
 import { renderTable } from "../output/table.js";
-import { variableJson } from "./pipeline-view.js";
 import { int64 } from "./int64.js";
+import { variableJson } from "./pipeline-view.js";
 import { timeText } from "./time-text.js";
 
 export function runJson(run: Run) {

@@ -9,9 +9,9 @@ import { humanizeEnum } from "../output/humanize.js";
 import type { Output } from "../output/output.js";
 import { stateLabel } from "../output/state-label.js";
 import { renderTable } from "../output/table.js";
+import { int64 } from "./int64.js";
 import { customTaskJson, variableJson } from "./pipeline-view.js";
 import { durationText } from "./run-view.js";
-import { int64 } from "./int64.js";
 import { timeText } from "./time-text.js";
 
 export function taskRunJson(taskRun: TaskRun) {

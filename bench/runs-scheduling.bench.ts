@@ -1,0 +1,162 @@
+// Scheduling overhead per task on the process engine: from a run's creation (PENDING, the run's `started`) to its
+// task's process being started (the task run's `started`, stamped once the process has spawned), p50/p99 over
+// BENCH_SCHEDULING_RUNS runs (default 200) of a one-task pipeline (`sh -c true`). Split at the task run's `created`
+// (the run leaving PENDING: slot taken, pipeline read, task runs stored): before it is the queue, after it the DAG
+// step and the spawn.
+//
+// Closed loops keep 1 and then 8 runs in flight, with no parallelism limit, so no run waits for a slot: what is
+// measured is the server's own overhead, not queueing. Completions are heard on one ListEvents follow stream rather
+// than by polling, which would load the server being measured. Timestamps are whole milliseconds (±1 ms).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GoferClient, type PipelineConfig, promiseClient, Run_RunStatus } from "@gofer/proto";
+import { createServer, createServerLogger, loadConfig } from "@gofer/server";
+import * as grpc from "@grpc/grpc-js";
+import { printTable, quantile, type Row } from "./report.js";
+
+const RUNS = Number(process.env.BENCH_SCHEDULING_RUNS ?? 200);
+const IN_FLIGHT = (process.env.BENCH_SCHEDULING_IN_FLIGHT ?? "1,8").split(",").map(Number);
+const logger = createServerLogger({ level: "error", pretty: true });
+
+async function startServer(dir: string) {
+  const config = loadConfig({
+    env: {},
+    flags: {
+      "server.host": "127.0.0.1:0",
+      "server.storage_path": join(dir, "gofer.db"),
+      "scheduler.engine": "process",
+      "development.bypass_auth": true,
+      "development.use_localhost_tls": true,
+      "development.default_encryption": true,
+      "triggers.install_base_triggers": false,
+      task_execution_logs_dir: join(dir, "logs"),
+      run_parallelism_limit: 0,
+      "server.storage_results_limit": 5_000,
+      log_level: "error",
+    },
+  });
+  const server = await createServer(config, { logger });
+  const client = new GoferClient(
+    server.address,
+    grpc.credentials.createSsl(Buffer.from(server.apiCertPem ?? ""), null, null, {
+      checkServerIdentity: () => undefined,
+    }),
+    { "grpc.ssl_target_name_override": "localhost" },
+  );
+  return { server, client, api: promiseClient(client) };
+}
+
+function oneTaskPipeline(id: string): PipelineConfig {
+  return {
+    id,
+    name: id,
+    description: "",
+    parallelism: 0n,
+    triggers: [],
+    tasks: [
+      {
+        task: {
+          $case: "customTask",
+          value: {
+            id: "quick",
+            description: "",
+            image: "alpine:3",
+            registryAuth: undefined,
+            dependsOn: {},
+            variables: {},
+            entrypoint: [],
+            command: ["sh", "-c", "true"],
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** Resolves `completion(pipelineId, runId)` when COMPLETED_RUN for that run is heard (before or after the ask). */
+function followCompletions(client: GoferClient) {
+  const stream = client.listEvents({ reverse: false, follow: true });
+  const completed = new Set<string>();
+  const waiting = new Map<string, () => void>();
+  stream.on("data", (response: { event?: { kind: string; details: string } }) => {
+    if (response.event?.kind !== "COMPLETED_RUN") return;
+    const details = JSON.parse(response.event.details) as { pipeline_id: string; run_id: number };
+    const key = `${details.pipeline_id}/${details.run_id}`;
+    completed.add(key);
+    waiting.get(key)?.();
+    waiting.delete(key);
+  });
+  stream.on("error", () => {}); // cancelled at the end
+  return {
+    completion(pipelineId: string, runId: bigint): Promise<void> {
+      const key = `${pipelineId}/${runId}`;
+      if (completed.has(key)) return Promise.resolve();
+      return new Promise((resolve) => waiting.set(key, resolve));
+    },
+    close: () => stream.cancel(),
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "gofer-bench-scheduling-"));
+const rows: Row[] = [];
+const { server, client, api } = await startServer(dir);
+const completions = followCompletions(client);
+try {
+  for (const inFlight of IN_FLIGHT) {
+    const pipelineId = `in_flight_${inFlight}`;
+    await api.createPipeline({ namespaceId: "default", pipelineConfig: oneTaskPipeline(pipelineId) });
+    let started = 0;
+    const worker = async () => {
+      while (started < RUNS) {
+        started += 1;
+        const run = (await api.startRun({ namespaceId: "default", pipelineId, variables: {}, initiator: undefined }))
+          .run;
+        await completions.completion(pipelineId, run?.id ?? 0n);
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+
+    const runs = (await api.listRuns({ namespaceId: "default", pipelineId, offset: 0n, limit: BigInt(RUNS) })).runs;
+    const samples = await Promise.all(
+      runs.map(async (run) => {
+        const taskRun = (await api.getTaskRun({ namespaceId: "default", pipelineId, runId: run.id, id: "quick" }))
+          .taskRun;
+        return {
+          failed: run.status !== Run_RunStatus.SUCCESSFUL,
+          queuedMs: Number((taskRun?.created ?? 0n) - run.started),
+          spawnMs: Number((taskRun?.started ?? 0n) - (taskRun?.created ?? 0n)),
+          totalMs: Number((taskRun?.started ?? 0n) - run.started),
+        };
+      }),
+    );
+    const failed = samples.filter((s) => s.failed).length;
+    const measures = [
+      ["run PENDING → task process started", "totalMs"],
+      ["of which PENDING → RUNNING (slot, task runs stored)", "queuedMs"],
+      ["of which RUNNING → task process started", "spawnMs"],
+    ] as const;
+    for (const [measure, field] of measures) {
+      const sorted = samples.map((s) => s[field]).sort((a, b) => a - b);
+      rows.push({
+        "runs in flight": inFlight,
+        measure,
+        runs: samples.length,
+        failed,
+        "p50 ms": quantile(sorted, 0.5),
+        "p99 ms": quantile(sorted, 0.99),
+        "max ms": quantile(sorted, 1),
+      });
+    }
+  }
+} finally {
+  completions.close();
+  client.close();
+  await server.stop("benchmark finished");
+  rmSync(dir, { recursive: true, force: true });
+}
+
+printTable(
+  "Scheduling overhead per task, one-task pipeline (`sh -c true`), process engine, no parallelism limit",
+  rows,
+);

@@ -1,0 +1,123 @@
+// Runs completed per second on the process engine, through the whole server: a one-task pipeline whose task exits at
+// once (`sh -c true`), BENCH_RUNS runs (default 300) started by StartRun as fast as the client can send them, the
+// pipeline unlimited (parallelism 0) and the server's run_parallelism_limit set per row. Each run goes PENDING →
+// slot → RUNNING (task run stored) → process spawned, followed, logged, waited → COMPLETE.
+//
+// The rate comes from the server's own timestamps (first run created → last run ended), so how often this client
+// polls for the end does not change the figure.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GoferClient, type PipelineConfig, promiseClient, Run_RunState, Run_RunStatus } from "@gofer/proto";
+import { createServer, createServerLogger, loadConfig } from "@gofer/server";
+import * as grpc from "@grpc/grpc-js";
+import { printTable, quantile, type Row } from "./report.js";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 300);
+const LIMITS = (process.env.BENCH_RUN_LIMITS ?? "8,1").split(",").map(Number);
+const logger = createServerLogger({ level: "error", pretty: true });
+
+async function startServer(dir: string, runParallelismLimit: number) {
+  const config = loadConfig({
+    env: {},
+    flags: {
+      "server.host": "127.0.0.1:0",
+      "server.storage_path": join(dir, "gofer.db"),
+      "scheduler.engine": "process",
+      "development.bypass_auth": true,
+      "development.use_localhost_tls": true,
+      "development.default_encryption": true,
+      "triggers.install_base_triggers": false,
+      task_execution_logs_dir: join(dir, "logs"),
+      run_parallelism_limit: runParallelismLimit,
+      "server.storage_results_limit": 5_000,
+      log_level: "error",
+    },
+  });
+  const server = await createServer(config, { logger });
+  const client = new GoferClient(
+    server.address,
+    grpc.credentials.createSsl(Buffer.from(server.apiCertPem ?? ""), null, null, {
+      checkServerIdentity: () => undefined,
+    }),
+    { "grpc.ssl_target_name_override": "localhost" },
+  );
+  return { server, client, api: promiseClient(client) };
+}
+
+function oneTaskPipeline(id: string): PipelineConfig {
+  return {
+    id,
+    name: id,
+    description: "",
+    parallelism: 0n,
+    triggers: [],
+    tasks: [
+      {
+        task: {
+          $case: "customTask",
+          value: {
+            id: "quick",
+            description: "",
+            image: "alpine:3",
+            registryAuth: undefined,
+            dependsOn: {},
+            variables: {},
+            entrypoint: [],
+            command: ["sh", "-c", "true"],
+          },
+        },
+      },
+    ],
+  };
+}
+
+type Api = Awaited<ReturnType<typeof startServer>>["api"];
+
+async function completedRuns(api: Api, pipelineId: string, count: number) {
+  for (;;) {
+    const runs = (await api.listRuns({ namespaceId: "default", pipelineId, offset: 0n, limit: BigInt(count) })).runs;
+    if (runs.length === count && runs.every((run) => run.state === Run_RunState.COMPLETE)) return runs;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function measure(runParallelismLimit: number): Promise<Row> {
+  const dir = mkdtempSync(join(tmpdir(), "gofer-bench-runs-"));
+  const { server, client, api } = await startServer(dir, runParallelismLimit);
+  try {
+    await api.createPipeline({ namespaceId: "default", pipelineConfig: oneTaskPipeline("quick") });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: RUNS }, () =>
+        api.startRun({ namespaceId: "default", pipelineId: "quick", variables: {}, initiator: undefined }),
+      ),
+    );
+    const submittedMs = performance.now() - t0;
+    const runs = await completedRuns(api, "quick", RUNS);
+    const cpu = process.cpuUsage(cpu0);
+    const firstCreated = Math.min(...runs.map((run) => Number(run.started)));
+    const lastEnded = Math.max(...runs.map((run) => Number(run.ended)));
+    const spanMs = lastEnded - firstCreated;
+    const durations = runs.map((run) => Number(run.ended - run.started)).sort((a, b) => a - b);
+    return {
+      run_parallelism_limit: runParallelismLimit,
+      runs: RUNS,
+      failed: runs.filter((run) => run.status !== Run_RunStatus.SUCCESSFUL).length,
+      "StartRun × N sent in ms": Math.round(submittedMs),
+      "first created → last ended s": spanMs / 1000,
+      "runs/s": Math.round((RUNS * 1000) / spanMs),
+      "created → ended p50 ms": quantile(durations, 0.5),
+      "server+client CPU ms/run (tasks not counted)": (cpu.user + cpu.system) / 1000 / RUNS,
+    };
+  } finally {
+    client.close();
+    await server.stop("benchmark finished");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rows: Row[] = [];
+for (const limit of LIMITS) rows.push(await measure(limit));
+printTable(`Runs completed per second, one-task pipeline (\`sh -c true\`), process engine, ${RUNS} runs at once`, rows);
