@@ -405,6 +405,7 @@ describe("TaskRun, Trigger, Event", () => {
         state: Trigger_TriggerState.EXITED,
         status: Trigger_TriggerStatus.DISABLED,
         documentation: "doc",
+        kind: "",
       },
       bytes(
         str(1, "interval"),
@@ -418,6 +419,10 @@ describe("TaskRun, Trigger, Event", () => {
     );
     expect([Trigger_TriggerState.PROCESSING, Trigger_TriggerState.RUNNING]).toEqual([1, 2]);
     expect(Trigger_TriggerStatus.ENABLED).toBe(1);
+    // Our addition: an extension's kind at field 8; a v0.4 trigger (kind empty) encodes exactly as the original.
+    expect(hex(Trigger.encode(Trigger.fromPartial({ name: "ext", kind: "extension" })).finish())).toBe(
+      hex(bytes(str(1, "ext"), str(8, "extension"))),
+    );
   });
 
   test("Event: id 1, kind 2, details 3, emitted 4", () => {

@@ -104,6 +104,7 @@ describe("v0.5 extensions through the shim", () => {
     });
     const trigger = (await s.api.getTrigger({ name: "ticker" })).trigger;
     expect(trigger?.state).toBe(Trigger_TriggerState.RUNNING);
+    expect(trigger?.kind).toBe("extension");
 
     const pipeline = intervalPipeline("ext_driven");
     pipeline.triggers = [{ name: "ticker", label: "tick", settings: { EVERY: "1" } }];

@@ -15,6 +15,7 @@ interface NameArgs extends GlobalArgs {
 }
 
 interface InstallArgs extends NameArgs {
+  kind?: "trigger" | "extension";
   image: string;
   manual?: boolean;
   config?: string[];
@@ -100,6 +101,11 @@ function install(context: CommandContext): CommandModule {
           type: "boolean",
           describe: "Install with no settings, skipping the trigger's questions",
         })
+        .option("kind", {
+          choices: ["trigger", "extension"] as const,
+          describe:
+            "trigger (v0.4, watched) or extension (v0.5, starts runs itself); detected from the image when omitted",
+        })
         // Shadows the global --config here, as in v0.4.1 (cobra's local flag did the same).
         .option("config", {
           alias: "c",
@@ -164,7 +170,14 @@ function install(context: CommandContext): CommandModule {
           }
         }
         await spinner.during(`Installing trigger "${args.name}": starting ${args.image}`, () =>
-          slowApi.installTrigger({ name: args.name, image: args.image, user: "", pass: "", variables }),
+          slowApi.installTrigger({
+            name: args.name,
+            image: args.image,
+            user: "",
+            pass: "",
+            // The wire has no kind field: the server reads this reserved variable and does not store it.
+            variables: args.kind ? { ...variables, GOFER_INSTALL_KIND: args.kind } : variables,
+          }),
         );
         const { trigger } = await api.getTrigger({ name: args.name });
         output.result(trigger ? triggerJson(trigger) : { name: args.name, image: args.image }, () =>

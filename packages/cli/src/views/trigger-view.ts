@@ -15,6 +15,7 @@ export function triggerJson(trigger: Trigger) {
     state: trigger_TriggerStateToJSON(trigger.state),
     status: trigger_TriggerStatusToJSON(trigger.status),
     documentation: trigger.documentation,
+    kind: trigger.kind || "trigger",
   };
 }
 
@@ -22,9 +23,10 @@ export function triggerTable(triggers: readonly Trigger[], output: Output): stri
   if (triggers.length === 0) return 'No triggers installed. Install one with "gofer trigger install <name> <image>".';
   const c = output.colors;
   return renderTable(
-    ["Name", "Image", "URL", "Status", "State", "Started", "Documentation"],
+    ["Name", "Kind", "Image", "URL", "Status", "State", "Started", "Documentation"],
     triggers.map((t) => [
       c.blue(t.name),
+      t.kind || "trigger",
       t.image,
       t.url || "-",
       stateLabel(trigger_TriggerStatusToJSON(t.status), c),
@@ -41,6 +43,7 @@ export function triggerDetails(trigger: Trigger, output: Output): string {
   return [
     `Trigger ${c.blue(JSON.stringify(trigger.name))} :: ${stateLabel(trigger_TriggerStatusToJSON(trigger.status), c)} :: ${stateLabel(trigger_TriggerStateToJSON(trigger.state), c)}`,
     "",
+    `  Kind: ${trigger.kind || "trigger"}`,
     `  Image: ${trigger.image}`,
     `  Started: ${timeText(trigger.started, output)}`,
     `  Endpoint: ${trigger.url || "-"}`,

@@ -820,6 +820,11 @@ export interface Trigger {
   state: Trigger_TriggerState;
   status: Trigger_TriggerStatus;
   documentation: string;
+  /**
+   * Addition (not in v0.4.1): "extension" for a v0.5 extension run through the shim, empty for a v0.4 trigger, so a
+   * v0.4 trigger encodes exactly as before and v0.4 clients, which skip unknown fields, are unaffected.
+   */
+  kind: string;
 }
 
 export enum Trigger_TriggerState {
@@ -5447,7 +5452,7 @@ export const TaskRun: MessageFns<TaskRun> = {
 };
 
 function createBaseTrigger(): Trigger {
-  return { name: "", image: "", url: "", started: 0n, state: 0, status: 0, documentation: "" };
+  return { name: "", image: "", url: "", started: 0n, state: 0, status: 0, documentation: "", kind: "" };
 }
 
 export const Trigger: MessageFns<Trigger> = {
@@ -5475,6 +5480,9 @@ export const Trigger: MessageFns<Trigger> = {
     }
     if (message.documentation !== "") {
       writer.uint32(58).string(message.documentation);
+    }
+    if (message.kind !== "") {
+      writer.uint32(66).string(message.kind);
     }
     return writer;
   },
@@ -5548,6 +5556,14 @@ export const Trigger: MessageFns<Trigger> = {
             message.documentation = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5569,6 +5585,7 @@ export const Trigger: MessageFns<Trigger> = {
       state: isSet(object.state) ? trigger_TriggerStateFromJSON(object.state) : 0,
       status: isSet(object.status) ? trigger_TriggerStatusFromJSON(object.status) : 0,
       documentation: isSet(object.documentation) ? globalThis.String(object.documentation) : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
     };
   },
 
@@ -5595,6 +5612,9 @@ export const Trigger: MessageFns<Trigger> = {
     if (message.documentation !== "") {
       obj.documentation = message.documentation;
     }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
     return obj;
   },
 
@@ -5610,6 +5630,7 @@ export const Trigger: MessageFns<Trigger> = {
     message.state = object.state ?? 0;
     message.status = object.status ?? 0;
     message.documentation = object.documentation ?? "";
+    message.kind = object.kind ?? "";
     return message;
   },
 };

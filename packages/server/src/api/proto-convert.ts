@@ -137,6 +137,7 @@ export function toProtoTrigger(view: TriggerView): ProtoTrigger {
     state: TRIGGER_STATE[view.state],
     status: view.status === "ENABLED" ? Trigger_TriggerStatus.ENABLED : Trigger_TriggerStatus.DISABLED,
     documentation: view.documentation,
+    kind: view.kind === "extension" ? "extension" : "",
   });
 }
 

@@ -5,7 +5,7 @@
 // backoff, by a fresh start with a new key and a re-subscription of every pipeline. stop() ends the cycle: it asks
 // the trigger to Shutdown (which also answers its parked Watch), waits up to stop_timeout for it to exit, then stops
 // it (SIGTERM) and finally kills it. stop() is idempotent and bounded.
-import { type Clock, generateTriggerKey, TriggerClient } from "@gofer/trigger-sdk";
+import { type Clock, generateTriggerKey } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { Scheduler, StartedContainer } from "../scheduler/scheduler.js";
