@@ -1,12 +1,8 @@
 // What the docker benchmarks share: a real server on the docker engine with host networking (all traffic on loopback),
 // the offline-built images (`pnpm images`), and removal of the containers a benchmark made.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { GoferClient, type PipelineConfig, promiseClient } from "@gofer/proto";
-import { createServer, createServerLogger, loadConfig } from "@gofer/server";
-import * as grpc from "@grpc/grpc-js";
+import type { PipelineConfig } from "@gofer/proto";
+import { startBenchServer } from "./bench-server.js";
 
 export const TASK_IMAGE = "gofer-task-test:latest";
 export const INTERVAL_IMAGE = "gofer-trigger-interval:latest";
@@ -25,44 +21,13 @@ export function requireDockerImages(): void {
   }
 }
 
-export async function startDockerServer(set: Record<string, string | number | boolean> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "gofer-bench-docker-"));
-  const config = loadConfig({
-    env: {},
-    flags: {
-      "server.host": "127.0.0.1:0",
-      "server.storage_path": join(dir, "gofer.db"),
-      "scheduler.engine": "docker",
-      "scheduler.docker.network": "host",
-      "development.bypass_auth": true,
-      "development.use_localhost_tls": true,
-      "development.default_encryption": true,
-      "triggers.install_base_triggers": false,
-      task_execution_logs_dir: join(dir, "logs"),
-      run_parallelism_limit: 0,
-      "server.storage_results_limit": 5_000,
-      log_level: "error",
-      ...set,
-    },
+export function startDockerServer(set: Record<string, string | number | boolean> = {}) {
+  return startBenchServer({
+    "scheduler.engine": "docker",
+    "scheduler.docker.network": "host",
+    run_parallelism_limit: 0,
+    ...set,
   });
-  const server = await createServer(config, { logger: createServerLogger({ level: "error", pretty: true }) });
-  const client = new GoferClient(
-    server.address,
-    grpc.credentials.createSsl(Buffer.from(server.apiCertPem ?? ""), null, null, {
-      checkServerIdentity: () => undefined,
-    }),
-    { "grpc.ssl_target_name_override": "localhost" },
-  );
-  return {
-    server,
-    client,
-    api: promiseClient(client),
-    async stop() {
-      client.close();
-      await server.stop("benchmark finished");
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 export function taskPipeline(id: string, command: string[], triggers: PipelineConfig["triggers"] = []): PipelineConfig {

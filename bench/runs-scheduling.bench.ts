@@ -7,73 +7,13 @@
 // Closed loops keep 1 and then 8 runs in flight, with no parallelism limit, so no run waits for a slot: what is
 // measured is the server's own overhead, not queueing. Completions are heard on one ListEvents follow stream rather
 // than by polling, which would load the server being measured. Timestamps are whole milliseconds (±1 ms).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { GoferClient, type PipelineConfig, promiseClient, Run_RunStatus } from "@gofer/proto";
-import { createServer, createServerLogger, loadConfig } from "@gofer/server";
-import * as grpc from "@grpc/grpc-js";
+import type { GoferClient } from "@gofer/proto";
+import { Run_RunStatus } from "@gofer/proto";
+import { oneTaskPipeline, startBenchServer } from "./bench-server.js";
 import { printTable, quantile, type Row } from "./report.js";
 
 const RUNS = Number(process.env.BENCH_SCHEDULING_RUNS ?? 200);
 const IN_FLIGHT = (process.env.BENCH_SCHEDULING_IN_FLIGHT ?? "1,8").split(",").map(Number);
-const logger = createServerLogger({ level: "error", pretty: true });
-
-async function startServer(dir: string) {
-  const config = loadConfig({
-    env: {},
-    flags: {
-      "server.host": "127.0.0.1:0",
-      "server.storage_path": join(dir, "gofer.db"),
-      "scheduler.engine": "process",
-      "development.bypass_auth": true,
-      "development.use_localhost_tls": true,
-      "development.default_encryption": true,
-      "triggers.install_base_triggers": false,
-      task_execution_logs_dir: join(dir, "logs"),
-      run_parallelism_limit: 0,
-      "server.storage_results_limit": 5_000,
-      log_level: "error",
-    },
-  });
-  const server = await createServer(config, { logger });
-  const client = new GoferClient(
-    server.address,
-    grpc.credentials.createSsl(Buffer.from(server.apiCertPem ?? ""), null, null, {
-      checkServerIdentity: () => undefined,
-    }),
-    { "grpc.ssl_target_name_override": "localhost" },
-  );
-  return { server, client, api: promiseClient(client) };
-}
-
-function oneTaskPipeline(id: string): PipelineConfig {
-  return {
-    id,
-    name: id,
-    description: "",
-    parallelism: 0n,
-    triggers: [],
-    tasks: [
-      {
-        task: {
-          $case: "customTask",
-          value: {
-            id: "quick",
-            description: "",
-            image: "alpine:3",
-            registryAuth: undefined,
-            dependsOn: {},
-            variables: {},
-            entrypoint: [],
-            command: ["sh", "-c", "true"],
-          },
-        },
-      },
-    ],
-  };
-}
-
 /** Resolves `completion(pipelineId, runId)` when COMPLETED_RUN for that run is heard (before or after the ask). */
 function followCompletions(client: GoferClient) {
   const stream = client.listEvents({ reverse: false, follow: true });
@@ -98,9 +38,8 @@ function followCompletions(client: GoferClient) {
   };
 }
 
-const dir = mkdtempSync(join(tmpdir(), "gofer-bench-scheduling-"));
 const rows: Row[] = [];
-const { server, client, api } = await startServer(dir);
+const { client, api, stop } = await startBenchServer({ run_parallelism_limit: 0 });
 const completions = followCompletions(client);
 try {
   for (const inFlight of IN_FLIGHT) {
@@ -151,9 +90,7 @@ try {
   }
 } finally {
   completions.close();
-  client.close();
-  await server.stop("benchmark finished");
-  rmSync(dir, { recursive: true, force: true });
+  await stop();
 }
 
 printTable(

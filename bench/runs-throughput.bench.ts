@@ -5,76 +5,13 @@
 //
 // The rate comes from the server's own timestamps (first run created → last run ended), so how often this client
 // polls for the end does not change the figure.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { GoferClient, type PipelineConfig, promiseClient, Run_RunState, Run_RunStatus } from "@gofer/proto";
-import { createServer, createServerLogger, loadConfig } from "@gofer/server";
-import * as grpc from "@grpc/grpc-js";
+import { Run_RunState, Run_RunStatus } from "@gofer/proto";
+import { type BenchApi, oneTaskPipeline, startBenchServer } from "./bench-server.js";
 import { printTable, quantile, type Row } from "./report.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const LIMITS = (process.env.BENCH_RUN_LIMITS ?? "8,1").split(",").map(Number);
-const logger = createServerLogger({ level: "error", pretty: true });
-
-async function startServer(dir: string, runParallelismLimit: number) {
-  const config = loadConfig({
-    env: {},
-    flags: {
-      "server.host": "127.0.0.1:0",
-      "server.storage_path": join(dir, "gofer.db"),
-      "scheduler.engine": "process",
-      "development.bypass_auth": true,
-      "development.use_localhost_tls": true,
-      "development.default_encryption": true,
-      "triggers.install_base_triggers": false,
-      task_execution_logs_dir: join(dir, "logs"),
-      run_parallelism_limit: runParallelismLimit,
-      "server.storage_results_limit": 5_000,
-      log_level: "error",
-    },
-  });
-  const server = await createServer(config, { logger });
-  const client = new GoferClient(
-    server.address,
-    grpc.credentials.createSsl(Buffer.from(server.apiCertPem ?? ""), null, null, {
-      checkServerIdentity: () => undefined,
-    }),
-    { "grpc.ssl_target_name_override": "localhost" },
-  );
-  return { server, client, api: promiseClient(client) };
-}
-
-function oneTaskPipeline(id: string): PipelineConfig {
-  return {
-    id,
-    name: id,
-    description: "",
-    parallelism: 0n,
-    triggers: [],
-    tasks: [
-      {
-        task: {
-          $case: "customTask",
-          value: {
-            id: "quick",
-            description: "",
-            image: "alpine:3",
-            registryAuth: undefined,
-            dependsOn: {},
-            variables: {},
-            entrypoint: [],
-            command: ["sh", "-c", "true"],
-          },
-        },
-      },
-    ],
-  };
-}
-
-type Api = Awaited<ReturnType<typeof startServer>>["api"];
-
-async function completedRuns(api: Api, pipelineId: string, count: number) {
+async function completedRuns(api: BenchApi, pipelineId: string, count: number) {
   for (;;) {
     const runs = (await api.listRuns({ namespaceId: "default", pipelineId, offset: 0n, limit: BigInt(count) })).runs;
     if (runs.length === count && runs.every((run) => run.state === Run_RunState.COMPLETE)) return runs;
@@ -83,8 +20,7 @@ async function completedRuns(api: Api, pipelineId: string, count: number) {
 }
 
 async function measure(runParallelismLimit: number): Promise<Row> {
-  const dir = mkdtempSync(join(tmpdir(), "gofer-bench-runs-"));
-  const { server, client, api } = await startServer(dir, runParallelismLimit);
+  const { api, stop } = await startBenchServer({ run_parallelism_limit: runParallelismLimit });
   try {
     await api.createPipeline({ namespaceId: "default", pipelineConfig: oneTaskPipeline("quick") });
     const cpu0 = process.cpuUsage();
@@ -112,9 +48,7 @@ async function measure(runParallelismLimit: number): Promise<Row> {
       "server+client CPU ms/run (tasks not counted)": (cpu.user + cpu.system) / 1000 / RUNS,
     };
   } finally {
-    client.close();
-    await server.stop("benchmark finished");
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -4,49 +4,11 @@
 //    over 10,000 events at a steady rate (target p99 ≤ 5 ms);
 //  - sustained events/s through one Watcher into stored events and runs (pipelines without tasks; target ≥ 3,000/s);
 //  - cold start to ready with the base triggers (target ≤ 1.5 s).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GoferClient, promiseClient } from "@gofer/proto";
-import { createServer, createServerLogger, loadConfig } from "@gofer/server";
-import * as grpc from "@grpc/grpc-js";
+import { type BenchApi, startBenchServer } from "./bench-server.js";
 import { printTable, quantile, type Row } from "./report.js";
 
 const flood = fileURLToPath(new URL("./fixtures/flood-trigger.ts", import.meta.url));
-const logger = createServerLogger({ level: "error", pretty: true });
-
-async function startServer(dir: string, installBase: boolean) {
-  const config = loadConfig({
-    env: {},
-    flags: {
-      "server.host": "127.0.0.1:0",
-      "server.storage_path": join(dir, "gofer.db"),
-      "scheduler.engine": "process",
-      "development.bypass_auth": true,
-      "development.use_localhost_tls": true,
-      "development.default_encryption": true,
-      "triggers.install_base_triggers": installBase,
-      "triggers.image_map": JSON.stringify({ "bench/flood:latest": [process.execPath, "--import", "tsx", flood] }),
-      task_execution_logs_dir: join(dir, "logs"),
-      run_parallelism_limit: 0,
-      "server.storage_results_limit": 5_000,
-      log_level: "error",
-    },
-  });
-  const t0 = performance.now();
-  const server = await createServer(config, { logger });
-  const startupMs = performance.now() - t0;
-  const client = new GoferClient(
-    server.address,
-    grpc.credentials.createSsl(Buffer.from(server.apiCertPem ?? ""), null, null, {
-      checkServerIdentity: () => undefined,
-    }),
-    { "grpc.ssl_target_name_override": "localhost" },
-  );
-  return { server, client, api: promiseClient(client), startupMs };
-}
-
 function pipeline(id: string, settings: Record<string, string>) {
   return {
     id,
@@ -58,14 +20,12 @@ function pipeline(id: string, settings: Record<string, string>) {
   };
 }
 
-type Api = Awaited<ReturnType<typeof startServer>>["api"];
-
 /**
  * Waits until the pipeline has `count` runs, then reads them all. Each run row's `started` is stamped inside the
  * transaction that commits it, and its variables carry the trigger's SENT_AT_MS, so nothing has to watch the server
  * while it works (a follow stream would load the server it measures).
  */
-async function runsWhenDone(api: Api, pipelineId: string, count: number) {
+async function runsWhenDone(api: BenchApi, pipelineId: string, count: number) {
   for (;;) {
     const ok = await api.getRun({ namespaceId: "default", pipelineId, id: BigInt(count) }).then(
       () => true,
@@ -86,10 +46,12 @@ async function runsWhenDone(api: Api, pipelineId: string, count: number) {
   }));
 }
 
-const dir = mkdtempSync(join(tmpdir(), "gofer-bench-"));
 const rows: Row[] = [];
-try {
-  const { server, client, api } = await startServer(dir, false);
+{
+  const { api, stop } = await startBenchServer({
+    "triggers.image_map": JSON.stringify({ "bench/flood:latest": [process.execPath, "--import", "tsx", flood] }),
+    run_parallelism_limit: 0,
+  });
   await api.installTrigger({ name: "flood", image: "bench/flood:latest", user: "", pass: "", variables: {} });
 
   const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 10_000);
@@ -122,25 +84,17 @@ try {
     "events/s": Math.round(((FLOOD_EVENTS - 1) * 1000) / spanMs),
     "server CPU ms/event": (cpu.user + cpu.system) / 1000 / FLOOD_EVENTS,
   });
-  client.close();
-  await server.stop();
-} finally {
-  if (process.env.BENCH_KEEP) console.error("kept", dir);
-  else rmSync(dir, { recursive: true, force: true });
+  await stop();
 }
 
-const coldDir = mkdtempSync(join(tmpdir(), "gofer-bench-cold-"));
-try {
-  const { server, client, api, startupMs } = await startServer(coldDir, true);
+{
+  const { api, startupMs, stop } = await startBenchServer({ "triggers.install_base_triggers": true });
   const triggers = (await api.listTriggers({})).triggers;
   rows.push({
     measure: `cold start to ready, base triggers (${triggers.map((t) => t.name).join(", ")}) running`,
     ms: startupMs,
   });
-  client.close();
-  await server.stop();
-} finally {
-  rmSync(coldDir, { recursive: true, force: true });
+  await stop();
 }
 
 printTable("Server event path (process engine, TLS, loopback)", rows);
