@@ -190,6 +190,26 @@ describe("v0.5 extensions through the shim", () => {
     }, WAIT);
   });
 
+  test("an extension that crashes on its install config is a clear install error, and nothing stays installed", async () => {
+    const error = await s.api
+      .installTrigger({
+        name: "broken",
+        image: "test/extension:latest",
+        user: "",
+        pass: "",
+        variables: { GOFER_INSTALL_KIND: "extension", MIN_DURATION: "soon" },
+      })
+      .then(
+        () => undefined,
+        (e: { code: number; details: string }) => e,
+      );
+    expect(error?.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(error?.details).toMatch(
+      /^could not start trigger "broken" from image "test\/extension:latest": extension exited with code 2 before it answered Info; its last output: .*panic: invalid min duration "soon"/,
+    );
+    await expect(s.api.getTrigger({ name: "broken" })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+  });
+
   test("after uninstall the extension's token is refused", async () => {
     const token = readFileSync(tokenFile(), "utf8");
     await s.api.uninstallTrigger({ name: "ticker" });
