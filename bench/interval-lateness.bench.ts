@@ -27,15 +27,20 @@ for (let n = 1; n <= EVENTS; n++) {
   lateness.push(performance.now() - (startMs + n * EVERY_MS));
 }
 await t.stop();
-const sorted = [...lateness].sort((a, b) => a - b);
+// The trigger's start lies somewhere inside the Subscribe RPC; lateness against its midpoint carries up to half the
+// RPC's duration of error. Lateness against the earliest event of the run does not: it is how much later than the
+// best case each event arrived, which is what lateness (and drift) means here.
+const best = Math.min(...lateness);
+const relative = lateness.map((l) => l - best).sort((a, b) => a - b);
 const firstTen = lateness.slice(0, 10).reduce((a, b) => a + b, 0) / 10;
 const lastTen = lateness.slice(-10).reduce((a, b) => a + b, 0) / 10;
 printTable(`Interval lateness, EVERY=${EVERY_MS}ms, ${EVENTS} events through Watch (TLS, loopback)`, [
   {
-    "p50 late (ms)": quantile(sorted, 0.5),
-    "p99 late (ms)": quantile(sorted, 0.99),
-    "max late (ms)": quantile(sorted, 1),
+    "p50 late vs best event (ms)": quantile(relative, 0.5),
+    "p99 late vs best event (ms)": quantile(relative, 0.99),
+    "max (ms)": quantile(relative, 1),
     "drift: last 10 − first 10 (ms)": lastTen - firstTen,
-    "subscribe RPC (ms)": t1 - t0,
+    "best event vs Subscribe midpoint (ms)": best,
+    "Subscribe RPC (ms)": t1 - t0,
   },
 ]);
