@@ -52,8 +52,12 @@ export async function startBenchServer(set: Record<string, string | number | boo
 
 export type BenchApi = Awaited<ReturnType<typeof startBenchServer>>["api"];
 
-/** A pipeline with one task that exits at once, and optional trigger subscriptions. */
-export function oneTaskPipeline(id: string, triggers: PipelineConfig["triggers"] = []): PipelineConfig {
+/** A pipeline with one task (in the busybox task image) and optional trigger subscriptions. */
+export function taskPipeline(
+  id: string,
+  task: { id: string; command: string[] },
+  triggers: PipelineConfig["triggers"] = [],
+): PipelineConfig {
   return {
     id,
     name: id,
@@ -65,17 +69,22 @@ export function oneTaskPipeline(id: string, triggers: PipelineConfig["triggers"]
         task: {
           $case: "customTask",
           value: {
-            id: "quick",
+            id: task.id,
             description: "",
             image: "gofer-task-test:latest",
             registryAuth: undefined,
             dependsOn: {},
             variables: {},
             entrypoint: [],
-            command: ["sh", "-c", "true"],
+            command: task.command,
           },
         },
       },
     ],
   };
+}
+
+/** A pipeline whose one task, "quick", exits at once. */
+export function oneTaskPipeline(id: string, triggers: PipelineConfig["triggers"] = []): PipelineConfig {
+  return taskPipeline(id, { id: "quick", command: ["sh", "-c", "true"] }, triggers);
 }

@@ -2,7 +2,7 @@
 // the offline-built images (`pnpm images`), and removal of the containers a benchmark made.
 import { spawnSync } from "node:child_process";
 import type { PipelineConfig } from "@gofer/proto";
-import { startBenchServer } from "./bench-server.js";
+import { taskPipeline as sharedTaskPipeline, startBenchServer } from "./bench-server.js";
 
 export const TASK_IMAGE = "gofer-task-test:latest";
 export const INTERVAL_IMAGE = "gofer-trigger-interval:latest";
@@ -30,31 +30,9 @@ export function startDockerServer(set: Record<string, string | number | boolean>
   });
 }
 
+/** A pipeline whose one task, "task", runs `command` in the task image. */
 export function taskPipeline(id: string, command: string[], triggers: PipelineConfig["triggers"] = []): PipelineConfig {
-  return {
-    id,
-    name: id,
-    description: "",
-    parallelism: 0n,
-    triggers,
-    tasks: [
-      {
-        task: {
-          $case: "customTask",
-          value: {
-            id: "task",
-            description: "",
-            image: TASK_IMAGE,
-            registryAuth: undefined,
-            dependsOn: {},
-            variables: {},
-            entrypoint: [],
-            command,
-          },
-        },
-      },
-    ],
-  };
+  return sharedTaskPipeline(id, { id: "task", command }, triggers);
 }
 
 /** Removes every container (running or not) carrying the label, through the CLI. */

@@ -1,26 +1,21 @@
 // Resident memory per subscription in a trigger process holding 10,000 interval and 10,000 cron subscriptions
 // (target ≤ 1 KB each; the original Go triggers used 4.8 KB per interval and 9.6 KB per cron subscription).
 import { fileURLToPath } from "node:url";
-import { FakeClock, startTestTrigger, type TriggerFactory } from "@gofer/trigger-sdk";
+import { FakeClock, startTestTrigger, type TriggerClient, type TriggerFactory } from "@gofer/trigger-sdk";
 import { createCronTrigger } from "@gofer/triggers-cron";
 import { createIntervalTrigger } from "@gofer/triggers-interval";
 import { printTable, type Row } from "./report.js";
 import { startBenchTrigger } from "./trigger-process.js";
 
 const SUBSCRIPTIONS = 10_000;
-const trigger = (name: string) => fileURLToPath(new URL(`../packages/triggers-${name}/trigger`, import.meta.url));
 
-async function measure(name: string, config: Record<string, string>, env: NodeJS.ProcessEnv): Promise<Row> {
-  const t = await startBenchTrigger([trigger(name)], env);
-  // Let start-up allocation settle, then take the baseline.
-  for (let i = 0; i < 20; i++) await t.client.info();
-  await new Promise((r) => setTimeout(r, 500));
-  const before = t.rssBytes();
+/** SUBSCRIPTIONS distinct subscriptions, 32 Subscribe calls in flight at a time. */
+async function subscribeMany(client: TriggerClient, config: Record<string, string>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < SUBSCRIPTIONS) {
       const i = next++;
-      await t.client.subscribe({
+      await client.subscribe({
         namespaceId: `ns${i % 100}`,
         pipelineId: `pipeline_${i}`,
         pipelineTriggerLabel: "label",
@@ -29,6 +24,16 @@ async function measure(name: string, config: Record<string, string>, env: NodeJS
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
+}
+const trigger = (name: string) => fileURLToPath(new URL(`../packages/triggers-${name}/trigger`, import.meta.url));
+
+async function measure(name: string, config: Record<string, string>, env: NodeJS.ProcessEnv): Promise<Row> {
+  const t = await startBenchTrigger([trigger(name)], env);
+  // Let start-up allocation settle, then take the baseline.
+  for (let i = 0; i < 20; i++) await t.client.info();
+  await new Promise((r) => setTimeout(r, 500));
+  const before = t.rssBytes();
+  await subscribeMany(t.client, config);
   await new Promise((r) => setTimeout(r, 1_000));
   const after = t.rssBytes();
   const registered = (await t.client.info()).registered.length;
@@ -63,19 +68,7 @@ async function retained(
   };
   await t.client.info();
   const before = heap();
-  let next = 0;
-  const worker = async () => {
-    while (next < SUBSCRIPTIONS) {
-      const i = next++;
-      await t.client.subscribe({
-        namespaceId: `ns${i % 100}`,
-        pipelineId: `pipeline_${i}`,
-        pipelineTriggerLabel: "label",
-        config,
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
+  await subscribeMany(t.client, config);
   const after = heap();
   await t.close();
   return {
