@@ -1,29 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config/config-error.js";
 import { loadConfig } from "../src/config/load-config.js";
+import { PRODUCTION_ENV, useConfigDir } from "./config-fixtures.js";
 
-const PRODUCTION_ENV = {
-  GOFER_SERVER_TLS_CERT_PATH: "/etc/gofer/server.crt",
-  GOFER_SERVER_TLS_KEY_PATH: "/etc/gofer/server.key",
-  GOFER_SECRET_STORE_SQLITE_ENCRYPTION_KEY: "0123456789abcdef0123456789abcdef",
-};
-
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "gofer-config-"));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function writeConfig(text: string, name = "gofer.toml"): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const configDir = useConfigDir();
+const writeConfig = (text: string, name?: string) => configDir.write(text, name);
 
 /** The ConfigError's problems; fails the test when loading succeeds. */
 function problemsOf(load: () => unknown): readonly string[] {
@@ -163,7 +145,7 @@ describe("config error messages", () => {
   });
 
   it("say which setting named a missing file", () => {
-    const missing = join(dir, "nope.toml");
+    const missing = join(configDir.dir, "nope.toml");
     expect(problemsOf(() => loadConfig({ env: { GOFER_CONFIG_PATH: missing } }))).toEqual([
       `config file ${missing} (from env GOFER_CONFIG_PATH) does not exist`,
     ]);

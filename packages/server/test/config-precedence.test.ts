@@ -1,29 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/load-config.js";
+import { PRODUCTION_ENV, useConfigDir } from "./config-fixtures.js";
 
 // Enough for a non-dev config to pass validation; the values are never read from disk by loadConfig.
-const PRODUCTION_ENV = {
-  GOFER_SERVER_TLS_CERT_PATH: "/etc/gofer/server.crt",
-  GOFER_SERVER_TLS_KEY_PATH: "/etc/gofer/server.key",
-  GOFER_SECRET_STORE_SQLITE_ENCRYPTION_KEY: "0123456789abcdef0123456789abcdef",
-};
-
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "gofer-config-"));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function writeConfig(text: string): string {
-  const path = join(dir, "gofer.toml");
-  writeFileSync(path, text);
-  return path;
-}
+const configDir = useConfigDir();
+const writeConfig = (text: string, name?: string) => configDir.write(text, name);
 
 describe("loadConfig precedence", () => {
   it("uses the defaults when nothing is configured", () => {
@@ -86,7 +69,7 @@ describe("loadConfig precedence", () => {
 
   it("reads the file named by GOFER_CONFIG_PATH, but --config wins", () => {
     const envFile = writeConfig('log_level = "debug"');
-    const flagFile = join(dir, "flag.toml");
+    const flagFile = join(configDir.dir, "flag.toml");
     writeFileSync(flagFile, 'log_level = "error"');
     expect(loadConfig({ env: { ...PRODUCTION_ENV, GOFER_CONFIG_PATH: envFile } }).logLevel).toBe("debug");
     expect(loadConfig({ path: flagFile, env: { ...PRODUCTION_ENV, GOFER_CONFIG_PATH: envFile } }).logLevel).toBe(

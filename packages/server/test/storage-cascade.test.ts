@@ -1,28 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "kysely";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../src/storage/database.js";
+import { describe, expect, it } from "vitest";
 import { deleteNamespace, getNamespace, insertNamespace } from "../src/storage/namespace-repository.js";
 import { deletePipeline, getPipeline, replacePipeline } from "../src/storage/pipeline-repository.js";
 import { insertRun } from "../src/storage/run-repository.js";
 import { insertTaskRun } from "../src/storage/task-run-repository.js";
+import { useTempDatabase } from "./temp-database.js";
 
-let dir: string;
-let database: Database;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "gofer-storage-"));
-  database = await openDatabase(join(dir, "gofer.db"));
-});
-afterEach(async () => {
-  await database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempDatabase();
 
 /** A namespace holding one pipeline with a task, a subscription, a run and a task run. */
 async function seed(namespaceId: string, pipelineId: string): Promise<void> {
-  const db = database.db;
+  const db = temp.database.db;
   if ((await getNamespace(db, namespaceId)) === undefined) {
     await insertNamespace(db, { id: namespaceId, name: namespaceId, description: "", created: 1, modified: 1 });
   }
@@ -90,7 +78,7 @@ async function seed(namespaceId: string, pipelineId: string): Promise<void> {
 async function countRows(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of ["pipelines", "pipeline_tasks", "pipeline_trigger_subscriptions", "runs", "task_runs"]) {
-    const result = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(database.db);
+    const result = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(temp.database.db);
     counts[table] = result.rows[0]!.n;
   }
   return counts;
@@ -101,7 +89,7 @@ describe("deleting", () => {
     await seed("doomed", "p1");
     await seed("doomed", "p2");
     await seed("kept", "p1");
-    expect(await deleteNamespace(database.db, "doomed")).toBe(true);
+    expect(await deleteNamespace(temp.database.db, "doomed")).toBe(true);
     expect(await countRows()).toEqual({
       pipelines: 1,
       pipeline_tasks: 1,
@@ -109,14 +97,14 @@ describe("deleting", () => {
       runs: 1,
       task_runs: 1,
     });
-    expect(await getPipeline(database.db, "kept", "p1")).toBeDefined();
-    expect(await deleteNamespace(database.db, "doomed")).toBe(false);
+    expect(await getPipeline(temp.database.db, "kept", "p1")).toBeDefined();
+    expect(await deleteNamespace(temp.database.db, "doomed")).toBe(false);
   });
 
   it("a pipeline removes only its own rows", async () => {
     await seed("default", "doomed");
     await seed("default", "kept");
-    expect(await deletePipeline(database.db, "default", "doomed")).toBe(true);
+    expect(await deletePipeline(temp.database.db, "default", "doomed")).toBe(true);
     expect(await countRows()).toEqual({
       pipelines: 1,
       pipeline_tasks: 1,
@@ -124,7 +112,7 @@ describe("deleting", () => {
       runs: 1,
       task_runs: 1,
     });
-    expect(await getNamespace(database.db, "default")).toBeDefined();
-    expect(await deletePipeline(database.db, "default", "doomed")).toBe(false);
+    expect(await getNamespace(temp.database.db, "default")).toBeDefined();
+    expect(await deletePipeline(temp.database.db, "default", "doomed")).toBe(false);
   });
 });
