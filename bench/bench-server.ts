@@ -7,7 +7,8 @@ import { GoferClient, type PipelineConfig, promiseClient } from "@gofer/proto";
 import { createServer, createServerLogger, loadConfig } from "@gofer/server";
 import * as grpc from "@grpc/grpc-js";
 
-const logger = createServerLogger({ level: "error", pretty: true });
+// BENCH_LOG=debug shows what the server does while a benchmark runs.
+const logger = createServerLogger({ level: process.env.BENCH_LOG ?? "error", pretty: true });
 
 export async function startBenchServer(set: Record<string, string | number | boolean> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "gofer-bench-"));

@@ -121,7 +121,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const started = clock.now().getTime();
   const lifetime = new AbortController();
 
-  const database = await openDatabase(config.server.storagePath);
+  const database = await openDatabase(config.server.storagePath, { logger });
   const { db } = database;
   const scheduler = deps.scheduler ?? createScheduler(config, clock, logger);
   const [apiTls, triggerTls] = await Promise.all([loadApiTls(config), loadTriggerTls(config)]);

@@ -20,6 +20,7 @@ import type { TaskRecord } from "../src/storage/schema.js";
 import {
   getTaskRun,
   insertTaskRun,
+  listExpirableTaskRuns,
   listTaskRuns,
   listTaskRunsByState,
   markTaskRunLogsExpired,
@@ -219,5 +220,43 @@ describe("task runs", () => {
       ["build", true],
       ["test", true],
     ]);
+  });
+
+  it("log expiry candidates: task runs of complete runs past the newest N, within the window, not yet expired", async () => {
+    // alpha runs 1…6, each with task runs "a" and "b"; run 3 is still RUNNING, run 2's logs expired already.
+    for (let n = 1; n <= 6; n++) {
+      const run = await insertRun(database.db, newRun("alpha", n));
+      for (const id of ["a", "b"]) {
+        await insertTaskRun(database.db, {
+          namespace_id: "default",
+          pipeline_id: "alpha",
+          run_id: run.id,
+          id,
+          task: { ...TASK, id },
+          created: n,
+          started: null,
+          ended: null,
+          exit_code: null,
+          state: "COMPLETE",
+          status: "SUCCESSFUL",
+          status_reason: null,
+          logs_expired: false,
+          logs_removed: false,
+          variables: [],
+          scheduler_id: null,
+        });
+      }
+      await updateRun(database.db, "default", "alpha", run.id, { state: n === 3 ? "RUNNING" : "COMPLETE" });
+    }
+    await markTaskRunLogsExpired(database.db, "default", "alpha", 2);
+    // beta's runs never count for alpha.
+    await insertRun(database.db, newRun("beta"));
+
+    const keepTwo = await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 2, limit: 50 });
+    expect(keepTwo.map((t) => `${t.run_id}${t.id}`)).toEqual(["1a", "1b", "4a", "4b"]);
+    // The window is counted in runs, newest first after the kept ones: runs 4 and 3 only.
+    const narrow = await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 2, limit: 2 });
+    expect(narrow.map((t) => `${t.run_id}${t.id}`)).toEqual(["4a", "4b"]);
+    expect(await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 6, limit: 50 })).toEqual([]);
   });
 });

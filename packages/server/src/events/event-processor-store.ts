@@ -1,26 +1,44 @@
-// The event processor's storage needs, backed by sqlite: the pipeline's state and label → trigger map, and the
-// run creation of runs/ (run and RESOLVED event in one transaction).
+// The event processor's storage, backed by sqlite: one transaction per fired event, in which the pipeline is read
+// and the run (runs/run-creation.ts) and RESOLVED event are stored.
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Kysely } from "kysely";
 import { createTriggeredRun } from "../runs/run-creation.js";
-import { getPipeline, listPipelineTriggerSubscriptions } from "../storage/pipeline-repository.js";
+import { storeEvent } from "../runs/run-events.js";
+import { getPipeline, getPipelineTriggerSubscription } from "../storage/pipeline-repository.js";
 import type { Schema } from "../storage/schema.js";
-import type { EventProcessorStore } from "./event-processor.js";
+import { transaction } from "../storage/transaction.js";
+import type { EventProcessorStore, PipelineForEvent } from "./event-processor.js";
 
 export function eventProcessorStore(db: Kysely<Schema>, clock: Clock): EventProcessorStore {
   return {
-    async getPipelineForEvent(namespaceId, pipelineId) {
-      const pipeline = await getPipeline(db, namespaceId, pipelineId);
-      if (!pipeline) return undefined;
-      const subscriptions = await listPipelineTriggerSubscriptions(db, namespaceId, pipelineId);
-      return {
-        state: pipeline.state,
-        subscriptions: Object.fromEntries(subscriptions.map((s) => [s.label, s.trigger_name])),
-      };
-    },
-    async createTriggeredRun(run, resolved) {
-      const created = await createTriggeredRun(db, clock, run, resolved);
-      return { run: created.run, resolved: created.resolved };
+    recordFiredEvent({ fired, processed, resolve }) {
+      return transaction(db, async (trx) => {
+        const firedEvent = await storeEvent(trx, clock, "FIRED_TRIGGER_EVENT", { ...fired });
+        const processedEvent = await storeEvent(trx, clock, "PROCESSED_TRIGGER_EVENT", processed);
+        const pipeline = await getPipeline(trx, fired.namespace_id, fired.pipeline_id);
+        let forEvent: PipelineForEvent | undefined;
+        if (pipeline) {
+          const subscription = await getPipelineTriggerSubscription(
+            trx,
+            pipeline.namespace_id,
+            pipeline.id,
+            fired.label,
+          );
+          forEvent = { state: pipeline.state, subscribedTrigger: subscription?.trigger_name };
+        }
+        const resolution = resolve(forEvent);
+        if (resolution.run) {
+          const created = await createTriggeredRun(
+            trx,
+            clock,
+            { ...resolution.run, firedEventId: firedEvent.id },
+            resolution.details,
+          );
+          return { events: [firedEvent, processedEvent, created.resolved], resolution, run: created.run };
+        }
+        const resolved = await storeEvent(trx, clock, "RESOLVED_TRIGGER_EVENT", { ...resolution.details });
+        return { events: [firedEvent, processedEvent, resolved], resolution };
+      });
     },
   };
 }

@@ -1,15 +1,16 @@
 // Turns fired trigger events into runs (spec §2.7), recording FIRED → PROCESSED → RESOLVED with a reason.
 //
-// onFired() stores FIRED_TRIGGER_EVENT and returns, so the Watcher asks for the next event only once the last one is
-// durable; processing continues concurrently. The first matching rule decides:
+// The three events, the pipeline read that decides, and the PENDING run when there is one are written in one
+// transaction, so an event is either wholly recorded and resolved or not at all, and the Watcher asks for the next
+// event only once the last one is. The first matching rule decides:
 //   result ≠ SUCCESS                         → resolved with the trigger's own result, no run
 //   event ingress off                        → SKIPPED
 //   pipeline missing                         → FAILURE
 //   no subscription with that label          → FAILURE
 //   the label belongs to another trigger     → FAILURE (the original did not check, §7 #19)
 //   pipeline not ACTIVE                      → SKIPPED
-//   otherwise                                → a PENDING run (variables = metadata, source TRIGGER) and RESOLVED are
-//                                              stored in one transaction, and the run goes to the orchestrator.
+//   otherwise                                → a PENDING run (variables = metadata, source TRIGGER), handed to the
+//                                              orchestrator once committed.
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { RunOrchestrator, RunRef } from "../runs/run-orchestrator.js";
@@ -17,10 +18,11 @@ import type { FiredEvent } from "../triggers/watcher.js";
 import type { StoredEvent, TriggerEventDetails, TriggerEventResult } from "./event-kinds.js";
 import type { EventLog } from "./event-log.js";
 
+/** What the rules need of the event's pipeline, read in the recording transaction. */
 export interface PipelineForEvent {
   state: "ACTIVE" | "DISABLED";
-  /** label → name of the trigger it subscribes to */
-  subscriptions: Record<string, string>;
+  /** Name of the trigger the event's label subscribes to, if the pipeline has that label. */
+  subscribedTrigger: string | undefined;
 }
 
 export interface NewTriggeredRun {
@@ -32,13 +34,22 @@ export interface NewTriggeredRun {
   firedEventId: number;
 }
 
+/** How a fired event resolves: the RESOLVED event's details and, for SUCCESS, the run to create. */
+export interface Resolution {
+  details: TriggerEventDetails;
+  run?: Omit<NewTriggeredRun, "firedEventId">;
+}
+
 export interface EventProcessorStore {
-  getPipelineForEvent(namespaceId: string, pipelineId: string): Promise<PipelineForEvent | undefined>;
-  /** Stores the PENDING run and the RESOLVED event in one transaction. */
-  createTriggeredRun(
-    run: NewTriggeredRun,
-    resolved: TriggerEventDetails,
-  ): Promise<{ run: RunRef; resolved: StoredEvent }>;
+  /**
+   * In one transaction: stores FIRED and PROCESSED, reads the pipeline, stores the run `resolve` asks for (with the
+   * FIRED event's id) and RESOLVED. Returns the stored events, in order, how it resolved, and the run.
+   */
+  recordFiredEvent(input: {
+    fired: TriggerEventDetails;
+    processed: Record<string, unknown>;
+    resolve: (pipeline: PipelineForEvent | undefined) => Resolution;
+  }): Promise<{ events: StoredEvent[]; resolution: Resolution; run?: RunRef }>;
 }
 
 /** How a fired event was resolved, with the run it started, if any. */
@@ -64,96 +75,91 @@ export const RESOLUTION = {
 } as const;
 
 export class EventProcessor {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: EventProcessorOptions) {}
 
-  /** Number of fired events still being processed. */
+  /** Number of fired events still being recorded. */
   get pending(): number {
     return this.inFlight.size;
   }
 
   /**
-   * For events that arrive as a call waiting for the answer (a v0.5 extension's StartRun): records FIRED, processes
-   * it now, and returns how it was resolved, with the run when one was made.
+   * Records and resolves a fired event; its run, if any, goes to the orchestrator. Resolves once all of it is
+   * committed; rejects (nothing stored) when the database refuses.
    */
-  async fireAndProcess(event: FiredEvent): Promise<EventOutcome> {
-    const fired = await this.options.eventLog.record("FIRED_TRIGGER_EVENT", { ...firedDetails(event) });
-    return this.process(fired.id, event);
-  }
-
   async onFired(event: FiredEvent): Promise<void> {
-    const fired = await this.options.eventLog.record("FIRED_TRIGGER_EVENT", { ...firedDetails(event) });
-    const work = this.process(fired.id, event).then(
-      () => undefined,
-      (error: unknown) => {
-        this.options.logger.error("could not process trigger event", { eventId: fired.id, error: errorMessage(error) });
-      },
-    );
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    await this.fireAndProcess(event);
   }
 
-  /** Waits for fired events already accepted to be resolved. */
+  /** As onFired, for callers that want the outcome (a v0.5 extension's StartRun). */
+  fireAndProcess(event: FiredEvent): Promise<EventOutcome> {
+    const work = this.record(event);
+    this.inFlight.add(work);
+    void work.then(
+      () => this.inFlight.delete(work),
+      () => this.inFlight.delete(work),
+    );
+    return work;
+  }
+
+  /** Waits for fired events already accepted to be recorded. */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async process(firedId: number, event: FiredEvent): Promise<EventOutcome> {
-    const { eventLog, store, orchestrator } = this.options;
-    await eventLog.record("PROCESSED_TRIGGER_EVENT", {
-      namespace_id: event.namespaceId,
-      pipeline_id: event.pipelineId,
-      name: event.triggerName,
-      label: event.label,
-    });
-
-    const resolve = async (
-      result: TriggerEventResult,
-      metadata: Record<string, string> = {},
-    ): Promise<EventOutcome> => {
-      await eventLog.record("RESOLVED_TRIGGER_EVENT", { ...firedDetails(event), result, metadata });
-      return { result };
-    };
-
-    if (event.result !== "SUCCESS") {
-      return resolve({ details: event.details, state: event.result });
-    }
-    if (!this.options.ingressEnabled()) {
-      return resolve({ details: RESOLUTION.ingressOff, state: "SKIPPED" });
-    }
-    const pipeline = await store.getPipelineForEvent(event.namespaceId, event.pipelineId);
-    if (!pipeline) {
-      return resolve({ details: RESOLUTION.pipelineMissing, state: "FAILURE" });
-    }
-    const subscribedTrigger = pipeline.subscriptions[event.label];
-    if (subscribedTrigger === undefined) {
-      return resolve({ details: RESOLUTION.subscriptionMissing, state: "FAILURE" });
-    }
-    if (subscribedTrigger !== event.triggerName) {
-      return resolve({
-        details: `Trigger "${event.triggerName}" is not subscribed with label "${event.label}"; that label belongs to trigger "${subscribedTrigger}".`,
-        state: "FAILURE",
-      });
-    }
-    if (pipeline.state !== "ACTIVE") {
-      return resolve({ details: RESOLUTION.notActive, state: "SKIPPED" });
-    }
-    const { run, resolved } = await store.createTriggeredRun(
-      {
-        namespaceId: event.namespaceId,
-        pipelineId: event.pipelineId,
-        triggerName: event.triggerName,
+  private async record(event: FiredEvent): Promise<EventOutcome> {
+    const { store, eventLog, orchestrator, logger } = this.options;
+    const recorded = await store.recordFiredEvent({
+      fired: firedDetails(event),
+      processed: {
+        namespace_id: event.namespaceId,
+        pipeline_id: event.pipelineId,
+        name: event.triggerName,
         label: event.label,
-        variables: Object.entries(event.metadata).map(([key, value]) => ({ key, value, source: "TRIGGER" as const })),
-        firedEventId: firedId,
       },
-      { ...firedDetails(event), result: { details: event.details, state: "SUCCESS" }, metadata: event.metadata },
-    );
-    eventLog.publish(resolved);
-    orchestrator.submit(run);
-    return { result: { details: event.details, state: "SUCCESS" }, run };
+      resolve: (pipeline) => resolve(event, pipeline, this.options.ingressEnabled()),
+    });
+    for (const stored of recorded.events) eventLog.publish(stored);
+    if (recorded.run) {
+      try {
+        orchestrator.submit(recorded.run);
+      } catch (error) {
+        // The run is stored PENDING: the next start's repair submits it again.
+        logger.error("could not submit run", { run: recorded.run, error: errorMessage(error) });
+      }
+    }
+    return { result: recorded.resolution.details.result, run: recorded.run };
   }
+}
+
+/** The rules of the header, in order. */
+function resolve(event: FiredEvent, pipeline: PipelineForEvent | undefined, ingressEnabled: boolean): Resolution {
+  const resolved = (result: TriggerEventResult): Resolution => ({
+    details: { ...firedDetails(event), result, metadata: {} },
+  });
+  if (event.result !== "SUCCESS") return resolved({ details: event.details, state: event.result });
+  if (!ingressEnabled) return resolved({ details: RESOLUTION.ingressOff, state: "SKIPPED" });
+  if (!pipeline) return resolved({ details: RESOLUTION.pipelineMissing, state: "FAILURE" });
+  const subscribedTrigger = pipeline.subscribedTrigger;
+  if (subscribedTrigger === undefined) return resolved({ details: RESOLUTION.subscriptionMissing, state: "FAILURE" });
+  if (subscribedTrigger !== event.triggerName) {
+    return resolved({
+      details: `Trigger "${event.triggerName}" is not subscribed with label "${event.label}"; that label belongs to trigger "${subscribedTrigger}".`,
+      state: "FAILURE",
+    });
+  }
+  if (pipeline.state !== "ACTIVE") return resolved({ details: RESOLUTION.notActive, state: "SKIPPED" });
+  return {
+    details: { ...firedDetails(event), result: { details: event.details, state: "SUCCESS" }, metadata: event.metadata },
+    run: {
+      namespaceId: event.namespaceId,
+      pipelineId: event.pipelineId,
+      triggerName: event.triggerName,
+      label: event.label,
+      variables: Object.entries(event.metadata).map(([key, value]) => ({ key, value, source: "TRIGGER" as const })),
+    },
+  };
 }
 
 function firedDetails(event: FiredEvent): TriggerEventDetails {

@@ -3,9 +3,8 @@
 // it is recorded COMPLETE). Only a window of runs past the limit is looked at, so the cost stays flat as history
 // grows; a run still going when it crossed the limit is caught when a later run completes.
 import type { Kysely } from "kysely";
-import { listRunStates } from "../storage/run-repository.js";
 import type { Schema } from "../storage/schema.js";
-import { listUnexpiredTaskRuns, markTaskRunLogsExpired } from "../storage/task-run-repository.js";
+import { listExpirableTaskRuns, markTaskRunLogsExpired } from "../storage/task-run-repository.js";
 import type { TaskLogs } from "./task-logs.js";
 
 const EXPIRY_WINDOW_RUNS = 50;
@@ -19,10 +18,11 @@ export async function expireTaskRunLogs(
   keepRuns: number,
 ): Promise<number[]> {
   if (keepRuns <= 0) return [];
-  // Two queries per completed run, whatever the history: the window's ids, then its task runs not yet expired.
-  const older = await listRunStates(db, namespaceId, pipelineId, { offset: keepRuns, limit: EXPIRY_WINDOW_RUNS });
-  const complete = older.filter((run) => run.state === "COMPLETE").map((run) => run.id);
-  const unexpired = await listUnexpiredTaskRuns(db, namespaceId, pipelineId, complete);
+  // One query per completed run, whatever the history: the window's complete runs' task runs not yet expired.
+  const unexpired = await listExpirableTaskRuns(db, namespaceId, pipelineId, {
+    offset: keepRuns,
+    limit: EXPIRY_WINDOW_RUNS,
+  });
   const byRun = new Map<number, string[]>();
   for (const taskRun of unexpired) byRun.set(taskRun.run_id, [...(byRun.get(taskRun.run_id) ?? []), taskRun.id]);
   for (const [runId, taskIds] of byRun) {

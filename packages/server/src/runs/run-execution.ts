@@ -108,10 +108,12 @@ export class RunExecution {
       const run = await getRun(this.deps.db, this.ref.namespaceId, this.ref.pipelineId, this.ref.runId);
       if (!run || run.state === "COMPLETE") return;
       const resumed = run.state === "RUNNING";
-      if (!resumed && !(await this.begin(run))) return;
-      for (const row of await listTaskRuns(this.deps.db, this.ref.namespaceId, this.ref.pipelineId, this.ref.runId)) {
-        this.track(row);
-      }
+      // A run that starts now has the task runs it just stored; a resumed one reads what an earlier process left.
+      const taskRuns = resumed
+        ? await listTaskRuns(this.deps.db, this.ref.namespaceId, this.ref.pipelineId, this.ref.runId)
+        : await this.begin(run);
+      if (!taskRuns) return;
+      for (const row of taskRuns) this.track(row);
       this.markLoaded();
       if (resumed) await this.reattach();
       this.applyCancel();
@@ -159,7 +161,8 @@ export class RunExecution {
     this.changes.notify();
   }
 
-  private async begin(run: RunRow): Promise<boolean> {
+  /** PENDING → RUNNING with its task runs stored; @returns them, or undefined when the run did not start. */
+  private async begin(run: RunRow): Promise<TaskRunRow[] | undefined> {
     const { store } = this.deps;
     const stored = await getStoredPipeline(this.deps.db, this.ref.namespaceId, this.ref.pipelineId);
     if (!stored) {
@@ -167,7 +170,7 @@ export class RunExecution {
         reason: "FAILED_PRECONDITION",
         description: `pipeline ${JSON.stringify(this.ref.pipelineId)} no longer exists`,
       });
-      return false;
+      return undefined;
     }
     const missing = missingParents(stored.tasks);
     if (missing.length > 0) {
@@ -178,7 +181,7 @@ export class RunExecution {
           missing.map((m) => `task ${JSON.stringify(m.task)} depends on ${JSON.stringify(m.parent)}`).join("; ") +
           ", which is not a custom task of the pipeline: common tasks are not supported",
       });
-      return false;
+      return undefined;
     }
     const created = this.deps.clock.now().getTime();
     const taskRuns = stored.tasks.map((task): TaskRunRow => {
@@ -215,10 +218,10 @@ export class RunExecution {
     for (const taskRun of taskRuns) this.deps.logs.expect(this.ref, taskRun.id);
     if (!(await store.startRun(this.ref, taskRuns))) {
       for (const taskRun of taskRuns) this.deps.logs.end(this.ref, taskRun.id);
-      return false;
+      return undefined;
     }
     this.deps.logger.info("run started", { run: this.what, tasks: taskRuns.length });
-    return true;
+    return taskRuns;
   }
 
   private track(row: TaskRunRow): void {

@@ -8,11 +8,15 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import type { Logger } from "winston";
+import { BACKSTOP_CHECKPOINT_PAGES, type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import { migrateToLatest } from "./migrate.js";
 import type { Schema } from "./schema.js";
 
 export interface Database {
   readonly db: Kysely<Schema>;
+  /** The WAL checkpoint worker (none for an in-memory database). */
+  readonly checkpointer: Checkpointer | undefined;
   /** Closes the file; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -20,6 +24,9 @@ export interface Database {
 export interface OpenDatabaseOptions {
   /** How long a write waits for another process's lock before failing with SQLITE_BUSY. */
   readonly busyTimeoutMs?: number;
+  /** How often the checkpoint worker copies the WAL into the database file (checkpointer.ts). */
+  readonly checkpointIntervalMs?: number;
+  readonly logger?: Logger;
 }
 
 /** Opens (creating the file and its directory if needed) and migrates the database at `path`. */
@@ -32,6 +39,12 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+  const inMemory = path === ":memory:" || path === "";
+  if (!inMemory) {
+    sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    // After a checkpoint has emptied it, the WAL file is cut back to this size rather than kept at its peak.
+    sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+  }
 
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   try {
@@ -41,11 +54,18 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     throw error;
   }
 
+  const checkpointer = inMemory
+    ? undefined
+    : startCheckpointer(path, { intervalMs: options.checkpointIntervalMs ?? 100, logger: options.logger });
   let closing: Promise<void> | undefined;
   return {
     db,
+    checkpointer,
     close() {
-      closing ??= db.destroy();
+      closing ??= (async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      })();
       return closing;
     },
   };

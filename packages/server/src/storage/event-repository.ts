@@ -2,18 +2,22 @@
 // `ListEvents(follow)` even while old events are pruned.
 
 import type { Kysely } from "kysely";
+import { type Params, preparedQuery } from "./prepared-query.js";
 import type { EventRow, Schema } from "./schema.js";
 
 export type NewEventRow = Omit<EventRow, "id">;
 
 /** @returns the stored event with its id. `details` must be JSON text. */
 export async function insertEvent(db: Kysely<Schema>, event: NewEventRow): Promise<EventRow> {
-  return db
-    .insertInto("events")
-    .values({ kind: event.kind, details: event.details, emitted: event.emitted })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const { rows } = await insertEventQuery(db, event);
+  const row = rows[0];
+  if (!row) throw new Error(`storing a ${event.kind} event returned no row`);
+  return row;
 }
+
+const insertEventQuery = preparedQuery((db, p: Params<NewEventRow>) =>
+  db.insertInto("events").values({ kind: p.kind, details: p.details, emitted: p.emitted }).returningAll(),
+);
 
 export async function getEvent(db: Kysely<Schema>, id: number): Promise<EventRow | undefined> {
   return db.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirst();

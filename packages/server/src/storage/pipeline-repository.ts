@@ -5,6 +5,7 @@
 import type { ExpressionBuilder, Insertable, Kysely, Selectable } from "kysely";
 import { fromJsonColumn, fromNullableJsonColumn, toJsonColumn } from "./json-column.js";
 import type { Page } from "./page.js";
+import { type Params, preparedQuery } from "./prepared-query.js";
 import type {
   PipelineErrorRecord,
   PipelineRow,
@@ -68,14 +69,15 @@ export async function getPipeline(
   namespaceId: string,
   id: string,
 ): Promise<PipelineRow | undefined> {
-  const row = await db
-    .selectFrom("pipelines")
-    .selectAll()
-    .where("namespace_id", "=", namespaceId)
-    .where("id", "=", id)
-    .executeTakeFirst();
-  return row && decodePipeline(row);
+  const { rows } = await getPipelineQuery(db, { namespaceId, id });
+  return rows[0] && decodePipeline(rows[0]);
 }
+
+const getPipelineQuery = preparedQuery((db, p: Params<{ namespaceId: string; id: string }>) =>
+  db.selectFrom("pipelines").selectAll().where("namespace_id", "=", p.namespaceId).where("id", "=", p.id),
+);
+
+type ChildKey = { namespaceId: string; pipelineId: string };
 
 /** The pipeline with its tasks and subscriptions, read in one transaction so they belong to the same version. */
 export async function getStoredPipeline(
@@ -152,28 +154,56 @@ export async function listPipelineTasks(
   namespaceId: string,
   pipelineId: string,
 ): Promise<PipelineTaskRow[]> {
-  const rows = await db
-    .selectFrom("pipeline_tasks")
-    .selectAll()
-    .where(whereChildOf({ namespace_id: namespaceId, pipeline_id: pipelineId }))
-    .orderBy("id")
-    .execute();
+  const { rows } = await listPipelineTasksQuery(db, { namespaceId, pipelineId });
   return rows.map(decodeTask);
 }
+
+const listPipelineTasksQuery = preparedQuery((db, p: Params<ChildKey>) =>
+  db
+    .selectFrom("pipeline_tasks")
+    .selectAll()
+    .where("namespace_id", "=", p.namespaceId)
+    .where("pipeline_id", "=", p.pipelineId)
+    .orderBy("id"),
+);
 
 export async function listPipelineTriggerSubscriptions(
   db: Kysely<Schema>,
   namespaceId: string,
   pipelineId: string,
 ): Promise<PipelineTriggerSubscriptionRow[]> {
-  const rows = await db
-    .selectFrom("pipeline_trigger_subscriptions")
-    .selectAll()
-    .where(whereChildOf({ namespace_id: namespaceId, pipeline_id: pipelineId }))
-    .orderBy("label")
-    .execute();
+  const { rows } = await listPipelineTriggerSubscriptionsQuery(db, { namespaceId, pipelineId });
   return rows.map(decodeSubscription);
 }
+
+const listPipelineTriggerSubscriptionsQuery = preparedQuery((db, p: Params<ChildKey>) =>
+  db
+    .selectFrom("pipeline_trigger_subscriptions")
+    .selectAll()
+    .where("namespace_id", "=", p.namespaceId)
+    .where("pipeline_id", "=", p.pipelineId)
+    .orderBy("label"),
+);
+
+/** The pipeline's subscription with that label, if it has one. */
+export async function getPipelineTriggerSubscription(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  label: string,
+): Promise<PipelineTriggerSubscriptionRow | undefined> {
+  const { rows } = await getPipelineTriggerSubscriptionQuery(db, { namespaceId, pipelineId, label });
+  return rows[0] && decodeSubscription(rows[0]);
+}
+
+const getPipelineTriggerSubscriptionQuery = preparedQuery((db, p: Params<ChildKey & { label: string }>) =>
+  db
+    .selectFrom("pipeline_trigger_subscriptions")
+    .selectAll()
+    .where("namespace_id", "=", p.namespaceId)
+    .where("pipeline_id", "=", p.pipelineId)
+    .where("label", "=", p.label),
+);
 
 /**
  * Every subscription of every pipeline (disabled ones included), optionally only those naming one trigger — what

@@ -5,32 +5,55 @@
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { fromJsonColumn, fromNullableJsonColumn, toJsonColumn } from "./json-column.js";
 import type { Page } from "./page.js";
+import { type Params, type PreparedQuery, preparedQuery } from "./prepared-query.js";
 import type { RunRow, RunState, RunStatus, RunStatusReasonRecord, RunTable, Schema, VariableRecord } from "./schema.js";
 
 export type NewRunRow = Omit<RunRow, "id">;
 
 /** Inserts the run under the pipeline's next run number. @throws on a missing pipeline (isForeignKeyViolation). */
 export async function insertRun(db: Kysely<Schema>, row: NewRunRow): Promise<RunRow> {
-  const values = encodeNewRun(row);
-  const columns = Object.keys(values) as (keyof typeof values)[];
-  // INSERT INTO runs (<columns>, id) SELECT <values>, coalesce(max(id), 0) + 1 FROM runs WHERE <same pipeline>
-  const inserted = await db
+  const { rows } = await insertRunQuery(db, encodeNewRun(row));
+  const inserted = rows[0];
+  if (!inserted) throw new Error(`inserting a run of pipeline ${row.pipeline_id} returned no row`);
+  return decodeRun(inserted);
+}
+
+type EncodedNewRun = ReturnType<typeof encodeNewRun>;
+
+// INSERT INTO runs (<columns>, id) SELECT <values>, coalesce(max(id), 0) + 1 FROM runs WHERE <same pipeline>
+const insertRunQuery = preparedQuery((db, p: Params<EncodedNewRun>) => {
+  const columns = Object.keys(encodeNewRun(EXAMPLE_RUN)) as (keyof EncodedNewRun)[];
+  return db
     .insertInto("runs")
     .columns([...columns, "id"])
     .expression((eb) =>
       eb
         .selectFrom("runs")
         .select((s) => [
-          ...columns.map((column) => s.val(values[column]).as(column)),
+          ...columns.map((column) => s.val(p[column]).as(column)),
           sql<number>`coalesce(max(id), 0) + 1`.as("id"),
         ])
-        .where("namespace_id", "=", row.namespace_id)
-        .where("pipeline_id", "=", row.pipeline_id),
+        .where("namespace_id", "=", p.namespace_id)
+        .where("pipeline_id", "=", p.pipeline_id),
     )
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return decodeRun(inserted);
-}
+    .returningAll();
+});
+
+/** Any run: encodeNewRun of it names the columns insertRunQuery fills. */
+const EXAMPLE_RUN: NewRunRow = {
+  namespace_id: "",
+  pipeline_id: "",
+  started: 0,
+  ended: null,
+  state: "PENDING",
+  status: "UNKNOWN",
+  status_reason: null,
+  trigger_name: "",
+  trigger_label: "",
+  variables: [],
+  store_objects_expired: false,
+  event_id: null,
+};
 
 export async function getRun(
   db: Kysely<Schema>,
@@ -38,15 +61,18 @@ export async function getRun(
   pipelineId: string,
   id: number,
 ): Promise<RunRow | undefined> {
-  const row = await db
+  const { rows } = await getRunQuery(db, { namespaceId, pipelineId, id });
+  return rows[0] && decodeRun(rows[0]);
+}
+
+const getRunQuery = preparedQuery((db, p: Params<{ namespaceId: string; pipelineId: string; id: number }>) =>
+  db
     .selectFrom("runs")
     .selectAll()
-    .where("namespace_id", "=", namespaceId)
-    .where("pipeline_id", "=", pipelineId)
-    .where("id", "=", id)
-    .executeTakeFirst();
-  return row && decodeRun(row);
-}
+    .where("namespace_id", "=", p.namespaceId)
+    .where("pipeline_id", "=", p.pipelineId)
+    .where("id", "=", p.id),
+);
 
 export interface ListRunsOptions extends Page {
   readonly namespaceId: string;
@@ -126,15 +152,32 @@ export async function updateRun(
       store_objects_expired: changes.store_objects_expired ? 1 : 0,
     }),
   };
-  if (Object.keys(set).length === 0) return (await getRun(db, namespaceId, pipelineId, id)) !== undefined;
-  const result = await db
-    .updateTable("runs")
-    .set(set)
-    .where("namespace_id", "=", namespaceId)
-    .where("pipeline_id", "=", pipelineId)
-    .where("id", "=", id)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const columns = Object.keys(set) as (keyof typeof set)[];
+  if (columns.length === 0) return (await getRun(db, namespaceId, pipelineId, id)) !== undefined;
+  const result = await updateRunQuery(columns)(db, { ...set, namespaceId, pipelineId, id });
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
+type RunColumnValues = Record<string, unknown> & { namespaceId: string; pipelineId: string; id: number };
+
+/** One prepared UPDATE per set of changed columns (a handful in practice: state, completion, variables…). */
+const updateRunQueries = new Map<string, PreparedQuery<RunColumnValues, unknown>>();
+
+function updateRunQuery(columns: readonly (keyof RunTable)[]): PreparedQuery<RunColumnValues, unknown> {
+  const key = columns.join(",");
+  let query = updateRunQueries.get(key);
+  if (!query) {
+    query = preparedQuery((db, p: Params<RunColumnValues>) =>
+      db
+        .updateTable("runs")
+        .set(Object.fromEntries(columns.map((column) => [column, p[column]])))
+        .where("namespace_id", "=", p.namespaceId)
+        .where("pipeline_id", "=", p.pipelineId)
+        .where("id", "=", p.id),
+    );
+    updateRunQueries.set(key, query);
+  }
+  return query;
 }
 
 function encodeNewRun(row: NewRunRow): Omit<Insertable<RunTable>, "id"> {
@@ -161,22 +204,4 @@ function decodeRun(row: Selectable<RunTable>): RunRow {
     variables: fromJsonColumn(row.variables, "runs.variables"),
     store_objects_expired: row.store_objects_expired === 1,
   };
-}
-
-/** Ids and states of a pipeline's runs, newest first, skipping `offset` (no JSON decoding: cheap to call often). */
-export async function listRunStates(
-  db: Kysely<Schema>,
-  namespaceId: string,
-  pipelineId: string,
-  page: Page,
-): Promise<Array<{ id: number; state: RunState }>> {
-  return db
-    .selectFrom("runs")
-    .select(["id", "state"])
-    .where("namespace_id", "=", namespaceId)
-    .where("pipeline_id", "=", pipelineId)
-    .orderBy("id", "desc")
-    .limit(page.limit)
-    .offset(page.offset ?? 0)
-    .execute();
 }

@@ -1,5 +1,6 @@
-import type { Insertable, Kysely, Selectable } from "kysely";
+import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { fromJsonColumn, fromNullableJsonColumn, toJsonColumn } from "./json-column.js";
+import { type Params, preparedQuery } from "./prepared-query.js";
 import type {
   Schema,
   TaskRunRow,
@@ -40,17 +41,20 @@ export async function listTaskRuns(
   pipelineId: string,
   runId: number,
 ): Promise<TaskRunRow[]> {
-  const rows = await db
-    .selectFrom("task_runs")
-    .selectAll()
-    .where("namespace_id", "=", namespaceId)
-    .where("pipeline_id", "=", pipelineId)
-    .where("run_id", "=", runId)
-    .orderBy("created")
-    .orderBy("id")
-    .execute();
+  const { rows } = await listTaskRunsQuery(db, { namespaceId, pipelineId, runId });
   return rows.map(decodeTaskRun);
 }
+
+const listTaskRunsQuery = preparedQuery((db, p: Params<{ namespaceId: string; pipelineId: string; runId: number }>) =>
+  db
+    .selectFrom("task_runs")
+    .selectAll()
+    .where("namespace_id", "=", p.namespaceId)
+    .where("pipeline_id", "=", p.pipelineId)
+    .where("run_id", "=", p.runId)
+    .orderBy("created")
+    .orderBy("id"),
+);
 
 export interface TaskRunsByStateFilter {
   readonly states: readonly TaskRunState[];
@@ -170,20 +174,45 @@ function decodeTaskRun(row: Selectable<TaskRunTable>): TaskRunRow {
   };
 }
 
-/** Ids of the given runs' task runs whose logs have not expired yet (one query for a window of runs). */
-export async function listUnexpiredTaskRuns(
+/**
+ * Task runs whose logs have not expired yet, of the pipeline's COMPLETE runs among the `limit` runs that come after
+ * its newest `offset` ones. Run numbers are dense (1, 2, 3… and runs are only deleted with their pipeline), so the
+ * window is a range of run numbers below the newest: one range scan of task_runs however long the history.
+ */
+export async function listExpirableTaskRuns(
   db: Kysely<Schema>,
   namespaceId: string,
   pipelineId: string,
-  runIds: readonly number[],
+  window: { offset: number; limit: number },
 ): Promise<Array<{ run_id: number; id: string }>> {
-  if (runIds.length === 0) return [];
-  return db
-    .selectFrom("task_runs")
-    .select(["run_id", "id"])
-    .where("namespace_id", "=", namespaceId)
-    .where("pipeline_id", "=", pipelineId)
-    .where("run_id", "in", [...runIds])
-    .where("logs_expired", "=", 0)
-    .execute();
+  const { rows } = await listExpirableTaskRunsQuery(db, { namespaceId, pipelineId, ...window });
+  return rows;
 }
+
+const listExpirableTaskRunsQuery = preparedQuery(
+  (db, p: Params<{ namespaceId: string; pipelineId: string; offset: number; limit: number }>) => {
+    const newest = db
+      .selectFrom("runs")
+      .select((eb) => eb.fn.max("id").as("id"))
+      .where("namespace_id", "=", p.namespaceId)
+      .where("pipeline_id", "=", p.pipelineId);
+    return db
+      .with("last", () => newest)
+      .selectFrom(["task_runs as t", "last"])
+      .innerJoin("runs as r", (join) =>
+        join
+          .onRef("r.namespace_id", "=", "t.namespace_id")
+          .onRef("r.pipeline_id", "=", "t.pipeline_id")
+          .onRef("r.id", "=", "t.run_id"),
+      )
+      .select(["t.run_id", "t.id"])
+      .where("t.namespace_id", "=", p.namespaceId)
+      .where("t.pipeline_id", "=", p.pipelineId)
+      .where(sql<boolean>`t.run_id <= last.id - ${p.offset}`)
+      .where(sql<boolean>`t.run_id > last.id - ${p.offset} - ${p.limit}`)
+      .where("t.logs_expired", "=", 0)
+      .where("r.state", "=", "COMPLETE")
+      .orderBy("t.run_id")
+      .orderBy("t.id");
+  },
+);
