@@ -1,9 +1,20 @@
 // Self-signed certificates for trigger traffic. Gofer hands the PEM text to a trigger in GOFER_PLUGIN_SYSTEM_TLS_*,
 // and then trusts exactly that certificate when dialling it (instead of the original's blanket skip-verify).
+//
+// The x509 library is loaded on first use: a trigger process only reads PEM text, and loading the library (with its
+// ASN.1 schemas and dependency-injection container) would cost it ~10 MB of resident memory for nothing.
 import { webcrypto } from "node:crypto";
-import * as x509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+type X509 = typeof import("@peculiar/x509");
+let x509Library: Promise<X509> | undefined;
+
+function loadX509(): Promise<X509> {
+  x509Library ??= import("@peculiar/x509").then((x509) => {
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    return x509;
+  });
+  return x509Library;
+}
 
 export interface CertificatePair {
   certPem: string;
@@ -22,6 +33,7 @@ const IP = /^(\d{1,3}\.){3}\d{1,3}$|:/;
 
 /** Generates an ECDSA P-256 self-signed certificate (fast to make, accepted by Node's TLS and Go's). */
 export async function generateCertificate(options: CertificateOptions = {}): Promise<CertificatePair> {
+  const x509 = await loadX509();
   const hosts = options.hosts ?? ["localhost", "127.0.0.1", "::1"];
   const now = options.now ?? new Date();
   const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;

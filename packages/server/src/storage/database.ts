@@ -39,6 +39,9 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+  // Up to 32 MiB of pages in memory (the default is 2 MiB): the event path's tables and indexes outgrow 2 MiB after a
+  // few thousand events, and reading their pages back from the OS cost ~15% of its throughput. Filled only as used.
+  sqlite.pragma("cache_size = -32768");
   const inMemory = path === ":memory:" || path === "";
   if (!inMemory) {
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
