@@ -16,7 +16,7 @@ import {
   type NewRunRow,
   updateRun,
 } from "../src/storage/run-repository.js";
-import type { TaskRecord } from "../src/storage/schema.js";
+import type { TaskRecord, TaskRunRow } from "../src/storage/schema.js";
 import {
   getTaskRun,
   insertTaskRun,
@@ -84,6 +84,29 @@ const TASK: TaskRecord = {
   entrypoint: null,
   command: ["make"],
 };
+
+/** A task run of alpha's run `runId`: "build", PROCESSING, unless `changes` say otherwise. */
+function newTaskRun(runId: number, changes: Partial<TaskRunRow> = {}): TaskRunRow {
+  return {
+    namespace_id: "default",
+    pipeline_id: "alpha",
+    run_id: runId,
+    id: "build",
+    task: TASK,
+    created: 11,
+    started: null,
+    ended: null,
+    exit_code: null,
+    state: "PROCESSING",
+    status: "UNKNOWN",
+    status_reason: null,
+    logs_expired: false,
+    logs_removed: false,
+    variables: [{ key: "A", value: "b", source: "SYSTEM" }],
+    scheduler_id: null,
+    ...changes,
+  };
+}
 
 describe("run ids", () => {
   it("count 1, 2, 3… per pipeline even when runs are inserted concurrently", async () => {
@@ -176,24 +199,7 @@ describe("runs", () => {
 describe("task runs", () => {
   it("round-trip, change state and expire logs per run", async () => {
     const run = await insertRun(database.db, newRun("alpha"));
-    const taskRun = {
-      namespace_id: "default",
-      pipeline_id: "alpha",
-      run_id: run.id,
-      id: "build",
-      task: TASK,
-      created: 11,
-      started: null,
-      ended: null,
-      exit_code: null,
-      state: "PROCESSING",
-      status: "UNKNOWN",
-      status_reason: null,
-      logs_expired: false,
-      logs_removed: false,
-      variables: [{ key: "A", value: "b", source: "SYSTEM" }],
-      scheduler_id: null,
-    } as const;
+    const taskRun = newTaskRun(run.id);
     await insertTaskRun(database.db, taskRun);
     await insertTaskRun(database.db, { ...taskRun, id: "test", created: 12 });
     expect(await getTaskRun(database.db, "default", "alpha", run.id, "build")).toEqual(taskRun);
@@ -227,24 +233,10 @@ describe("task runs", () => {
     for (let n = 1; n <= 6; n++) {
       const run = await insertRun(database.db, newRun("alpha", n));
       for (const id of ["a", "b"]) {
-        await insertTaskRun(database.db, {
-          namespace_id: "default",
-          pipeline_id: "alpha",
-          run_id: run.id,
-          id,
-          task: { ...TASK, id },
-          created: n,
-          started: null,
-          ended: null,
-          exit_code: null,
-          state: "COMPLETE",
-          status: "SUCCESSFUL",
-          status_reason: null,
-          logs_expired: false,
-          logs_removed: false,
-          variables: [],
-          scheduler_id: null,
-        });
+        await insertTaskRun(
+          database.db,
+          newTaskRun(run.id, { id, task: { ...TASK, id }, created: n, state: "COMPLETE", status: "SUCCESSFUL" }),
+        );
       }
       await updateRun(database.db, "default", "alpha", run.id, { state: n === 3 ? "RUNNING" : "COMPLETE" });
     }

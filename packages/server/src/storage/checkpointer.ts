@@ -36,8 +36,7 @@ parentPort.on("message", () => {
 `;
 
 export interface CheckpointerStats {
-  /** Checkpoints that copied frames into the database file. */
-  checkpoints: number;
+  /** WAL frames (pages) copied into the database file so far. */
   frames: number;
   errors: number;
 }
@@ -49,7 +48,7 @@ export interface Checkpointer {
 }
 
 export function startCheckpointer(path: string, options: { intervalMs: number; logger?: Logger }): Checkpointer {
-  const stats: CheckpointerStats = { checkpoints: 0, frames: 0, errors: 0 };
+  const stats: CheckpointerStats = { frames: 0, errors: 0 };
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
@@ -65,7 +64,6 @@ export function startCheckpointer(path: string, options: { intervalMs: number; l
       options.logger?.warn("WAL checkpoint failed; the next one retries", { path, error: message.error });
       return;
     }
-    stats.checkpoints += 1;
     stats.frames += message.frames ?? 0;
   });
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
