@@ -1,5 +1,6 @@
 // Bundles an entry point into one ESM file with esbuild: `node scripts/bundle.mjs <entry.ts> <out.mjs>`. Used for
-// the trigger binaries (fast start, and the one file a trigger image needs). Native addons stay external.
+// the trigger binaries and the gofer CLI (fast start, and the one file a trigger image needs). Native addons stay
+// external.
 import { build } from "esbuild";
 
 const [entry, outfile] = process.argv.slice(2);
@@ -17,7 +18,8 @@ await build({
   minify: false,
   sourcemap: false,
   legalComments: "none",
-  external: ["better-sqlite3", "*.node", "cpu-features", "ssh2"],
+  // ssh2 (dockerode's, for ssh:// daemons) is bundled: its native parts are optional and it falls back without them.
+  external: ["better-sqlite3", "*.node", "cpu-features"],
   // ESM output still runs CommonJS dependencies that expect these names.
   banner: {
     js: [

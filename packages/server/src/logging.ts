@@ -1,5 +1,6 @@
 // The server's logger: JSON lines by default, human-readable in dev (pretty_logging), at log_level. Trigger output is
 // logged through it with the trigger's name attached.
+import { createLevelGatedLogger } from "@gofer/trigger-sdk";
 import winston from "winston";
 
 export type Logger = winston.Logger;
@@ -12,7 +13,7 @@ export function createServerLogger(options: { level: string; pretty: boolean; si
       .join(" ");
     return `${String(timestamp).slice(11, 23)} ${level} ${String(message)}${fields ? ` ${fields}` : ""}`;
   });
-  return winston.createLogger({
+  return createLevelGatedLogger({
     level: options.level,
     silent: options.silent ?? false,
     format: options.pretty

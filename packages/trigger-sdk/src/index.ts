@@ -17,7 +17,7 @@ export {
   instructions,
   parseInstructions,
 } from "./instructions.js";
-export { createLogger, type Logger, toWinstonLevel } from "./logger.js";
+export { createLevelGatedLogger, createLogger, type Logger, toWinstonLevel } from "./logger.js";
 export {
   type RunTriggerOptions,
   readTriggerEnv,

@@ -19,7 +19,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { ExitStatus, Scheduler } from "../scheduler/scheduler.js";
-import { getStoredPipeline } from "../storage/pipeline-repository.js";
+import { getPipelineWithTasks } from "../storage/pipeline-repository.js";
 import { getRun } from "../storage/run-repository.js";
 import type {
   RunRow,
@@ -164,7 +164,7 @@ export class RunExecution {
   /** PENDING → RUNNING with its task runs stored; @returns them, or undefined when the run did not start. */
   private async begin(run: RunRow): Promise<TaskRunRow[] | undefined> {
     const { store } = this.deps;
-    const stored = await getStoredPipeline(this.deps.db, this.ref.namespaceId, this.ref.pipelineId);
+    const stored = await getPipelineWithTasks(this.deps.db, this.ref.namespaceId, this.ref.pipelineId);
     if (!stored) {
       await store.completeRun(this.ref, "FAILED", {
         reason: "FAILED_PRECONDITION",
@@ -470,7 +470,11 @@ export class RunExecution {
   }
 
   private async finish(): Promise<void> {
-    const taskRuns = await listTaskRuns(this.deps.db, this.ref.namespaceId, this.ref.pipelineId, this.ref.runId);
+    // Every task run of this run is tracked; a run without tasks has none to read back.
+    const taskRuns =
+      this.tasks.size === 0
+        ? []
+        : await listTaskRuns(this.deps.db, this.ref.namespaceId, this.ref.pipelineId, this.ref.runId);
     const outcome = runOutcome(taskRuns, this.cancelled);
     await this.deps.beforeComplete(this.ref);
     await this.deps.store.completeRun(this.ref, outcome.status, outcome.reason);

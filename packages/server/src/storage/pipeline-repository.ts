@@ -79,6 +79,19 @@ const getPipelineQuery = preparedQuery((db, p: Params<{ namespaceId: string; id:
 
 type ChildKey = { namespaceId: string; pipelineId: string };
 
+/** The pipeline with its tasks, read in one transaction so they belong to the same version (what a run starts from). */
+export async function getPipelineWithTasks(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  id: string,
+): Promise<Omit<StoredPipeline, "subscriptions"> | undefined> {
+  return transaction(db, async (trx) => {
+    const pipeline = await getPipeline(trx, namespaceId, id);
+    if (pipeline === undefined) return undefined;
+    return { pipeline, tasks: await listPipelineTasks(trx, namespaceId, id) };
+  });
+}
+
 /** The pipeline with its tasks and subscriptions, read in one transaction so they belong to the same version. */
 export async function getStoredPipeline(
   db: Kysely<Schema>,
@@ -86,13 +99,9 @@ export async function getStoredPipeline(
   id: string,
 ): Promise<StoredPipeline | undefined> {
   return transaction(db, async (trx) => {
-    const pipeline = await getPipeline(trx, namespaceId, id);
-    if (pipeline === undefined) return undefined;
-    return {
-      pipeline,
-      tasks: await listPipelineTasks(trx, namespaceId, id),
-      subscriptions: await listPipelineTriggerSubscriptions(trx, namespaceId, id),
-    };
+    const withTasks = await getPipelineWithTasks(trx, namespaceId, id);
+    if (withTasks === undefined) return undefined;
+    return { ...withTasks, subscriptions: await listPipelineTriggerSubscriptions(trx, namespaceId, id) };
   });
 }
 
