@@ -61,7 +61,6 @@ const set = {
 };
 const server = spawn(gofer, ["service", "start", ...Object.entries(set).flatMap(([k, v]) => ["--set", `${k}=${v}`])], {
   stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, NODE_OPTIONS: process.env.SERVER_NODE_OPTIONS ?? "" },
 });
 const serverExited = new Promise((resolve) => server.once("exit", resolve));
 const client = new GoferClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
