@@ -24,6 +24,7 @@ import type { TaskRecord, TaskRunState } from "../src/storage/schema.js";
 import { insertTaskRun } from "../src/storage/task-run-repository.js";
 import { removeContainersLabelled, TASK_IMAGE, uniqueId } from "./docker-harness.js";
 import { collect } from "./runs-harness.js";
+import { pipelineRow } from "./storage-fixtures.js";
 
 const available = inject("docker").available;
 const logger = winston.createLogger({ silent: true });
@@ -127,17 +128,7 @@ beforeEach(async () => {
   pipelineId = uniqueId("orphans");
   await insertNamespace(database.db, { id: "default", name: "Default", description: "", created: 1, modified: 1 });
   await replacePipeline(database.db, {
-    pipeline: {
-      namespace_id: "default",
-      id: pipelineId,
-      name: pipelineId,
-      description: "",
-      parallelism: 0,
-      state: "ACTIVE",
-      created: 1,
-      modified: 1,
-      errors: [],
-    },
+    pipeline: pipelineRow("default", pipelineId),
     tasks: [],
     subscriptions: [],
   });

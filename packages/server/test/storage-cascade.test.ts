@@ -4,6 +4,7 @@ import { deleteNamespace, getNamespace, insertNamespace } from "../src/storage/n
 import { deletePipeline, getPipeline, replacePipeline } from "../src/storage/pipeline-repository.js";
 import { insertRun } from "../src/storage/run-repository.js";
 import { insertTaskRun } from "../src/storage/task-run-repository.js";
+import { pipelineRow } from "./storage-fixtures.js";
 import { useTempDatabase } from "./temp-database.js";
 
 const temp = useTempDatabase();
@@ -25,17 +26,7 @@ async function seed(namespaceId: string, pipelineId: string): Promise<void> {
     command: null,
   };
   await replacePipeline(db, {
-    pipeline: {
-      namespace_id: namespaceId,
-      id: pipelineId,
-      name: pipelineId,
-      description: "",
-      parallelism: 0,
-      state: "ACTIVE",
-      created: 1,
-      modified: 1,
-      errors: [],
-    },
+    pipeline: pipelineRow(namespaceId, pipelineId),
     tasks: [{ ...task, namespace_id: namespaceId, pipeline_id: pipelineId }],
     subscriptions: [
       { namespace_id: namespaceId, pipeline_id: pipelineId, label: "tick", trigger_name: "interval", settings: {} },

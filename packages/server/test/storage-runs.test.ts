@@ -27,6 +27,7 @@ import {
   updateTaskRun,
 } from "../src/storage/task-run-repository.js";
 import { transaction } from "../src/storage/transaction.js";
+import { pipelineRow } from "./storage-fixtures.js";
 
 let dir: string;
 let database: Database;
@@ -36,17 +37,7 @@ beforeEach(async () => {
   await insertNamespace(database.db, { id: "default", name: "Default", description: "", created: 1, modified: 1 });
   for (const id of ["alpha", "beta"]) {
     await replacePipeline(database.db, {
-      pipeline: {
-        namespace_id: "default",
-        id,
-        name: id,
-        description: "",
-        parallelism: 0,
-        state: "ACTIVE",
-        created: 1,
-        modified: 1,
-        errors: [],
-      },
+      pipeline: pipelineRow("default", id),
       tasks: [],
       subscriptions: [],
     });

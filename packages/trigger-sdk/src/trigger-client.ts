@@ -9,6 +9,7 @@ import {
   type TriggerWatchResponse,
 } from "@gofer/proto";
 import * as grpc from "@grpc/grpc-js";
+import { WatchChannel } from "./watch-channel.js";
 
 export interface TriggerClientOptions {
   /** host:port */
@@ -29,6 +30,7 @@ export class TriggerClient {
   private readonly client: TriggerServiceClient;
   private readonly metadata: grpc.Metadata;
   private readonly callTimeoutMs: number;
+  private readonly watchChannel: WatchChannel;
 
   constructor(options: TriggerClientOptions) {
     const credentials = options.certPem ? exactTrustCredentials(options.certPem) : grpc.credentials.createInsecure();
@@ -42,6 +44,7 @@ export class TriggerClient {
     this.metadata = new grpc.Metadata();
     this.metadata.set("authorization", `Bearer ${options.key}`);
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    this.watchChannel = new WatchChannel(options);
   }
 
   info(): Promise<TriggerInfoResponse> {
@@ -64,24 +67,16 @@ export class TriggerClient {
     return this.unary((cb, o) => this.client.externalEvent(request, this.metadata, o, cb)).then(() => undefined);
   }
 
-  /** The long-poll: no deadline; aborting the signal cancels the call (it then rejects with CANCELLED). */
+  /**
+   * The long-poll: no deadline; aborting the signal cancels the call (it then rejects with CANCELLED). It runs on its
+   * own lean HTTP/2 session (watch-channel.ts), being the one call made per event.
+   */
   watch(signal: AbortSignal): Promise<TriggerWatchResponse> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) {
-        reject(Object.assign(new Error("Watch cancelled before it started"), { code: grpc.status.CANCELLED }));
-        return;
-      }
-      const call = this.client.watch({}, this.metadata, {}, (error, response) => {
-        signal.removeEventListener("abort", onAbort);
-        if (error) reject(error);
-        else resolve(response);
-      });
-      const onAbort = () => call.cancel();
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+    return this.watchChannel.watch(signal);
   }
 
   close(): void {
+    this.watchChannel.close();
     this.client.close();
   }
 

@@ -1,5 +1,5 @@
-// The event processor's storage, backed by sqlite: one transaction per fired event, in which the pipeline is read
-// and the run (runs/run-creation.ts) and RESOLVED event are stored.
+// The event processor's storage, backed by sqlite: one transaction per batch of fired events, in which each event's
+// pipeline is read and its run (runs/run-creation.ts) and RESOLVED event are stored.
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Kysely } from "kysely";
 import { createTriggeredRun } from "../runs/run-creation.js";
@@ -7,38 +7,43 @@ import { storeEvent } from "../runs/run-events.js";
 import { getPipeline, getPipelineTriggerSubscription } from "../storage/pipeline-repository.js";
 import type { Schema } from "../storage/schema.js";
 import { transaction } from "../storage/transaction.js";
-import type { EventProcessorStore, PipelineForEvent } from "./event-processor.js";
+import type { EventProcessorStore, FiredEventInput, PipelineForEvent, RecordedEvent } from "./event-processor.js";
 
 export function eventProcessorStore(db: Kysely<Schema>, clock: Clock): EventProcessorStore {
   return {
-    recordFiredEvent({ fired, processed, resolve }) {
+    recordFiredEvents(inputs) {
       return transaction(db, async (trx) => {
-        const firedEvent = await storeEvent(trx, clock, "FIRED_TRIGGER_EVENT", { ...fired });
-        const processedEvent = await storeEvent(trx, clock, "PROCESSED_TRIGGER_EVENT", processed);
-        const pipeline = await getPipeline(trx, fired.namespace_id, fired.pipeline_id);
-        let forEvent: PipelineForEvent | undefined;
-        if (pipeline) {
-          const subscription = await getPipelineTriggerSubscription(
-            trx,
-            pipeline.namespace_id,
-            pipeline.id,
-            fired.label,
-          );
-          forEvent = { state: pipeline.state, subscribedTrigger: subscription?.trigger_name };
-        }
-        const resolution = resolve(forEvent);
-        if (resolution.run) {
-          const created = await createTriggeredRun(
-            trx,
-            clock,
-            { ...resolution.run, firedEventId: firedEvent.id },
-            resolution.details,
-          );
-          return { events: [firedEvent, processedEvent, created.resolved], resolution, run: created.run };
-        }
-        const resolved = await storeEvent(trx, clock, "RESOLVED_TRIGGER_EVENT", { ...resolution.details });
-        return { events: [firedEvent, processedEvent, resolved], resolution };
+        const recorded: RecordedEvent[] = [];
+        for (const input of inputs) recorded.push(await recordFiredEvent(trx, clock, input));
+        return recorded;
       });
     },
   };
+}
+
+async function recordFiredEvent(
+  trx: Kysely<Schema>,
+  clock: Clock,
+  { fired, processed, resolve }: FiredEventInput,
+): Promise<RecordedEvent> {
+  const firedEvent = await storeEvent(trx, clock, "FIRED_TRIGGER_EVENT", { ...fired });
+  const processedEvent = await storeEvent(trx, clock, "PROCESSED_TRIGGER_EVENT", processed);
+  const pipeline = await getPipeline(trx, fired.namespace_id, fired.pipeline_id);
+  let forEvent: PipelineForEvent | undefined;
+  if (pipeline) {
+    const subscription = await getPipelineTriggerSubscription(trx, pipeline.namespace_id, pipeline.id, fired.label);
+    forEvent = { state: pipeline.state, subscribedTrigger: subscription?.trigger_name };
+  }
+  const resolution = resolve(forEvent);
+  if (resolution.run) {
+    const created = await createTriggeredRun(
+      trx,
+      clock,
+      { ...resolution.run, firedEventId: firedEvent.id },
+      resolution.details,
+    );
+    return { events: [firedEvent, processedEvent, created.resolved], resolution, run: created.run };
+  }
+  const resolved = await storeEvent(trx, clock, "RESOLVED_TRIGGER_EVENT", { ...resolution.details });
+  return { events: [firedEvent, processedEvent, resolved], resolution };
 }

@@ -1,8 +1,10 @@
 // Turns fired trigger events into runs (spec §2.7), recording FIRED → PROCESSED → RESOLVED with a reason.
 //
 // The three events, the pipeline read that decides, and the PENDING run when there is one are written in one
-// transaction, so an event is either wholly recorded and resolved or not at all, and the Watcher asks for the next
-// event only once the last one is. The first matching rule decides:
+// transaction, so an event is either wholly recorded and resolved or not at all. Events that arrive together (several
+// triggers answering in the same turn of the event loop, or a backlog) are recorded in one transaction, in arrival
+// order: one commit instead of one each. Should that transaction fail, each of its events is tried again alone, so
+// one bad event fails by itself. The first matching rule decides:
 //   result ≠ SUCCESS                         → resolved with the trigger's own result, no run
 //   event ingress off                        → SKIPPED
 //   pipeline missing                         → FAILURE
@@ -40,16 +42,25 @@ export interface Resolution {
   run?: Omit<NewTriggeredRun, "firedEventId">;
 }
 
+export interface FiredEventInput {
+  fired: TriggerEventDetails;
+  processed: Record<string, unknown>;
+  resolve: (pipeline: PipelineForEvent | undefined) => Resolution;
+}
+
+export interface RecordedEvent {
+  events: StoredEvent[];
+  resolution: Resolution;
+  run?: RunRef;
+}
+
 export interface EventProcessorStore {
   /**
-   * In one transaction: stores FIRED and PROCESSED, reads the pipeline, stores the run `resolve` asks for (with the
-   * FIRED event's id) and RESOLVED. Returns the stored events, in order, how it resolved, and the run.
+   * In one transaction, for each input in order: stores FIRED and PROCESSED, reads the pipeline, stores the run
+   * `resolve` asks for (with the FIRED event's id) and RESOLVED. Returns, per input, the stored events in order, how
+   * it resolved, and the run.
    */
-  recordFiredEvent(input: {
-    fired: TriggerEventDetails;
-    processed: Record<string, unknown>;
-    resolve: (pipeline: PipelineForEvent | undefined) => Resolution;
-  }): Promise<{ events: StoredEvent[]; resolution: Resolution; run?: RunRef }>;
+  recordFiredEvents(inputs: readonly FiredEventInput[]): Promise<RecordedEvent[]>;
 }
 
 /** How a fired event was resolved, with the run it started, if any. */
@@ -74,8 +85,19 @@ export const RESOLUTION = {
   notActive: "Pipeline is not active",
 } as const;
 
+interface Waiting {
+  event: FiredEvent;
+  resolve: (outcome: EventOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** At most this many events per transaction, so one commit stays short. */
+const MAX_BATCH = 64;
+
 export class EventProcessor {
   private readonly inFlight = new Set<Promise<unknown>>();
+  private waiting: Waiting[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly options: EventProcessorOptions) {}
 
@@ -94,7 +116,12 @@ export class EventProcessor {
 
   /** As onFired, for callers that want the outcome (a v0.5 extension's StartRun). */
   fireAndProcess(event: FiredEvent): Promise<EventOutcome> {
-    const work = this.record(event);
+    const work = new Promise<EventOutcome>((resolve, reject) => this.waiting.push({ event, resolve, reject }));
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // After the I/O callbacks of this turn: events that arrived in it share the transaction.
+      setImmediate(() => void this.flush());
+    }
     this.inFlight.add(work);
     void work.then(
       () => this.inFlight.delete(work),
@@ -108,9 +135,35 @@ export class EventProcessor {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async record(event: FiredEvent): Promise<EventOutcome> {
-    const { store, eventLog, orchestrator, logger } = this.options;
-    const recorded = await store.recordFiredEvent({
+  private async flush(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) await this.recordBatch(this.waiting.splice(0, MAX_BATCH));
+    } finally {
+      this.flushScheduled = false;
+      if (this.waiting.length > 0) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    }
+  }
+
+  private async recordBatch(batch: Waiting[]): Promise<void> {
+    let recorded: RecordedEvent[];
+    try {
+      recorded = await this.options.store.recordFiredEvents(batch.map((w) => this.input(w.event)));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      for (const waiting of batch) await this.recordBatch([waiting]);
+      return;
+    }
+    for (const [i, waiting] of batch.entries()) waiting.resolve(this.announce(recorded[i] as RecordedEvent));
+  }
+
+  private input(event: FiredEvent): FiredEventInput {
+    return {
       fired: firedDetails(event),
       processed: {
         namespace_id: event.namespaceId,
@@ -119,7 +172,12 @@ export class EventProcessor {
         label: event.label,
       },
       resolve: (pipeline) => resolve(event, pipeline, this.options.ingressEnabled()),
-    });
+    };
+  }
+
+  /** Once committed: the events go to followers, the run to the orchestrator. */
+  private announce(recorded: RecordedEvent): EventOutcome {
+    const { eventLog, orchestrator, logger } = this.options;
     for (const stored of recorded.events) eventLog.publish(stored);
     if (recorded.run) {
       try {

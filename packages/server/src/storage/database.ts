@@ -1,17 +1,18 @@
 // Opens the sqlite file the server keeps all state in, and brings its schema up to date.
 //
-// better-sqlite3 is synchronous and kysely's SqliteDialect serialises every query on its one connection; a
+// better-sqlite3 is synchronous and the dialect (sqlite-dialect.ts) serialises every query on its one connection; a
 // transaction holds that connection until it ends. So inside `transaction(db, (trx) => …)` use only `trx`: a query
 // on the outer `db` would wait for the connection the transaction holds, forever.
 
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely } from "kysely";
 import type { Logger } from "winston";
 import { BACKSTOP_CHECKPOINT_PAGES, type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import { migrateToLatest } from "./migrate.js";
 import type { Schema } from "./schema.js";
+import { BetterSqliteDialect } from "./sqlite-dialect.js";
 
 export interface Database {
   readonly db: Kysely<Schema>;
@@ -49,7 +50,7 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   }
 
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Schema>({ dialect: new BetterSqliteDialect(sqlite) });
   try {
     await migrateToLatest(db);
   } catch (error) {
@@ -72,31 +73,4 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
       return closing;
     },
   };
-}
-
-/** Prepared statements kept per SQL text; beyond this many distinct texts the cache starts over. */
-const STATEMENT_CACHE_LIMIT = 500;
-
-/**
- * Kysely prepares every query anew, and preparing costs more than running a small query. The server issues the same
- * few dozen SQL texts over and over, so their statements are kept. Safe because kysely runs each statement to
- * completion (all/run/iterate) on the one connection before the next starts.
- */
-function withStatementCache(sqlite: BetterSqlite3.Database): BetterSqlite3.Database {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  const prepare = sqlite.prepare.bind(sqlite);
-  return new Proxy(sqlite, {
-    get(target, property, receiver) {
-      if (property !== "prepare") return Reflect.get(target, property, receiver);
-      return (source: string) => {
-        let statement = cache.get(source);
-        if (!statement) {
-          if (cache.size >= STATEMENT_CACHE_LIMIT) cache.clear();
-          statement = prepare(source);
-          cache.set(source, statement);
-        }
-        return statement;
-      };
-    },
-  });
 }

@@ -1,5 +1,7 @@
 // The long-poll loop for one running trigger (spec §2.6, with its bugs fixed): exactly one Watch outstanding, with no
-// deadline; each event is handed to onEvent (which records it durably) before the next Watch is asked for.
+// deadline. Each event is handed to onEvent (which records it durably) and the next Watch is asked for at once, so the
+// trigger's side of the next call overlaps the recording of the last; at most `maxUnrecorded` events wait to be
+// recorded (then the loop waits for the oldest), and the loop ends only once every event it took is recorded.
 //
 // - Errors back off, bounded exponential with jitter; a success resets the backoff.
 // - An empty response ("nothing happened", or a trigger whose queue is closed) re-Watches at once the first time, and
@@ -39,6 +41,8 @@ export interface WatcherOptions {
   logger: Logger;
   errorBackoff?: BackoffPolicy;
   emptyBackoff?: BackoffPolicy;
+  /** Events taken but not yet recorded before the loop waits; default 16. */
+  maxUnrecorded?: number;
 }
 
 export function toFiredEvent(triggerName: string, response: TriggerWatchResponse): FiredEvent {
@@ -92,7 +96,17 @@ export class Watcher {
   }
 
   private async loop(signal: AbortSignal): Promise<void> {
+    const unrecorded = new Set<Promise<void>>();
+    try {
+      await this.watchLoop(signal, unrecorded);
+    } finally {
+      await Promise.all(unrecorded);
+    }
+  }
+
+  private async watchLoop(signal: AbortSignal, unrecorded: Set<Promise<void>>): Promise<void> {
     const { clock, logger, triggerName } = this.options;
+    const maxUnrecorded = Math.max(1, this.options.maxUnrecorded ?? 16);
     let failures = 0;
     let empties = 0;
     let healthy = true;
@@ -131,13 +145,14 @@ export class Watcher {
       }
       empties = 0;
       this.stats.events += 1;
-      try {
-        await this.options.onEvent(toFiredEvent(triggerName, response));
-      } catch (error) {
+      const recording = this.options.onEvent(toFiredEvent(triggerName, response)).catch((error: unknown) => {
         // Recording failed (the database is gone, say): the event is lost, which is logged loudly.
         logger.error("could not record trigger event", { trigger: triggerName, error: errorMessage(error) });
-      }
+      });
+      unrecorded.add(recording);
+      void recording.then(() => unrecorded.delete(recording));
       if (this.finishing) break;
+      if (unrecorded.size >= maxUnrecorded) await Promise.race(unrecorded);
     }
   }
 }

@@ -1,0 +1,216 @@
+// The event path's two halves without trigger processes: the Watcher's pipelining (the next Watch is asked for while
+// the last event is being recorded, within a bound, and stopping waits for every recording) and the processor's
+// batching (events that arrive together share a transaction; a failing one fails alone), on a real sqlite file.
+import { type TriggerWatchResponse, TriggerWatchResponse_Result } from "@gofer/proto";
+import { systemClock } from "@gofer/trigger-sdk";
+import { describe, expect, test, vi } from "vitest";
+import { EventLog } from "../src/events/event-log.js";
+import { EventProcessor, type EventProcessorStore } from "../src/events/event-processor.js";
+import { eventProcessorStore } from "../src/events/event-processor-store.js";
+import { createServerLogger } from "../src/logging.js";
+import type { RunRef } from "../src/runs/run-orchestrator.js";
+import { insertEvent, listEvents } from "../src/storage/event-repository.js";
+import { insertNamespace } from "../src/storage/namespace-repository.js";
+import { replacePipeline } from "../src/storage/pipeline-repository.js";
+import { listRuns } from "../src/storage/run-repository.js";
+import { type FiredEvent, Watcher } from "../src/triggers/watcher.js";
+import { pipelineRow } from "./storage-fixtures.js";
+import { useTempDatabase } from "./temp-database.js";
+
+const logger = createServerLogger({ level: "error", pretty: false });
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+function watchResponse(n: number): TriggerWatchResponse {
+  return {
+    details: `event ${n}`,
+    namespaceId: "default",
+    pipelineId: "p",
+    pipelineTriggerLabel: "l",
+    result: TriggerWatchResponse_Result.SUCCESS,
+    metadata: { N: String(n) },
+  };
+}
+
+/** A trigger with an endless queue: each Watch answers the next event in the next turn. Counts the calls. */
+function endlessSource() {
+  let calls = 0;
+  return {
+    calls: () => calls,
+    watch: async (signal: AbortSignal) => {
+      await new Promise((r) => setImmediate(r));
+      if (signal.aborted) throw new Error("cancelled");
+      calls += 1;
+      return watchResponse(calls);
+    },
+  };
+}
+
+describe("Watcher pipelining", () => {
+  test("asks for the next event while the last is recorded, up to the bound, and stops only once all are recorded", async () => {
+    const source = endlessSource();
+    const recordings: Array<{ event: FiredEvent; done: ReturnType<typeof deferred<void>> }> = [];
+    const watcher = new Watcher({
+      triggerName: "t",
+      source,
+      onEvent: (event) => {
+        const done = deferred();
+        recordings.push({ event, done });
+        return done.promise;
+      },
+      clock: systemClock,
+      logger,
+      maxUnrecorded: 3,
+    });
+    const loop = watcher.start(new AbortController().signal);
+    await vi.waitFor(() => expect(recordings.length).toBe(3));
+    // Nothing recorded yet: three events wait, and the loop waits with them instead of taking a fourth.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(source.calls()).toBe(3);
+    expect(recordings.map((r) => r.event.details)).toEqual(["event 1", "event 2", "event 3"]);
+
+    recordings[0]?.done.resolve();
+    await vi.waitFor(() => expect(recordings.length).toBe(4));
+
+    let stopped = false;
+    const stopping = watcher.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped).toBe(false); // events 2–4 are taken but not recorded
+    for (const r of recordings) r.done.resolve();
+    await stopping;
+    await loop;
+    expect(stopped).toBe(true);
+  });
+
+  test("a recording that fails does not stop the loop", async () => {
+    const source = endlessSource();
+    const seen: string[] = [];
+    const watcher = new Watcher({
+      triggerName: "t",
+      source,
+      logger: createServerLogger({ level: "error", pretty: false, silent: true }),
+      onEvent: async (event) => {
+        seen.push(event.details);
+        if (event.details === "event 2") throw new Error("disk full");
+      },
+      clock: systemClock,
+    });
+    void watcher.start(new AbortController().signal);
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(5));
+    await watcher.stop();
+    expect(seen.slice(0, 5)).toEqual(["event 1", "event 2", "event 3", "event 4", "event 5"]);
+  });
+});
+
+describe("EventProcessor batching", () => {
+  const temp = useTempDatabase();
+
+  async function seed() {
+    const { db } = temp.database;
+    await insertNamespace(db, { id: "default", name: "Default", description: "", created: 1, modified: 1 });
+    await replacePipeline(db, {
+      pipeline: pipelineRow("default", "p"),
+      tasks: [],
+      subscriptions: [{ namespace_id: "default", pipeline_id: "p", label: "l", trigger_name: "t", settings: {} }],
+    });
+  }
+
+  function processor(store: EventProcessorStore) {
+    const { db } = temp.database;
+    const submitted: RunRef[] = [];
+    const eventLog = new EventLog(
+      {
+        insertEvent: async (kind, details, emitted) =>
+          (await insertEvent(db, { kind, details: JSON.stringify(details), emitted })).id,
+      },
+      systemClock,
+    );
+    return {
+      submitted,
+      processor: new EventProcessor({
+        store,
+        eventLog,
+        orchestrator: { submit: (run) => submitted.push(run), stop: async () => {} },
+        ingressEnabled: () => true,
+        logger,
+      }),
+    };
+  }
+
+  function fired(n: number, pipelineId = "p"): FiredEvent {
+    return {
+      triggerName: "t",
+      namespaceId: "default",
+      pipelineId,
+      label: "l",
+      result: "SUCCESS",
+      details: `event ${n}`,
+      metadata: { N: String(n) },
+    };
+  }
+
+  test("events fired in the same turn are recorded in one transaction, in order, each with its run", async () => {
+    await seed();
+    const real = eventProcessorStore(temp.database.db, systemClock);
+    const batches: number[] = [];
+    const { processor: p, submitted } = processor({
+      recordFiredEvents: (inputs) => {
+        batches.push(inputs.length);
+        return real.recordFiredEvents(inputs);
+      },
+    });
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map((n) => p.fireAndProcess(fired(n))));
+    expect(batches).toEqual([5]);
+    expect(outcomes.map((o) => [o.result.state, o.run?.runId])).toEqual([
+      ["SUCCESS", 1],
+      ["SUCCESS", 2],
+      ["SUCCESS", 3],
+      ["SUCCESS", 4],
+      ["SUCCESS", 5],
+    ]);
+    expect(submitted.map((r) => r.runId)).toEqual([1, 2, 3, 4, 5]);
+    const runs = await listRuns(temp.database.db, {
+      namespaceId: "default",
+      pipelineId: "p",
+      offset: 0,
+      limit: 10,
+    });
+    expect(runs.map((r) => [r.id, r.variables.find((v) => v.key === "N")?.value])).toEqual(
+      expect.arrayContaining([
+        [1, "1"],
+        [5, "5"],
+      ]),
+    );
+    const kinds = (await listEvents(temp.database.db, { limit: 100, reverse: false })).map((e) => e.kind);
+    expect(kinds.filter((k) => k === "RESOLVED_TRIGGER_EVENT")).toHaveLength(5);
+  });
+
+  test("when a batch's transaction fails, its other events are still recorded and only the bad one fails", async () => {
+    await seed();
+    const real = eventProcessorStore(temp.database.db, systemClock);
+    const { processor: p } = processor({
+      recordFiredEvents: (inputs) => {
+        if (inputs.some((i) => i.fired.pipeline_id === "poison")) return Promise.reject(new Error("constraint failed"));
+        return real.recordFiredEvents(inputs);
+      },
+    });
+    const settled = await Promise.allSettled([
+      p.fireAndProcess(fired(1)),
+      p.fireAndProcess(fired(2, "poison")),
+      p.fireAndProcess(fired(3)),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const runs = await listRuns(temp.database.db, { namespaceId: "default", pipelineId: "p", offset: 0, limit: 10 });
+    expect(runs).toHaveLength(2);
+    await p.drain();
+    expect(p.pending).toBe(0);
+  });
+});
