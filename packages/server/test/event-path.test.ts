@@ -90,6 +90,34 @@ describe("Watcher pipelining", () => {
     expect(stopped).toBe(true);
   });
 
+  test("an event that a parked Watch brought is recorded before the next Watch is asked for", async () => {
+    const log: string[] = [];
+    let calls = 0;
+    const watcher = new Watcher({
+      triggerName: "t",
+      source: {
+        watch: async () => {
+          calls += 1;
+          log.push(`watch ${calls}`);
+          await new Promise((r) => setTimeout(r, 5)); // the trigger had nothing queued: the call waits
+          return watchResponse(calls);
+        },
+      },
+      // As the event processor does: the recording runs in the next turn of the event loop.
+      onEvent: (event) =>
+        new Promise<void>((resolve) => setImmediate(() => resolve(void log.push(`recorded ${event.metadata.N}`)))),
+      clock: systemClock,
+      logger,
+    });
+    void watcher.start(new AbortController().signal);
+    await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(5));
+    await watcher.stop();
+    for (let n = 1; n <= 4; n++) {
+      expect(log.indexOf(`recorded ${n}`)).toBeGreaterThan(-1);
+      expect(log.indexOf(`recorded ${n}`)).toBeLessThan(log.indexOf(`watch ${n + 1}`));
+    }
+  });
+
   test("a recording that fails does not stop the loop", async () => {
     const source = endlessSource();
     const seen: string[] = [];

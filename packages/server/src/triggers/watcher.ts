@@ -1,7 +1,8 @@
 // The long-poll loop for one running trigger (spec §2.6, with its bugs fixed): exactly one Watch outstanding, with no
-// deadline. Each event is handed to onEvent (which records it durably) and the next Watch is asked for at once, so the
-// trigger's side of the next call overlaps the recording of the last; at most `maxUnrecorded` events wait to be
-// recorded (then the loop waits for the oldest), and the loop ends only once every event it took is recorded.
+// deadline. Each event is handed to onEvent (which records it durably). An event that a parked Watch brought is
+// recorded before the next Watch is asked for (latency); when Watch answers at once (a backlog), the next is asked for
+// right away, so the trigger's side of the call overlaps the recording (throughput). At most `maxUnrecorded` events
+// wait to be recorded (then the loop waits for the oldest), and the loop ends only once every event it took is.
 //
 // - Errors back off, bounded exponential with jitter; a success resets the backoff.
 // - An empty response ("nothing happened", or a trigger whose queue is closed) re-Watches at once the first time, and
@@ -58,6 +59,9 @@ export function toFiredEvent(triggerName: string, response: TriggerWatchResponse
   };
 }
 
+/** A Watch that took at least this long waited for its event rather than finding one queued. */
+const PARKED_MS = 2;
+
 export class Watcher {
   private readonly errorBackoff: BackoffPolicy;
   private readonly emptyBackoff: BackoffPolicy;
@@ -112,6 +116,7 @@ export class Watcher {
     let healthy = true;
     while (!signal.aborted) {
       let response: TriggerWatchResponse;
+      const askedAt = clock.now().getTime();
       try {
         this.stats.watches += 1;
         response = await this.options.source.watch(signal);
@@ -153,6 +158,10 @@ export class Watcher {
       void recording.then(() => unrecorded.delete(recording));
       if (this.finishing) break;
       if (unrecorded.size >= maxUnrecorded) await Promise.race(unrecorded);
+      // A Watch that was parked (the trigger had nothing) brought a fresh event: give its recording, scheduled in this
+      // turn, the event loop first, so asking for the next event never delays committing this one. A Watch answered
+      // at once means a backlog: then the next is asked for right away, and the trigger's side overlaps the recording.
+      if (clock.now().getTime() - askedAt >= PARKED_MS) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }
