@@ -138,7 +138,12 @@ describe("WatchChannel", () => {
   test("a trailers-only error carries its code and percent-decoded message", async () => {
     const channel = await http2Server((stream) => {
       stream.respond(
-        { ":status": 200, "content-type": "application/grpc", "grpc-status": "9", "grpc-message": "not%20now%3A%20busy" },
+        {
+          ":status": 200,
+          "content-type": "application/grpc",
+          "grpc-status": "9",
+          "grpc-message": "not%20now%3A%20busy",
+        },
         { endStream: true },
       );
     });
