@@ -6,7 +6,9 @@
 // It speaks the gRPC HTTP/2 protocol to the letter where a server can tell: `te: trailers`,
 // `content-type: application/grpc`, the Bearer key, a length-prefixed uncompressed message, and identity as the only
 // accepted encoding. Failures reject with an Error carrying `code` (a gRPC status number) and `details`, as grpc-js
-// does, so callers cannot tell the two clients apart.
+// does, so callers cannot tell the two clients apart. It sends no keepalive pings: a trigger's liveness is its process
+// or container (the server restarts a trigger that exits), and Go gRPC servers answer pings more often than every
+// 5 minutes on an otherwise quiet connection with GOAWAY.
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import * as tls from "node:tls";
