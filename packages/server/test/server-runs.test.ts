@@ -210,6 +210,14 @@ describe("a three-task DAG", () => {
     expect(run.status).toBe(Run_RunStatus.SUCCESSFUL);
     expect(run.statusReason).toBeUndefined();
     const { build, deploy, report } = await taskRuns(s.api, "dag", id);
+    const second = await startRun(s.api, "dag", { BUILD_EXIT: "0" });
+    await completedRun(s.api, "dag", second.id);
+    // ListRuns names each run's task runs (read for the whole page at once), in creation order.
+    const listed = (await s.api.listRuns({ namespaceId: NAMESPACE, pipelineId: "dag", offset: 0n, limit: 0n })).runs;
+    expect(listed.map((r) => [r.id, r.taskRuns])).toEqual([
+      [second.id, ["build", "deploy", "report"]],
+      [id, ["build", "deploy", "report"]],
+    ]);
     expect(build?.status).toBe(TaskRun_TaskRunStatus.SUCCESSFUL);
     expect(deploy?.status).toBe(TaskRun_TaskRunStatus.SUCCESSFUL);
     expect(deploy?.started).toBeGreaterThanOrEqual(build?.ended ?? Number.POSITIVE_INFINITY);

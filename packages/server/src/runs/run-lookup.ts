@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { NotFoundError } from "../errors.js";
 import { getRun, type ListRunsOptions, listRuns } from "../storage/run-repository.js";
 import type { Schema } from "../storage/schema.js";
-import { getTaskRun, listTaskRuns } from "../storage/task-run-repository.js";
+import { getTaskRun, listTaskRunIds, listTaskRuns } from "../storage/task-run-repository.js";
 import { type Run, type TaskRun, toRun, toTaskRun } from "./run.js";
 import type { RunRef } from "./run-orchestrator.js";
 
@@ -50,14 +50,16 @@ export async function findTaskRun(db: Kysely<Schema>, ref: RunRef, taskId: strin
 /** ListRuns: newest first, each with its task run ids. */
 export async function listPipelineRuns(db: Kysely<Schema>, options: ListRunsOptions): Promise<Run[]> {
   const rows = await listRuns(db, options);
-  return Promise.all(
-    rows.map(async (row) =>
-      toRun(
-        row,
-        (await listTaskRuns(db, row.namespace_id, row.pipeline_id, row.id)).map((t) => t.id),
-      ),
-    ),
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const taskRunIds = await listTaskRunIds(
+    db,
+    options.namespaceId,
+    options.pipelineId,
+    Math.min(...ids),
+    Math.max(...ids),
   );
+  return rows.map((row) => toRun(row, taskRunIds.get(row.id) ?? []));
 }
 
 /** ListTaskRuns: in creation order. */

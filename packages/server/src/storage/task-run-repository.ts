@@ -56,6 +56,41 @@ const listTaskRunsQuery = preparedQuery((db, p: Params<{ namespaceId: string; pi
     .orderBy("id"),
 );
 
+/**
+ * The ids of the task runs of runs `fromRunId`…`toRunId` of a pipeline, each run's in creation order: one range scan
+ * for a whole page of runs instead of a query per run.
+ */
+export async function listTaskRunIds(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  fromRunId: number,
+  toRunId: number,
+): Promise<Map<number, string[]>> {
+  const { rows } = await listTaskRunIdsQuery(db, { namespaceId, pipelineId, fromRunId, toRunId });
+  const byRun = new Map<number, string[]>();
+  for (const row of rows) {
+    const ids = byRun.get(row.run_id);
+    if (ids) ids.push(row.id);
+    else byRun.set(row.run_id, [row.id]);
+  }
+  return byRun;
+}
+
+const listTaskRunIdsQuery = preparedQuery(
+  (db, p: Params<{ namespaceId: string; pipelineId: string; fromRunId: number; toRunId: number }>) =>
+    db
+      .selectFrom("task_runs")
+      .select(["run_id", "id"])
+      .where("namespace_id", "=", p.namespaceId)
+      .where("pipeline_id", "=", p.pipelineId)
+      .where("run_id", ">=", p.fromRunId)
+      .where("run_id", "<=", p.toRunId)
+      .orderBy("run_id")
+      .orderBy("created")
+      .orderBy("id"),
+);
+
 export interface TaskRunsByStateFilter {
   readonly states: readonly TaskRunState[];
   readonly namespaceId?: string;
