@@ -116,11 +116,12 @@ export class WatchChannel {
       };
       stream.on("response", (fields, flags) => {
         httpStatus = Number(fields[":status"]);
-        // A trailers-only response (an error with no message) ends the stream in its headers.
+        // A trailers-only response (an error, with no message body) carries its status in the headers.
         if (flags & http2.constants.NGHTTP2_FLAG_END_STREAM || fields["grpc-status"] !== undefined) complete(fields);
       });
       stream.on("trailers", complete);
       stream.on("data", (chunk: Buffer) => {
+        if (settled) return;
         received += chunk.length;
         if (received > MAX_RESPONSE_BYTES) {
           finish(watchError(status.RESOURCE_EXHAUSTED, `Watch response larger than ${MAX_RESPONSE_BYTES} bytes`));
