@@ -4,7 +4,7 @@ import { deleteNamespace, getNamespace, insertNamespace } from "../src/storage/n
 import { deletePipeline, getPipeline, replacePipeline } from "../src/storage/pipeline-repository.js";
 import { insertRun } from "../src/storage/run-repository.js";
 import { insertTaskRun } from "../src/storage/task-run-repository.js";
-import { pipelineRow } from "./storage-fixtures.js";
+import { pipelineRow, taskRunRow } from "./storage-fixtures.js";
 import { useTempDatabase } from "./temp-database.js";
 
 const temp = useTempDatabase();
@@ -46,24 +46,10 @@ async function seed(namespaceId: string, pipelineId: string): Promise<void> {
     store_objects_expired: false,
     event_id: null,
   });
-  await insertTaskRun(db, {
-    namespace_id: namespaceId,
-    pipeline_id: pipelineId,
-    run_id: run.id,
-    id: "build",
-    task,
-    created: 3,
-    started: null,
-    ended: null,
-    exit_code: null,
-    state: "PROCESSING",
-    status: "UNKNOWN",
-    status_reason: null,
-    logs_expired: false,
-    logs_removed: false,
-    variables: [],
-    scheduler_id: null,
-  });
+  await insertTaskRun(
+    db,
+    taskRunRow({ namespace_id: namespaceId, pipeline_id: pipelineId, run_id: run.id }, task, { created: 3 }),
+  );
 }
 
 async function countRows(): Promise<Record<string, number>> {

@@ -1,5 +1,5 @@
 // Rows the storage-level tests seed the database with.
-import type { PipelineRow } from "../src/storage/schema.js";
+import type { PipelineRow, TaskRecord, TaskRunRow } from "../src/storage/schema.js";
 
 /** An ACTIVE pipeline row with no parallelism limit and no errors; `overrides` change any column. */
 export function pipelineRow(namespaceId: string, id: string, overrides: Partial<PipelineRow> = {}): PipelineRow {
@@ -13,6 +13,31 @@ export function pipelineRow(namespaceId: string, id: string, overrides: Partial<
     created: 1,
     modified: 1,
     errors: [],
+    ...overrides,
+  };
+}
+
+/** A task run just created (PROCESSING, nothing started), of the run `key` names; `overrides` change any column. */
+export function taskRunRow(
+  key: Pick<TaskRunRow, "namespace_id" | "pipeline_id" | "run_id">,
+  task: TaskRecord,
+  overrides: Partial<TaskRunRow> = {},
+): TaskRunRow {
+  return {
+    ...key,
+    id: task.id,
+    task,
+    created: 1,
+    started: null,
+    ended: null,
+    exit_code: null,
+    state: "PROCESSING",
+    status: "UNKNOWN",
+    status_reason: null,
+    logs_expired: false,
+    logs_removed: false,
+    variables: [],
+    scheduler_id: null,
     ...overrides,
   };
 }

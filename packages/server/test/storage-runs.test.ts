@@ -27,7 +27,7 @@ import {
   updateTaskRun,
 } from "../src/storage/task-run-repository.js";
 import { transaction } from "../src/storage/transaction.js";
-import { pipelineRow } from "./storage-fixtures.js";
+import { pipelineRow, taskRunRow } from "./storage-fixtures.js";
 
 let dir: string;
 let database: Database;
@@ -78,25 +78,11 @@ const TASK: TaskRecord = {
 
 /** A task run of alpha's run `runId`: "build", PROCESSING, unless `changes` say otherwise. */
 function newTaskRun(runId: number, changes: Partial<TaskRunRow> = {}): TaskRunRow {
-  return {
-    namespace_id: "default",
-    pipeline_id: "alpha",
-    run_id: runId,
-    id: "build",
-    task: TASK,
+  return taskRunRow({ namespace_id: "default", pipeline_id: "alpha", run_id: runId }, TASK, {
     created: 11,
-    started: null,
-    ended: null,
-    exit_code: null,
-    state: "PROCESSING",
-    status: "UNKNOWN",
-    status_reason: null,
-    logs_expired: false,
-    logs_removed: false,
     variables: [{ key: "A", value: "b", source: "SYSTEM" }],
-    scheduler_id: null,
     ...changes,
-  };
+  });
 }
 
 describe("run ids", () => {

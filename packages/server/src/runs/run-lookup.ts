@@ -50,15 +50,9 @@ export async function findTaskRun(db: Kysely<Schema>, ref: RunRef, taskId: strin
 /** ListRuns: newest first, each with its task run ids. */
 export async function listPipelineRuns(db: Kysely<Schema>, options: ListRunsOptions): Promise<Run[]> {
   const rows = await listRuns(db, options);
-  if (rows.length === 0) return [];
-  const ids = rows.map((row) => row.id);
-  const taskRunIds = await listTaskRunIds(
-    db,
-    options.namespaceId,
-    options.pipelineId,
-    Math.min(...ids),
-    Math.max(...ids),
-  );
+  const [newest, oldest] = [rows[0], rows.at(-1)];
+  if (!newest || !oldest) return [];
+  const taskRunIds = await listTaskRunIds(db, options.namespaceId, options.pipelineId, oldest.id, newest.id);
   return rows.map((row) => toRun(row, taskRunIds.get(row.id) ?? []));
 }
 
