@@ -10,8 +10,8 @@ import { createServer, createServerLogger, loadConfig, type RunningServer } from
 
 export const GOFER_BIN = fileURLToPath(new URL("../bin/gofer", import.meta.url));
 export const EXAMPLES_DIR = fileURLToPath(new URL("../../../examples", import.meta.url));
-export const VECTORS_DIR =
-  process.env.GOFER_VECTORS_DIR ?? fileURLToPath(new URL("../../../../shared/spec/vectors", import.meta.url));
+/** The golden vectors from the original Go code, kept in the repository (testdata/vectors/README.md). */
+export const VECTORS_DIR = fileURLToPath(new URL("../../../testdata/vectors", import.meta.url));
 
 export interface CliTestServer {
   readonly server: RunningServer;

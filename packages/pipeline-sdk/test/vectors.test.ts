@@ -14,8 +14,8 @@ import {
   trigger,
 } from "../src/index.js";
 
-const vectorsDir =
-  process.env.GOFER_VECTORS_DIR ?? fileURLToPath(new URL("../../../../shared/spec/vectors", import.meta.url));
+// The golden vectors from the original Go code, kept in the repository (testdata/vectors/README.md).
+const vectorsDir = fileURLToPath(new URL("../../../testdata/vectors", import.meta.url));
 
 interface VectorTask {
   custom_task?: {

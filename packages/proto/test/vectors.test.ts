@@ -1,4 +1,4 @@
-// The independent check: bytes produced by the original Go code (shared/spec/vectors, README there) decode with our
+// The independent check: bytes produced by the original Go code (testdata/vectors, README there) decode with our
 // generated code to the values of their .json, and re-encode byte-exactly (all vectors have sorted map keys).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -28,7 +28,7 @@ import {
 import { hex } from "./hand-wire.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const vectorsDir = process.env.GOFER_VECTORS_DIR ?? join(repoRoot, "..", "shared", "spec", "vectors");
+const vectorsDir = join(repoRoot, "testdata", "vectors");
 
 // File stem → the message type of the matching version (README §1-2).
 const codecs: Record<string, MessageFns<unknown>> = {
@@ -66,7 +66,7 @@ function vector(stem: string): { bin: Uint8Array; json: unknown } {
 
 describe(`golden vectors from the original Go code (${vectorsDir})`, () => {
   test("the vectors directory is present and intact (SHA256SUMS)", () => {
-    expect(existsSync(vectorsDir), `missing ${vectorsDir}; set GOFER_VECTORS_DIR`).toBe(true);
+    expect(existsSync(vectorsDir), `missing ${vectorsDir}`).toBe(true);
     const sums = readFileSync(join(vectorsDir, "SHA256SUMS"), "utf8").trim().split("\n");
     expect(sums.length).toBeGreaterThan(0);
     for (const line of sums) {

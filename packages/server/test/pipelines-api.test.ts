@@ -6,8 +6,8 @@ import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { intervalPipeline, startTestServer, type TestServer } from "./server-harness.js";
 
-const vectors =
-  process.env.GOFER_VECTORS_DIR ?? fileURLToPath(new URL("../../../../shared/spec/vectors", import.meta.url));
+// The golden vectors from the original Go code, kept in the repository (testdata/vectors/README.md).
+const vectors = fileURLToPath(new URL("../../../testdata/vectors", import.meta.url));
 
 let s: TestServer;
 beforeAll(async () => {
