@@ -1,7 +1,13 @@
 // What the original v0.4.1 CLI and trigger images send, and what they make of our answers: the token kind the old CLI
 // always sends (UNKNOWN), the ToggleEventIngress answer (the new *ignore* flag), and a third-party trigger that reads
 // only bare setting keys while the pipeline SDKs write GOFER_PLUGIN_PARAM_<KEY> (spec §2.5 [REC]).
-import { CreateTokenResponse, type Event, Token_Kind, ToggleEventIngressResponse } from "@gofer/proto";
+import {
+  CreateTokenResponse,
+  type Event,
+  type PipelineConfig,
+  ToggleEventIngressResponse,
+  Token_Kind,
+} from "@gofer/proto";
 import type * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { intervalPipeline, startTestServer, type TestServer } from "./server-harness.js";
@@ -95,7 +101,7 @@ describe("third-party triggers", () => {
       pass: "",
       variables: { MIN_DURATION: "1s" },
     });
-    const pipeline = intervalPipeline("sdk_written");
+    const pipeline: PipelineConfig = intervalPipeline("sdk_written");
     pipeline.triggers = [{ name: "bare_keys", label: "tick", settings: { GOFER_PLUGIN_PARAM_EVERY: "1s" } }];
     const created = (await s.api.createPipeline({ namespaceId: "default", pipelineConfig: pipeline })).pipeline;
     // Stored as written; the trigger sees both spellings.
