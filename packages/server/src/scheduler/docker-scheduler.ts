@@ -190,9 +190,7 @@ export class DockerScheduler implements Scheduler {
         NetworkMode: network,
         // Loopback only, ephemeral host port: as the original (spec §2.2); the address is read back after start.
         ...(publish ? { PortBindings: { [portKey]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {}),
-        ...(spec.readOnlyFiles && spec.readOnlyFiles.length > 0
-          ? { Binds: spec.readOnlyFiles.map(readOnlyBind) }
-          : {}),
+        ...(spec.readOnlyFiles && spec.readOnlyFiles.length > 0 ? { Binds: spec.readOnlyFiles.map(readOnlyBind) } : {}),
       },
     };
     const container = await api.createContainer(options);
