@@ -1,24 +1,29 @@
 // Runs every case against one trigger, in the order Gofer would exercise it: installer and usage (one-shot runs),
-// then one server process for readiness, auth, subscriptions, delivery and finally Shutdown.
+// then one server process for readiness, auth, subscriptions, (extended profile) what goes beyond v0.4, delivery and
+// finally Shutdown. The one-shot runs and, for a command, the server process start together; the cases are still
+// recorded in this order.
 import { runAuthCases } from "./auth-cases.js";
 import { CaseRecorder } from "./case-recorder.js";
-import type { ConformanceContext } from "./conformance-context.js";
-import { runDeliveryCases } from "./delivery-cases.js";
-import { runInstallerCases, runUsageCases } from "./installer-cases.js";
+import { type ConformanceContext, LABEL, SEVEN_FIELD_LABEL } from "./conformance-context.js";
+import { type DeliverySource, runDeliveryCases } from "./delivery-cases.js";
+import { runExtensionCases } from "./extension-cases.js";
+import { runInstallerCases, runUsageCases, startOneShots } from "./installer-cases.js";
 import { type CompiledOptions, type ConformanceOptions, compileOptions } from "./options.js";
 import { type ConformanceReport, countStatuses } from "./report.js";
 import { checkReadiness, launchServer, type ServerSession } from "./server-session.js";
 import { runShutdownCase } from "./shutdown-case.js";
 import { runSubscriptionCases } from "./subscription-cases.js";
-import { triggerProfile } from "./trigger-profile.js";
+import { type FiringSettings, triggerProfile } from "./trigger-profile.js";
 
 /**
- * Checks a trigger against the v0.4 trigger contract. Resolves with the report (check `passed`); rejects only for
- * invalid options (OptionsError) or when `signal` aborts. Every process it starts is stopped before it settles.
+ * Checks a trigger against the v0.4 trigger contract (profile "core", the default) or also against what goes beyond
+ * it (profile "extended"). Resolves with the report (check `passed`); rejects only for invalid options
+ * (OptionsError) or when `signal` aborts. Every process it starts is stopped before it settles.
  *
  * For example, a TypeScript trigger run from source:
  *   const report = await runConformance({
  *     trigger: "interval",
+ *     profile: "extended",
  *     target: { kind: "command", command: process.execPath, args: ["--import", "tsx", "src/main.ts"] },
  *   });
  *   expect(report.cases.filter((c) => c.status === "fail")).toEqual([]);
@@ -35,34 +40,48 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   };
   const startedAt = clock.now();
 
-  // The installer runs first: for an image, that run also pulls it, so the server's readiness wait is not spent pulling.
-  await runInstallerCases(ctx);
-  await runUsageCases(ctx);
-
-  const server = await launchServer(ctx);
+  // For an image, the installer's run also pulls it, so the server starts after it and its readiness wait is not
+  // spent pulling.
+  const oneShots = startOneShots(ctx);
+  const early = compiled.target.kind === "command" ? launchServer(ctx) : undefined;
+  early?.catch(() => undefined);
+  let server: ServerSession | undefined;
   try {
+    await runInstallerCases(ctx, oneShots);
+    await runUsageCases(ctx, oneShots);
+    server = await (early ?? launchServer(ctx));
     const live: ServerSession | undefined = (await checkReadiness(ctx, server)) ? server : undefined;
     await runAuthCases(ctx, live);
     await runSubscriptionCases(ctx, live);
-    await runDeliveryCases(ctx, live);
+    const extended = compiled.profile === "extended" ? await runExtensionCases(ctx, live) : undefined;
+    await runDeliveryCases(ctx, live, deliverySource(ctx, extended?.sevenField));
     await runShutdownCase(ctx, live);
   } finally {
-    server.client.close();
-    await server.process.stop();
+    server ??= await early?.catch(() => undefined);
+    server?.client.close();
+    await server?.process.stop();
   }
 
   const cases = ctx.cases.results;
   const counts = countStatuses(cases);
   return {
     trigger: compiled.trigger,
+    profile: compiled.profile,
     target: describeTarget(compiled),
     passed: counts.fail === 0,
     counts,
     cases,
     startedAt: startedAt.toISOString(),
     durationMs: clock.now().getTime() - startedAt.getTime(),
-    serverOutput: { stdout: tail(server.process.stdout), stderr: tail(server.process.stderr) },
+    serverOutput: server && { stdout: tail(server.process.stdout), stderr: tail(server.process.stderr) },
   };
+}
+
+function deliverySource(ctx: ConformanceContext, sevenField: FiringSettings | undefined): DeliverySource | string {
+  const { profile } = ctx;
+  if (profile.coreEventsSkipReason === undefined) return { label: LABEL, settings: profile.settings };
+  if (sevenField) return { label: SEVEN_FIELD_LABEL, settings: sevenField };
+  return profile.coreEventsSkipReason;
 }
 
 // Enough for the last few hundred log lines; a debug-logging trigger can print far more.
