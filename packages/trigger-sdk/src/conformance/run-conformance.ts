@@ -2,6 +2,26 @@
 // then one server process for readiness, auth, subscriptions, (extended profile) what goes beyond v0.4, delivery and
 // finally Shutdown. The one-shot runs and, for a command, the server process start together; the cases are still
 // recorded in this order.
+//
+// Why the original v0.4.1 interval and cron triggers pass every core case (spec §3, §4):
+//   installer.exit, .json    `installer` needs no env and prints the JSON on one line to stdout (§3.1, §3.4)
+//   installer.queries        interval asks min_duration; cron asks nothing (§4 "Installer")
+//   usage.*                  any other argument count or mode is a fatal usage error, non-zero exit (§3.1)
+//   server.ready, auth.*     the SDK serves TLS from the PEM env and checks `Bearer` case-insensitively, answering
+//                            UNAUTHENTICATED otherwise; Info.name is always GOFER_PLUGIN_SYSTEM_NAME (§3.2, §3.3)
+//   subscribe.valid          EVERY=1s with GOFER_PLUGIN_CONFIG_MIN_DURATION=1s; cron "* * * * * *" is 6 terms of
+//                            `*` (§4 grammar)
+//   subscribe.rejects-*      missing, unparsable or below-minimum EVERY are errors; minute 60 is out of range (§4)
+//   info.registered          cron lists subscriptions; the interval does not, which only warns (§4)
+//   watch.event              interval fires one EVERY after Subscribe; cron within two unaligned minute checks,
+//                            awaited only with --slow (§4)
+//   watch.cancel-loses-nothing  a cancelled Watch returns on ctx.Done and leaves the channel untouched, so the next
+//                            Watch gets what fired meanwhile (§3.3 "Watch selects on …")
+//   unsubscribe.stops-events Unsubscribe cancels the interval's goroutine / removes the cron entry (§4)
+//   unsubscribe.unknown      the interval's error only warns (§7 #6)
+//   shutdown.exits           Shutdown closes the channel (a parked Watch then returns empty) and stops the server
+//                            gracefully; main returns 0 (§3.3)
+// What v0.4 lacks (7-field cron, TIMEZONE, exact firing, GOFER_PLUGIN_PARAM_ keys) is only in the extended profile.
 import { runAuthCases } from "./auth-cases.js";
 import { CaseRecorder } from "./case-recorder.js";
 import { type ConformanceContext, LABEL, SEVEN_FIELD_LABEL } from "./conformance-context.js";
