@@ -24,9 +24,14 @@ export interface Connection {
   close(): void;
 }
 
-export async function openConnection(config: CliConfig, cwd: string): Promise<Connection> {
+/** @param warn where a warning about the server's certificate goes (default: stderr, as `gofer: <warning>`). */
+export async function openConnection(
+  config: CliConfig,
+  cwd: string,
+  warn: (message: string) => void = (message) => process.stderr.write(`gofer: ${message}\n`),
+): Promise<Connection> {
   const address = parseServerAddress(config.host);
-  const trust = await chooseServerTrust(config, address, cwd);
+  const trust = await chooseServerTrust(config, address, cwd, { warn });
   const client = new GoferClient(address.target, channelCredentials(trust, address), {
     ...channelOptions(trust, address),
     "grpc.max_receive_message_length": 64 * 1024 * 1024,

@@ -8,6 +8,10 @@
 //    for the connection). v0.4.1 skipped verification for localhost altogether; traffic to a loopback address
 //    never leaves the machine. Use --tls-ca to be strict;
 // 5. any other host: the system's CAs, with the host name checked.
+// In 3 and 4, a certificate that has expired is accepted, with a warning, for exactly `localhost` and `127.0.0.1`
+// (the names v0.4.1's CLI skipped verification for): an original v0.4.1 dev server still serves its built-in
+// localhost certificate, which expired on 2023-12-08. Node cannot check a pin once the chain fails verification, so
+// such a connection is not verified at all, as in v0.4.1. Any other host with an expired certificate is refused.
 import { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
@@ -15,6 +19,7 @@ import { dirname, join } from "node:path";
 import { checkServerIdentity, type PeerCertificate, connect as tlsConnect } from "node:tls";
 import * as grpc from "@grpc/grpc-js";
 import type { CliConfig } from "./cli-config.js";
+import { type Clock, systemClock } from "./clock.js";
 import { CliError, ExitCode, usageError } from "./exit-codes.js";
 import { isLoopback, type ServerAddress } from "./server-address.js";
 
@@ -22,7 +27,15 @@ export type ServerTrust =
   | { readonly kind: "plaintext" }
   | { readonly kind: "system" }
   | { readonly kind: "ca"; readonly pem: string; readonly source: string }
-  | { readonly kind: "pinned"; readonly pem: string; readonly source: string };
+  | { readonly kind: "pinned"; readonly pem: string; readonly source: string }
+  /** An expired certificate on localhost or 127.0.0.1, accepted as v0.4.1 did: nothing is verified. */
+  | { readonly kind: "expired-loopback"; readonly pem: string; readonly expiredOn: Date };
+
+export interface ServerTrustOptions {
+  /** Where the warning about an accepted expired certificate goes. */
+  readonly warn: (message: string) => void;
+  readonly clock?: Clock;
+}
 
 export const DEV_CERT_PATH = join(".gofer-dev", "localhost-api.crt");
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -31,6 +44,7 @@ export async function chooseServerTrust(
   config: Pick<CliConfig, "insecurePlaintext" | "tlsCa">,
   address: ServerAddress,
   cwd: string,
+  options: ServerTrustOptions,
 ): Promise<ServerTrust> {
   if (config.insecurePlaintext) return { kind: "plaintext" };
   if (config.tlsCa) {
@@ -59,9 +73,46 @@ export async function chooseServerTrust(
         },
       );
     }
-    return { kind: "pinned", pem, source: devCert };
+    return checkExpiry({ kind: "pinned", pem, source: devCert }, address, options);
   }
-  return { kind: "pinned", pem: presented, source: `the certificate ${address.display} presented` };
+  return checkExpiry(
+    { kind: "pinned", pem: presented, source: `the certificate ${address.display} presented` },
+    address,
+    options,
+  );
+}
+
+/** The names v0.4.1's CLI skipped verification for: the only ones where an expired certificate is accepted. */
+export function acceptsExpiredCertificate(address: ServerAddress): boolean {
+  const name = address.hostname.toLowerCase();
+  return name === "localhost" || name === "127.0.0.1";
+}
+
+function checkExpiry(
+  trust: Extract<ServerTrust, { kind: "pinned" }>,
+  address: ServerAddress,
+  options: ServerTrustOptions,
+): ServerTrust {
+  const expiredOn = new Date(new X509Certificate(trust.pem).validTo);
+  if (expiredOn.getTime() >= (options.clock ?? systemClock).now().getTime()) return trust;
+  const day = expiredOn.toISOString().slice(0, 10);
+  if (!acceptsExpiredCertificate(address)) {
+    throw new CliError(
+      `the server at ${address.display} presents a certificate that expired on ${day}`,
+      ExitCode.Connection,
+      {
+        hint:
+          "renew the server's certificate; an expired one is accepted only for localhost and 127.0.0.1 " +
+          "(as gofer v0.4.1 did)",
+      },
+    );
+  }
+  options.warn(
+    `warning: the server at ${address.display} presents a certificate that expired on ${day}; accepting it ` +
+      "because the host is localhost or 127.0.0.1 (as gofer v0.4.1 did), without verifying it. Renew the " +
+      "server's certificate (an original v0.4.1 dev server's built-in one expired on 2023-12-08)",
+  );
+  return { kind: "expired-loopback", pem: trust.pem, expiredOn };
 }
 
 /**
@@ -70,7 +121,7 @@ export async function chooseServerTrust(
  */
 export function channelOptions(trust: ServerTrust, address: ServerAddress): grpc.ChannelOptions {
   if (trust.kind === "plaintext") return {};
-  if (trust.kind === "pinned" || isIP(address.hostname) !== 0) {
+  if (trust.kind === "pinned" || trust.kind === "expired-loopback" || isIP(address.hostname) !== 0) {
     return { "grpc.ssl_target_name_override": "localhost" };
   }
   return {};
@@ -91,6 +142,8 @@ export function channelCredentials(trust: ServerTrust, address: ServerAddress): 
     case "pinned":
       // The pinned certificate is the only root; its names need not match how it was dialled (127.0.0.1 vs localhost).
       return grpc.credentials.createSsl(Buffer.from(trust.pem), null, null, { checkServerIdentity: () => undefined });
+    case "expired-loopback":
+      return grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false });
     default:
       return trust satisfies never;
   }
@@ -113,7 +166,12 @@ function sameCertificate(a: string, b: string): boolean {
   }
 }
 
-/** One TLS handshake, without verification, to read the certificate a loopback server presents (PEM). */
+/**
+ * One TLS handshake, without verification, to read the certificate a loopback server presents (PEM). The handshake
+ * is completed and the connection closed with close_notify (`end`, not `destroy`): a socket destroyed right after
+ * the client's side of a TLS 1.3 handshake can take the client's Finished with it, and Go's server (the original)
+ * then logs "http: TLS handshake error" for every command.
+ */
 export function fetchPresentedCertificate(address: ServerAddress): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({
@@ -128,7 +186,11 @@ export function fetchPresentedCertificate(address: ServerAddress): Promise<strin
     );
     socket.once("secureConnect", () => {
       const raw = socket.getPeerCertificate().raw;
-      socket.destroy();
+      // The server closes its side on our close_notify; the process need not wait for that, nor hear of a reset.
+      socket.on("error", () => {});
+      socket.setTimeout(0);
+      socket.end();
+      socket.unref();
       if (!raw) reject(new CliError(`the server at ${address.display} presented no certificate`, ExitCode.Connection));
       else resolve(new X509Certificate(raw).toString());
     });

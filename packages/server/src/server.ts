@@ -10,7 +10,7 @@
 //   grace period, the rest are stopped for orphan repair → engine closed → database closed.
 
 import { writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, resolve as resolvePath } from "node:path";
 import { type Clock, systemClock } from "@gofer/trigger-sdk";
 import * as grpc from "@grpc/grpc-js";
 import type { Logger } from "winston";
@@ -165,7 +165,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   );
   const triggerStore = registrationStore(db);
   const tokens = new TokenService({ db, clock });
-  const apiCertPath = apiTls ? join(dirname(config.server.storagePath), "api-cert.pem") : undefined;
+  // Absolute, whatever storage_path looks like (dev mode: ".gofer-dev/gofer.db"): the path is handed to extensions as
+  // SSL_CERT_FILE and, on the docker engine, bind-mounted at the same path, which Docker requires to be absolute.
+  const apiCertPath = apiTls ? resolvePath(dirname(config.server.storagePath), "api-cert.pem") : undefined;
   if (apiTls && apiCertPath) await writeFile(apiCertPath, apiTls.certPem);
   const apiAddress = deferred<string>();
   runtime = new TriggerRuntime({

@@ -31,6 +31,16 @@ describe("conformance CLI arguments", () => {
     });
   });
 
+  test("--profile extended; without it the run is the core profile", () => {
+    const cli = parseConformanceArgs(["--trigger", "cron", "--command", "./trigger", "--profile", "extended"]);
+    expect(cli.conformance?.profile).toBe("extended");
+    const plain = parseConformanceArgs(["--trigger", "cron", "--command", "./trigger"]).conformance;
+    expect(plain?.profile).toBeUndefined();
+    expect(compileOptions(plain ?? { trigger: "cron", target: { kind: "command", command: "x" } }).profile).toBe(
+      "core",
+    );
+  });
+
   test("generic settings and period", () => {
     const cli = parseConformanceArgs([
       "--trigger",
@@ -61,6 +71,7 @@ describe("conformance CLI arguments", () => {
     ],
     [["--trigger", "generic", "--command", "x", "--period", "1s"], "period: needs settings to subscribe with"],
     [["--trigger", "cron", "--command", "x", "--bogus"], "Unknown option '--bogus'"],
+    [["--trigger", "cron", "--command", "x", "--profile", "full"], '--profile "full": must be one of core, extended'],
   ])("rejects %j", (argv, message) => {
     expect(() => parseConformanceArgs(argv)).toThrow(message);
   });

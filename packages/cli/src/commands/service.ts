@@ -80,10 +80,12 @@ export function serviceCommand(context: CommandContext): CommandModule {
           describe: "Turn on or off whether trigger events start runs (for maintenance)",
           handler: action<GlobalArgs>(context, async (session) => {
             const { api } = await session.connect();
-            const { value } = await api.toggleEventIngress({});
-            session.output.result({ event_ingress: value }, () =>
+            // The answer is the new value of the server's *ignore* flag (true: events are now ignored), as in
+            // v0.4.1; our server answers the same way, so this reads right against either.
+            const { value: ignoring } = await api.toggleEventIngress({});
+            session.output.result({ event_ingress: !ignoring }, () =>
               session.output.success(
-                `Event ingress is now ${value ? "on: trigger events start runs" : "off: trigger events are ignored"}`,
+                `Event ingress is now ${ignoring ? "off: trigger events are ignored" : "on: trigger events start runs"}`,
               ),
             );
           }),

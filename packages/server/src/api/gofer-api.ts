@@ -75,9 +75,10 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     })),
     toggleEventIngress: u("toggleEventIngress", async (_req, ctx) => {
       ctx.requireManagement("toggle event ingress");
-      const value = !deps.system.ingressEnabled();
-      deps.system.setIngress(value);
-      return { value };
+      const accepting = !deps.system.ingressEnabled();
+      deps.system.setIngress(accepting);
+      // As v0.4.1, the answer is the new value of the *ignore* flag: true means trigger events are now ignored.
+      return { value: !accepting };
     }),
     repairOrphan: u("repairOrphan", async (req: { namespaceId: string; pipelineId: string; runId: bigint }, ctx) => {
       ctx.requireManagement("repair orphaned runs");

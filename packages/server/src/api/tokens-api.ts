@@ -26,17 +26,20 @@ export interface TokensApi {
   delete(request: DeleteTokenRequest, context: CallContext): Promise<object>;
 }
 
-const KIND_NAMES: Record<number, string> = {
-  [CreateTokenRequest_Kind.MANAGEMENT]: "MANAGEMENT",
-  [CreateTokenRequest_Kind.CLIENT]: "CLIENT",
-};
+/**
+ * As v0.4.1: MANAGEMENT makes a management token and every other kind a client token. The v0.4.1 CLI looks the kind
+ * up in an upper-case map with the lower-case word it was given, so it always sends UNKNOWN (0), whichever it meant.
+ */
+function kindOf(kind: CreateTokenRequest_Kind): "MANAGEMENT" | "CLIENT" {
+  return kind === CreateTokenRequest_Kind.MANAGEMENT ? "MANAGEMENT" : "CLIENT";
+}
 
 export function createTokensApi(tokens: TokenService): TokensApi {
   return {
     async create(request, context) {
       context.requireManagement("create tokens");
       const issued = await tokens.create({
-        kind: KIND_NAMES[request.kind] ?? "UNKNOWN",
+        kind: kindOf(request.kind),
         namespaces: request.namespaces,
         metadata: request.metadata,
         expires: request.expires,

@@ -6,7 +6,8 @@
 //   spec.listen.addressEnv (GOFER_PLUGIN_SYSTEM_HOST / GOFER_EXTENSION_SYSTEM_HOST, which the original SDKs honour);
 //   "bridge" publishes the listen port (8080/tcp, 8082/tcp) on 127.0.0.1 with an ephemeral host port, as the original;
 //   spec.network "none" cuts networking off (installers). spec.readOnlyFiles are bind-mounted read-only at the same
-//   path (an extension's trust in the API's certificate). Every container carries the label gofer=true beside the
+//   path (an extension's trust in the API's certificate); Docker refuses a relative path ("mount path must be
+//   absolute"), so each is resolved against the server's working directory first. Every container carries the label gofer=true beside the
 //   caller's labels, so orphans are found (list) and pruned (docker-pruner.ts).
 // wait: one long-polling `wait` per container, shared by every caller; the exit code, and why it ended when we know
 //   (stopped, killed after N ms, out of memory, never started).
@@ -17,6 +18,7 @@
 // An unreachable daemon is a SchedulerError that says so; start() retries it a few times with backoff before giving up
 // (triggers then retry again through their supervisor). Nothing here throws outside a returned promise.
 import { setMaxListeners } from "node:events";
+import { resolve as resolvePath } from "node:path";
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
 import type { DockerNetwork } from "../config/config.js";
@@ -188,9 +190,7 @@ export class DockerScheduler implements Scheduler {
         NetworkMode: network,
         // Loopback only, ephemeral host port: as the original (spec §2.2); the address is read back after start.
         ...(publish ? { PortBindings: { [portKey]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {}),
-        ...(spec.readOnlyFiles && spec.readOnlyFiles.length > 0
-          ? { Binds: spec.readOnlyFiles.map((path) => `${path}:${path}:ro`) }
-          : {}),
+        ...(spec.readOnlyFiles && spec.readOnlyFiles.length > 0 ? { Binds: spec.readOnlyFiles.map(readOnlyBind) } : {}),
       },
     };
     const container = await api.createContainer(options);
@@ -488,4 +488,10 @@ function toContainerState(id: string, info: DockerContainerInspect): ContainerSt
   if (RUNNING_STATES.has(info.State.Status)) return { state: "running", id, labels };
   const neverStarted = info.State.Status === "created" || info.State.StartedAt === NEVER_STARTED;
   return { state: "exited", id, labels, exitCode: neverStarted ? null : info.State.ExitCode };
+}
+
+/** "path:path:ro" with the path made absolute: Docker takes only absolute host and container paths. */
+export function readOnlyBind(path: string): string {
+  const absolute = resolvePath(path);
+  return `${absolute}:${absolute}:ro`;
 }

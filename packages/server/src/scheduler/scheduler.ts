@@ -32,7 +32,10 @@ export interface ContainerSpec {
   network?: "none" | "default";
   /** Labels to find the container again (orphan repair, pruning). */
   labels: Record<string, string>;
-  /** Host files made visible at the same path inside the container, read-only (e.g. a certificate to trust). */
+  /**
+   * Host files made visible at the same path inside the container, read-only (e.g. a certificate to trust). Pass
+   * absolute paths: an engine resolves a relative one against the server's working directory.
+   */
   readOnlyFiles?: string[];
 }
 

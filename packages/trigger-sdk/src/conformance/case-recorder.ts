@@ -1,6 +1,7 @@
 // Runs one named case at a time and records its outcome. A case body returns pass/warn/skip with a message, or throws:
 // a CaseFailure (or any other error) makes the case fail with that message; an abort of the run is re-thrown.
 import type { Clock } from "../clock.js";
+import type { ConformanceProfile } from "./options.js";
 import type { CaseResult, CaseStatus } from "./report.js";
 
 /** Thrown by a case body to fail the case with a message naming what was expected and what was seen. */
@@ -30,10 +31,30 @@ export class CaseRecorder {
     return this.recorded;
   }
 
-  /** Runs a case; `skipReason` (when defined) records it as skipped without running it. */
-  async run(id: string, title: string, body: () => Promise<CaseOutcome>, skipReason?: string): Promise<CaseResult> {
+  /**
+   * Runs a case of the core profile; `skipReason` (when defined) records it as skipped without running it. Extended
+   * cases go through `runExtended`.
+   */
+  run(id: string, title: string, body: () => Promise<CaseOutcome>, skipReason?: string): Promise<CaseResult> {
+    return this.runIn("core", id, title, body, skipReason);
+  }
+
+  /** Runs a case of the extended profile (its id starts with "ext."). */
+  runExtended(id: string, title: string, body: () => Promise<CaseOutcome>, skipReason?: string): Promise<CaseResult> {
+    return this.runIn("extended", id, title, body, skipReason);
+  }
+
+  private async runIn(
+    profile: ConformanceProfile,
+    id: string,
+    title: string,
+    body: () => Promise<CaseOutcome>,
+    skipReason: string | undefined,
+  ): Promise<CaseResult> {
     this.signal.throwIfAborted();
-    if (skipReason !== undefined) return this.record({ id, title, status: "skip", message: skipReason, durationMs: 0 });
+    if (skipReason !== undefined) {
+      return this.record({ id, profile, title, status: "skip", message: skipReason, durationMs: 0 });
+    }
     const startedMs = this.clock.now().getTime();
     let status: CaseStatus;
     let message: string;
@@ -44,7 +65,7 @@ export class CaseRecorder {
       status = "fail";
       message = error instanceof CaseFailure ? error.message : `unexpected error: ${describeError(error)}`;
     }
-    return this.record({ id, title, status, message, durationMs: this.clock.now().getTime() - startedMs });
+    return this.record({ id, profile, title, status, message, durationMs: this.clock.now().getTime() - startedMs });
   }
 
   private record(result: CaseResult): CaseResult {

@@ -13,11 +13,16 @@ export interface ConformanceContext {
   readonly cases: CaseRecorder;
 }
 
-/** The subscription every event case uses, and a second one for the GOFER_PLUGIN_PARAM_ keys. */
+/**
+ * The subscription the core cases use (l1), and the extended profile's: GOFER_PLUGIN_PARAM_ keys (l2), the 7-field
+ * cron expression (l3), TIMEZONE (l4).
+ */
 export const NAMESPACE = "conformance";
 export const PIPELINE = "p1";
 export const LABEL = "l1";
 export const PREFIXED_LABEL = "l2";
+export const SEVEN_FIELD_LABEL = "l3";
+export const TIMEZONE_LABEL = "l4";
 
 /** A deadline for every unary call but Watch. */
 export const CALL_TIMEOUT_MS = 5_000;

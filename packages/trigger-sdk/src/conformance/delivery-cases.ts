@@ -3,54 +3,71 @@
 // Gofer keeps one Watch outstanding and cancels it on shutdown or when it gives up; between two Watches (and while a
 // Watch is being cancelled) a trigger must queue what fires and hand it to the next Watch. The classic bug is a
 // cancelled Watch whose waiter stays registered: the next event is given to the dead call and lost.
-import type { TriggerWatchResponse } from "@gofer/proto";
 import { CaseFailure, pass, warn } from "./case-recorder.js";
 import {
   CALL_TIMEOUT_MS,
   type ConformanceContext,
   count,
-  LABEL,
   NAMESPACE,
   PIPELINE,
   seconds,
 } from "./conformance-context.js";
 import type { EventCollector } from "./event-collector.js";
 import type { ServerSession } from "./server-session.js";
+import { isLabel } from "./subscription-cases.js";
 import { RpcError } from "./trigger-client.js";
+import type { FiringSettings } from "./trigger-profile.js";
 import { sleepUntil } from "./wait-at-most.js";
 
 /** Watches cancelled client-side at these fractions of a period after the anchor event. */
 const CANCEL_AT_PERIODS = [0.25, 0.5];
 // A Watch that stays empty this long (at most) means nothing is queued.
 const QUIET_MS = 300;
-const UNSUBSCRIBED_WINDOW_PERIODS = 2.5;
+// A trigger that keeps firing after Unsubscribe fires at least once in this many periods.
+const UNSUBSCRIBED_WINDOW_PERIODS = 1.5;
 
-const isLabel = (label: string) => (event: TriggerWatchResponse) =>
-  event.namespaceId === NAMESPACE && event.pipelineId === PIPELINE && event.pipelineTriggerLabel === label;
+/**
+ * The subscription whose events the timing cases use: the core one (l1), or for cron without --slow the extended
+ * profile's 7-field one (l3), since events of the v0.4 grammar come a minute apart. The cases stay core cases: the
+ * contract they check (a cancelled Watch loses nothing, Unsubscribe stops events) is v0.4's.
+ */
+export interface DeliverySource {
+  readonly label: string;
+  readonly settings: FiringSettings | undefined;
+}
 
-export async function runDeliveryCases(ctx: ConformanceContext, server: ServerSession | undefined): Promise<void> {
-  const periodMs = ctx.profile.periodMs;
-  const firedBefore = server?.events.received.some((r) => isLabel(LABEL)(r.event)) ?? false;
+export async function runDeliveryCases(
+  ctx: ConformanceContext,
+  server: ServerSession | undefined,
+  source: DeliverySource | string,
+): Promise<void> {
+  const label = typeof source === "string" ? "" : source.label;
+  const periodMs = typeof source === "string" ? undefined : source.settings?.periodMs;
+  const idlePeriods = typeof source === "string" ? 0 : (source.settings?.idlePeriods ?? 0);
+  const firedBefore = server?.events.received.some((r) => isLabel(label)(r.event)) ?? false;
   const timingSkip = !server
     ? "the server did not become ready (see server.ready)"
-    : !server.subscribed.has(LABEL)
-      ? "subscribe.valid did not succeed"
-      : periodMs === undefined
-        ? "no expected period between events is known (use --period with --trigger generic)"
-        : !firedBefore
-          ? `no event for ${LABEL} arrived before (see watch.event)`
-          : undefined;
+    : typeof source === "string"
+      ? source
+      : !server.subscribed.has(label)
+        ? `${label} was not subscribed (see ${label === "l1" ? "subscribe.valid" : "ext.cron.seven-field"})`
+        : periodMs === undefined
+          ? "no expected period between events is known (use --period with --trigger generic)"
+          : !firedBefore
+            ? `no event for ${label} arrived before (see watch.event)`
+            : undefined;
+  const on = typeof source === "string" || source.label === "l1" ? "" : ` (on ${label}: 7-field, every second)`;
 
   await ctx.cases.run(
     "watch.cancel-loses-nothing",
-    `an event of ${LABEL} that falls due after a cancelled Watch reaches the next Watch, once`,
-    async () => checkCancelledWatch(ctx, server?.events, periodMs ?? 0),
+    `an event that falls due after a cancelled Watch reaches the next Watch, once${on}`,
+    async () => checkCancelledWatch(ctx, server?.events, label, periodMs ?? 0, idlePeriods),
     timingSkip,
   );
 
   await ctx.cases.run(
     "unsubscribe.stops-events",
-    `after Unsubscribe (and draining), no event for an unsubscribed label within ${UNSUBSCRIBED_WINDOW_PERIODS} periods`,
+    `after Unsubscribe (and draining), no event for an unsubscribed label within ${UNSUBSCRIBED_WINDOW_PERIODS} periods${on}`,
     async () => checkUnsubscribeStops(ctx, server, periodMs ?? 0),
     timingSkip,
   );
@@ -75,15 +92,20 @@ export async function runDeliveryCases(ctx: ConformanceContext, server: ServerSe
   );
 }
 
-async function checkCancelledWatch(ctx: ConformanceContext, events: EventCollector | undefined, periodMs: number) {
+async function checkCancelledWatch(
+  ctx: ConformanceContext,
+  events: EventCollector | undefined,
+  label: string,
+  periodMs: number,
+  idlePeriods: number,
+) {
   if (!events) throw new Error("no server session");
-  const { idlePeriods } = ctx.profile;
-  const isOurs = isLabel(LABEL);
+  const isOurs = isLabel(label);
 
   // Start from an empty queue and a fresh event, so that the next ones fall due one, two, ... periods later.
   await events.drain(QUIET_MS, 2 * periodMs);
   const anchor = await events.waitFor(isOurs, events.nowMs() + 2 * periodMs + CALL_TIMEOUT_MS);
-  if (!anchor) throw new CaseFailure(`no event for ${LABEL} within ${seconds(2 * periodMs + CALL_TIMEOUT_MS)}`);
+  if (!anchor) throw new CaseFailure(`no event for ${label} within ${seconds(2 * periodMs + CALL_TIMEOUT_MS)}`);
   // Marks in the timeline reported on failure: [ms since the anchor, what happened].
   const marks: Array<[number, string]> = [];
 
@@ -107,11 +129,11 @@ async function checkCancelledWatch(ctx: ConformanceContext, events: EventCollect
   const after = since.filter((r) => isOurs(r.event));
   const atMost = Math.floor(elapsedMs / periodMs) + 1;
   for (const r of since) {
-    const label = r.event.pipelineTriggerLabel;
-    marks.push([r.atMs - anchor.atMs, `event ${label}${queued.includes(r) ? " (was queued)" : ""}`]);
+    const eventLabel = r.event.pipelineTriggerLabel;
+    marks.push([r.atMs - anchor.atMs, `event ${eventLabel}${queued.includes(r) ? " (was queued)" : ""}`]);
   }
   const story =
-    `\ntimeline (since an event of ${LABEL} at +0.00 s):\n` +
+    `\ntimeline (since an event of ${label} at +0.00 s):\n` +
     marks
       .sort((a, b) => a[0] - b[0])
       .map(([offsetMs, what]) => `+${seconds(offsetMs)} ${what}`)
@@ -121,18 +143,18 @@ async function checkCancelledWatch(ctx: ConformanceContext, events: EventCollect
   if (cancelled === 0) throw new CaseFailure(`no Watch was outstanding when the suite cancelled${story}`);
   if (queuedOurs < dueWhileIdle) {
     throw new CaseFailure(
-      `${count(dueWhileIdle, "event")} of ${LABEL} fell due while no Watch was outstanding (${cancelledText}), ` +
+      `${count(dueWhileIdle, "event")} of ${label} fell due while no Watch was outstanding (${cancelledText}), ` +
         `but the next Watches delivered only ${queuedOurs}: an event was lost${story}`,
     );
   }
   if (after.length > atMost) {
     throw new CaseFailure(
-      `${count(after.length, "event")} of ${LABEL} in ${seconds(elapsedMs)} at one per ${seconds(periodMs)}; ` +
+      `${count(after.length, "event")} of ${label} in ${seconds(elapsedMs)} at one per ${seconds(periodMs)}; ` +
         `expected at most ${atMost}: events were duplicated${story}`,
     );
   }
   return pass(
-    `${count(queuedOurs, "event")} of ${LABEL} that fell due while no Watch was outstanding (${cancelledText}) ` +
+    `${count(queuedOurs, "event")} of ${label} that fell due while no Watch was outstanding (${cancelledText}) ` +
       `reached the next Watches; ${count(after.length, "event")} in ${seconds(elapsedMs)}`,
   );
 }

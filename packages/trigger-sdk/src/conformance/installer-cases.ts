@@ -40,11 +40,32 @@ function firstLine(text: string): string {
   return line === undefined ? "" : `; it printed: ${line.trim().slice(0, 200)}`;
 }
 
-export async function runInstallerCases(ctx: ConformanceContext): Promise<void> {
+/** The one-shot runs, started together; their cases are recorded in order as each is awaited. */
+export interface OneShotRuns {
+  readonly installer: Promise<OneShotRun>;
+  readonly noArgument: Promise<OneShotRun>;
+  readonly unknownArgument: Promise<OneShotRun>;
+}
+
+/**
+ * Starts the installer and both usage probes at once. For an image the probes wait for the installer, whose run
+ * pulls the image. A rejection (the run aborted) surfaces where a case awaits the run.
+ */
+export function startOneShots(ctx: ConformanceContext): OneShotRuns {
+  const installer = runOneShot(ctx, "installer");
+  const afterInstaller: Promise<unknown> =
+    ctx.options.target.kind === "image" ? installer.catch(() => undefined) : Promise.resolve();
+  const noArgument = afterInstaller.then(() => runOneShot(ctx, undefined));
+  const unknownArgument = afterInstaller.then(() => runOneShot(ctx, "bogus-mode"));
+  for (const run of [installer, noArgument, unknownArgument]) run.catch(() => undefined);
+  return { installer, noArgument, unknownArgument };
+}
+
+export async function runInstallerCases(ctx: ConformanceContext, runs: OneShotRuns): Promise<void> {
   // Filled in by the cases as they run; later cases are skipped when an earlier one left nothing to check.
   const seen: { run?: OneShotRun; instructions?: Instruction[] } = {};
   await ctx.cases.run("installer.exit", "`installer` with no environment exits 0", async () => {
-    const run = await runOneShot(ctx, "installer");
+    const run = await runs.installer;
     seen.run = run;
     if (run.exit?.code !== 0) {
       throw new CaseFailure(`${run.commandLine} ${describeRun(run, ctx)}${firstLine(run.stderr)}`);
@@ -102,14 +123,18 @@ function list(keys: readonly string[]): string {
   return keys.length === 0 ? "(none)" : keys.map((k) => `"${k}"`).join(", ");
 }
 
-export async function runUsageCases(ctx: ConformanceContext): Promise<void> {
+export async function runUsageCases(ctx: ConformanceContext, runs: OneShotRuns): Promise<void> {
   const probes = [
-    { id: "usage.no-argument", title: "no argument is a usage error (non-zero exit)", arg: undefined },
-    { id: "usage.unknown-argument", title: "an unknown argument is a usage error (non-zero exit)", arg: "bogus-mode" },
+    { id: "usage.no-argument", title: "no argument is a usage error (non-zero exit)", run: runs.noArgument },
+    {
+      id: "usage.unknown-argument",
+      title: "an unknown argument is a usage error (non-zero exit)",
+      run: runs.unknownArgument,
+    },
   ];
   for (const probe of probes) {
     await ctx.cases.run(probe.id, probe.title, async () => {
-      const run = await runOneShot(ctx, probe.arg);
+      const run = await probe.run;
       const code = run.exit?.code;
       if (ctx.options.target.kind === "image" && code !== undefined && code !== null && DOCKER_RUN_FAILURES.has(code)) {
         throw new CaseFailure(`docker could not run the container (exit ${code})${firstLine(run.stderr)}`);

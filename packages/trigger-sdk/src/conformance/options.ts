@@ -11,6 +11,16 @@ export type TriggerKind = "interval" | "cron" | "generic";
 export const TRIGGER_KINDS: readonly TriggerKind[] = ["interval", "cron", "generic"];
 
 /**
+ * core: the v0.4 contract, as the original Go triggers meet it; every case must pass (or warn, for a tolerated quirk
+ * of the originals). extended: core, plus what goes beyond v0.4 (GOFER_PLUGIN_PARAM_ keys, 7-field cron, TIMEZONE,
+ * exact firing); a trigger that does not offer one of those gets a warning, and fails only if it offers it (accepts
+ * the setting, carries the metadata) and gets it wrong.
+ */
+export type ConformanceProfile = "core" | "extended";
+
+export const PROFILES: readonly ConformanceProfile[] = ["core", "extended"];
+
+/**
  * How to run the trigger. A command gets the mode (`server`, `installer`) appended as its single last argument, after
  * `args`; an image runs through the docker CLI (`docker run --rm ...`).
  */
@@ -21,9 +31,11 @@ export type TriggerTarget =
 export interface ConformanceOptions {
   readonly trigger: TriggerKind;
   readonly target: TriggerTarget;
+  /** Default "core". */
+  readonly profile?: ConformanceProfile;
   /**
-   * cron only: subscribe with a 6-field every-minute expression (the v0.4 grammar, which a Go original understands)
-   * instead of the 7-field every-second one, and wait minutes instead of seconds.
+   * cron only: wait for events of the 6-field every-minute expression (the v0.4 grammar, which a Go original
+   * understands) in the core cases, which takes minutes; without it those cases are skipped for cron.
    */
   readonly slow?: boolean;
   /** Subscription settings for `generic`; without them a generic run skips the event cases. */
@@ -48,6 +60,7 @@ export interface ConformanceOptions {
 export interface CompiledOptions {
   readonly trigger: TriggerKind;
   readonly target: TriggerTarget;
+  readonly profile: ConformanceProfile;
   readonly slow: boolean;
   readonly settings: Readonly<Record<string, string>> | undefined;
   readonly periodMs: number | undefined;
@@ -67,6 +80,9 @@ export class OptionsError extends Error {
 export function compileOptions(options: ConformanceOptions): CompiledOptions {
   if (!TRIGGER_KINDS.includes(options.trigger)) {
     throw new OptionsError(`trigger "${options.trigger}": must be one of ${TRIGGER_KINDS.join(", ")}`);
+  }
+  if (options.profile !== undefined && !PROFILES.includes(options.profile)) {
+    throw new OptionsError(`profile "${options.profile}": must be one of ${PROFILES.join(", ")}`);
   }
   if (options.target.kind === "command" && options.target.command === "") {
     throw new OptionsError("command: must not be empty");
@@ -89,6 +105,7 @@ export function compileOptions(options: ConformanceOptions): CompiledOptions {
   return Object.freeze({
     trigger: options.trigger,
     target: Object.freeze({ ...options.target }),
+    profile: options.profile ?? "core",
     slow: options.slow ?? false,
     settings: options.settings === undefined ? undefined : Object.freeze({ ...options.settings }),
     periodMs: options.periodMs,
@@ -103,14 +120,17 @@ export function compileOptions(options: ConformanceOptions): CompiledOptions {
 }
 
 export const USAGE = `Usage: conformance --trigger interval|cron|generic (--command <executable> [-- <args>...] | --image <ref>)
-                   [--slow] [--json] [--setting KEY=VALUE]... [--period <duration>] [--env KEY=VALUE]...
-                   [--name <name>] [--docker <docker-cli>]
+                   [--profile core|extended] [--slow] [--json] [--setting KEY=VALUE]... [--period <duration>]
+                   [--env KEY=VALUE]... [--name <name>] [--docker <docker-cli>]
 
 Checks a trigger binary or image against the Gofer v0.4 trigger container contract.
   --trigger     which trigger-specific expectations apply (generic: only the common contract)
   --command     run this executable; "server" or "installer" is appended after any arguments given after --
   --image       run this image with the docker CLI (server mode on --network host, bound to 127.0.0.1)
-  --slow        cron only: use a 6-field every-minute expression (for a Go original); takes several minutes
+  --profile     core (default): the v0.4 contract, which the original Go triggers pass; extended: also what goes
+                beyond it (GOFER_PLUGIN_PARAM_ keys, 7-field cron, TIMEZONE, exact firing), reported as warnings
+                where the trigger does not offer it
+  --slow        cron only: wait for events of the v0.4 every-minute expression (for a Go original); takes minutes
   --json        print a machine-readable report instead of the human-readable one
   --setting     generic only: a subscription setting; repeat for more
   --period      generic only: the expected time between events for those settings (Go duration, e.g. 1s)
@@ -163,9 +183,13 @@ export function parseConformanceArgs(argv: readonly string[]): CliOptions {
       throw new OptionsError(`--period "${values.period}": not a duration like 1s or 1m30s`, { cause: error });
     }
   }
+  if (values.profile !== undefined && !(PROFILES as readonly string[]).includes(values.profile)) {
+    throw new OptionsError(`--profile "${values.profile}": must be one of ${PROFILES.join(", ")}`);
+  }
   const conformance: ConformanceOptions = {
     trigger: trigger as TriggerKind,
     target,
+    ...(values.profile !== undefined && { profile: values.profile as ConformanceProfile }),
     slow: values.slow ?? false,
     ...(values.setting !== undefined && { settings: parseKeyValues("--setting", values.setting) }),
     ...(periodMs !== undefined && { periodMs }),
@@ -186,6 +210,7 @@ function parseCli(argv: readonly string[]) {
       command: { type: "string" },
       image: { type: "string" },
       docker: { type: "string" },
+      profile: { type: "string" },
       slow: { type: "boolean" },
       json: { type: "boolean" },
       setting: { type: "string", multiple: true },

@@ -1,5 +1,5 @@
 // The result of a conformance run and its human-readable rendering. The JSON form is the report object itself.
-import type { TriggerKind } from "./options.js";
+import type { ConformanceProfile, TriggerKind } from "./options.js";
 
 /**
  * pass: the trigger did what the contract asks. fail: it did not (the run fails). warn: it differs from what our
@@ -9,8 +9,10 @@ import type { TriggerKind } from "./options.js";
 export type CaseStatus = "pass" | "fail" | "warn" | "skip";
 
 export interface CaseResult {
-  /** Stable dotted id, e.g. "auth.wrong-key". */
+  /** Stable dotted id, e.g. "auth.wrong-key"; the extended profile's start with "ext.". */
   readonly id: string;
+  /** The profile the case belongs to: core (the v0.4 contract) or extended (beyond it). */
+  readonly profile: ConformanceProfile;
   readonly title: string;
   readonly status: CaseStatus;
   /** Why it passed, failed, warned or was skipped, naming the values seen. */
@@ -20,6 +22,8 @@ export interface CaseResult {
 
 export interface ConformanceReport {
   readonly trigger: TriggerKind;
+  /** The profile the run was asked for; an extended run also holds every core case. */
+  readonly profile: ConformanceProfile;
   /** The command line or image that was checked. */
   readonly target: string;
   /** True when no case failed. */
@@ -43,7 +47,7 @@ const OUTPUT_TAIL_LINES = 30;
 
 export function formatCaseResult(result: CaseResult): string {
   const seconds = (result.durationMs / 1000).toFixed(1);
-  const head = `${LABELS[result.status]}  ${result.id.padEnd(34)} ${result.title} (${seconds} s)`;
+  const head = `${LABELS[result.status]}  ${result.profile.padEnd(8)} ${result.id.padEnd(34)} ${result.title} (${seconds} s)`;
   if (result.message === "") return head;
   const body = result.message
     .split("\n")
@@ -53,7 +57,10 @@ export function formatCaseResult(result: CaseResult): string {
 }
 
 export function formatReport(report: ConformanceReport): string {
-  const lines = [`Gofer v0.4 trigger conformance: --trigger ${report.trigger}, ${report.target}`, ""];
+  const lines = [
+    `Gofer v0.4 trigger conformance: --trigger ${report.trigger} --profile ${report.profile}, ${report.target}`,
+    "",
+  ];
   for (const result of report.cases) lines.push(formatCaseResult(result));
   const { pass, fail, warn, skip } = report.counts;
   lines.push("");

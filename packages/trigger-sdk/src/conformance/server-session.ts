@@ -18,6 +18,10 @@ export interface ServerSession {
   readonly key: string;
   /** Labels (of NAMESPACE/PIPELINE) currently subscribed. */
   readonly subscribed: Set<string>;
+  /** Every label Subscribe accepted, even if unsubscribed since: its queued events are legitimate. */
+  readonly accepted: Set<string>;
+  /** When each label's latest accepted Subscribe was sent and when it returned (clock ms). */
+  readonly subscribedAtMs: Map<string, { readonly sentMs: number; readonly doneMs: number }>;
 }
 
 // The original's readiness loop (spec §2.3).
@@ -45,7 +49,7 @@ export async function launchServer(ctx: ConformanceContext): Promise<ServerSessi
   const process = TriggerProcess.start(planTriggerProcess(ctx.options.target, { mode: "server", env }), ctx.clock);
   const client = new TriggerClient(`127.0.0.1:${port}`, certPem, key, ctx.clock);
   const events = new EventCollector(client, ctx.clock, ctx.signal);
-  return { process, client, events, name, key, subscribed: new Set() };
+  return { process, client, events, name, key, subscribed: new Set(), accepted: new Set(), subscribedAtMs: new Map() };
 }
 
 /** The server.ready case: resolves true once Info answered with the right key. */
