@@ -4,8 +4,9 @@
 #   2. examples/external-trigger, copied to a temp directory with the tarballs in packs/: npm install (every @gofer
 #      package from the tarballs, the registry only for the rest), tsc, and the packed `gofer-trigger-conformance`
 #      bin against the built trigger;
-#   3. a fresh npm project that installs the CLI and pipeline SDK tarballs: the `gofer` bin answers, and a pipeline
-#      program written with the SDK prints its config.
+#   3. a fresh npm project that installs the CLI and pipeline SDK tarballs: the `gofer` bin answers, a dev server
+#      started from it runs the demo pipeline on its bundled interval trigger, and a pipeline program written with
+#      the SDK prints its config.
 # Exits non-zero, saying which step failed, if any does. Keeps nothing (KEEP=1 keeps the temp directory).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -57,6 +58,27 @@ version="$(cd "$consumer" && npx --no-install gofer --version)" || fail "the pac
 # The server in the bundle opens its sqlite database through the installed better-sqlite3 (native).
 (cd "$consumer" && node -e 'new (require("better-sqlite3"))(":memory:").prepare("select 1").get()') ||
   fail "better-sqlite3 does not load in the CLI's install"
+
+step "cli: gofer service start --dev from the tarball runs the demo pipeline on its bundled interval trigger"
+port="$(node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
+# The bin itself, not through npx (which would not wait for it): SIGTERM below reaches the server.
+(cd "$consumer" && exec node_modules/.bin/gofer service start --dev --set "server.host=localhost:$port" >"$work/dev.log" 2>&1) &
+dev=$!
+ran=""
+for _ in $(seq 1 60); do
+  if (cd "$consumer" && npx --no-install gofer --host "localhost:$port" run list demo --format json 2>/dev/null) |
+    node -e 'let t = ""; process.stdin.on("data", (d) => (t += d)).on("end", () => process.exit(JSON.parse(t || "[]").some((r) => r.status === "SUCCESSFUL") ? 0 : 1))' 2>/dev/null
+  then
+    ran=1
+    break
+  fi
+  sleep 1
+done
+kill -TERM "$dev"
+dev_status=0
+wait "$dev" || dev_status=$?
+if [ -z "$ran" ]; then tail -n 30 "$work/dev.log"; fail "no successful run of the demo pipeline within 60 s"; fi
+[ "$dev_status" = 0 ] || { tail -n 30 "$work/dev.log"; fail "the dev server exited with $dev_status after SIGTERM"; }
 
 step "pipeline sdk: a pipeline program"
 cat >"$consumer/pipeline.mjs" <<'JS'
