@@ -241,7 +241,13 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       pipelines,
       triggers,
       eventLog,
-      runs: createRunsApi({ db, orchestrator, processor, resultsLimit: config.server.storageResultsLimit }),
+      runs: createRunsApi({
+        db,
+        orchestrator,
+        processor,
+        resultsLimit: config.server.storageResultsLimit,
+        logger,
+      }),
       tokens: createTokensApi(tokens),
       system: {
         commit: deps.commit ?? "dev",
