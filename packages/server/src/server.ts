@@ -9,7 +9,7 @@
 //   streams end) → triggers shut down (Shutdown, stop_timeout, kill) → fired events resolved → runs drain within the
 //   grace period, the rest are stopped for orphan repair → engine closed → database closed.
 
-import { writeFile } from "node:fs/promises";
+import { chmod, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Clock, systemClock } from "@gofer/trigger-sdk";
 import * as grpc from "@grpc/grpc-js";
@@ -30,6 +30,7 @@ import { createServerLogger } from "./logging.js";
 import { NamespaceService } from "./namespaces/namespace-service.js";
 import { ensureDemoPipeline } from "./pipelines/dev-demo.js";
 import { PipelineService } from "./pipelines/pipeline-service.js";
+import { PRIVATE_FILE_MODE, type PrivatePath, warnAboutWideModes } from "./private-files.js";
 import { QueuedRunOrchestrator } from "./runs/queued-run-orchestrator.js";
 import { connectDocker } from "./scheduler/docker-api.js";
 import { DockerScheduler } from "./scheduler/docker-scheduler.js";
@@ -40,7 +41,7 @@ import { openDatabase } from "./storage/database.js";
 import { deleteEventsBefore, insertEvent } from "./storage/event-repository.js";
 import { getServerState, setServerState } from "./storage/server-state-repository.js";
 import { insertTriggerRegistration, listTriggerRegistrations } from "./storage/trigger-registration-repository.js";
-import { loadApiTls, loadTriggerTls } from "./tls/certificates.js";
+import { loadApiTls, loadTriggerTls, localhostCertPaths } from "./tls/certificates.js";
 import { registrationStore, subscriptionStore } from "./triggers/stores.js";
 import { SubscriptionManager } from "./triggers/subscription-manager.js";
 import { TriggerRuntime } from "./triggers/trigger-runtime.js";
@@ -114,6 +115,23 @@ async function installBaseTriggers(config: Config, db: Parameters<typeof listTri
   await setServerState(db, "base_triggers_installed", "true");
 }
 
+/** What the server keeps private (private-files.ts), for the start-up check of existing modes. */
+function privatePaths(config: Config): PrivatePath[] {
+  const { storagePath } = config.server;
+  const localhost = localhostCertPaths(config);
+  const paths: PrivatePath[] = [
+    { path: storagePath, what: "database" },
+    { path: `${storagePath}-wal`, what: "database journal" },
+    { path: `${storagePath}-shm`, what: "database journal index" },
+    { path: localhost.keyPath, what: "localhost TLS key" },
+    { path: localhost.certPath, what: "localhost TLS certificate" },
+    { path: config.taskExecutionLogsDir, what: "task log directory" },
+  ];
+  if (config.server.tlsKeyPath) paths.push({ path: config.server.tlsKeyPath, what: "[server] TLS key" });
+  if (config.triggers.tlsKeyPath) paths.push({ path: config.triggers.tlsKeyPath, what: "[triggers] TLS key" });
+  return paths.filter((p) => p.path !== "" && !p.path.startsWith(":memory:"));
+}
+
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
   const clock = deps.clock ?? systemClock;
   const logger =
@@ -122,6 +140,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const lifetime = new AbortController();
 
   const database = await openDatabase(config.server.storagePath, { logger });
+  warnAboutWideModes(privatePaths(config), logger);
   const { db } = database;
   const scheduler = deps.scheduler ?? createScheduler(config, clock, logger);
   const [apiTls, triggerTls] = await Promise.all([loadApiTls(config), loadTriggerTls(config)]);
@@ -166,7 +185,11 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const triggerStore = registrationStore(db);
   const tokens = new TokenService({ db, clock });
   const apiCertPath = apiTls ? join(dirname(config.server.storagePath), "api-cert.pem") : undefined;
-  if (apiTls && apiCertPath) await writeFile(apiCertPath, apiTls.certPem);
+  if (apiTls && apiCertPath) {
+    await writeFile(apiCertPath, apiTls.certPem, { mode: PRIVATE_FILE_MODE });
+    // Rewritten at every start: one left from an older version keeps its mode unless set here.
+    await chmod(apiCertPath, PRIVATE_FILE_MODE);
+  }
   const apiAddress = deferred<string>();
   runtime = new TriggerRuntime({
     store: triggerStore,
