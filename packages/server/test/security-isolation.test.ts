@@ -80,9 +80,7 @@ beforeAll(async () => {
     const run = await admin.getRun({ namespaceId: FOREIGN, pipelineId: "pb", id: foreignRunId });
     expect(run.run?.ended).not.toBe(0n);
   }, WAIT);
-  foreignEventIds = (await listEvents(adminToken))
-    .filter((e) => e.details.includes(FOREIGN))
-    .map((e) => e.id);
+  foreignEventIds = (await listEvents(adminToken)).filter((e) => e.details.includes(FOREIGN)).map((e) => e.id);
   const issued = await admin.createToken({ kind: 2, namespaces: [OWN], metadata: {}, expires: "24h" });
   clientToken = issued.token;
 }, 60_000);
@@ -99,7 +97,8 @@ function requestsFor(method: keyof typeof GoferService): unknown[] {
     else if (field === "id" && typeof value === "bigint") choices[field] = [foreignRunId, ...foreignEventIds];
     else if (field === "id" && typeof value === "string") choices[field] = ["pb", FOREIGN, "hello"];
     else if (field === "reverse") choices[field] = [false, true];
-    else if (field === "follow") choices[field] = [false]; // following is walked in its own test below
+    else if (field === "follow")
+      choices[field] = [false]; // following is walked in its own test below
     else choices[field] = [value];
   }
   let requests: Array<Record<string, unknown>> = [{}];
@@ -183,9 +182,9 @@ describe("a client token for one namespace gets nothing of another", () => {
 
   test("the client still sees its own namespace: its pipelines, its namespace, its events", async () => {
     const client = promiseClient(s.client, { metadata: bearer(clientToken) });
-    expect((await client.listPipelines({ namespaceId: OWN, offset: 0n, limit: 0n })).pipelines.map((p) => p.id)).toEqual(
-      ["pa"],
-    );
+    expect(
+      (await client.listPipelines({ namespaceId: OWN, offset: 0n, limit: 0n })).pipelines.map((p) => p.id),
+    ).toEqual(["pa"]);
     expect((await client.listNamespaces({ offset: 0n, limit: 0n })).namespaces.map((n) => n.id)).toEqual([OWN]);
     const events = await listEvents(clientToken);
     expect(events.some((e) => e.kind === "CREATED_PIPELINE" && e.details.includes('"pa"'))).toBe(true);
@@ -215,7 +214,12 @@ describe("a client token for one namespace gets nothing of another", () => {
 describe("run variables are not shown in events", () => {
   test("a manual run's variables appear in its event by name, with the value hidden, for every caller", async () => {
     const admin = promiseClient(s.client, { metadata: bearer(adminToken) });
-    await admin.startRun({ namespaceId: OWN, pipelineId: "pa", variables: { RUNVAR: "topsecret" }, initiator: undefined });
+    await admin.startRun({
+      namespaceId: OWN,
+      pipelineId: "pa",
+      variables: { RUNVAR: "topsecret" },
+      initiator: undefined,
+    });
     for (const token of [adminToken, clientToken]) {
       const resolved = (await listEvents(token)).filter(
         (e) => e.kind === "RESOLVED_TRIGGER_EVENT" && e.details.includes(OWN),

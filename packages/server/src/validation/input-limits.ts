@@ -68,8 +68,11 @@ export function checkOneLine(field: string, value: string): void {
   }
 }
 
+/** @throws InvalidArgumentError `<field>: "PATH=/evil:" is not a valid name: it must match [A-Za-z_][A-Za-z0-9_]*…`. */
 export function checkEnvName(field: string, name: string): void {
-  if (!ENV_NAME.test(name)) throw new InvalidArgumentError(`${field} name ${quoteValue(name)} ${ENV_NAME_RULE}`);
+  if (!ENV_NAME.test(name)) {
+    throw new InvalidArgumentError(`${field}: ${quoteValue(name)} is not a valid name: it ${ENV_NAME_RULE}`);
+  }
 }
 
 /** A map that becomes environment variables: names POSIX, values bounded and free of NUL, at most 256 entries. */
@@ -77,9 +80,9 @@ export function checkEnvMap(field: string, map: Readonly<Record<string, string>>
   const entries = Object.entries(map);
   checkCount(field, entries.length, INPUT_LIMITS.variablesPerMap, "entries");
   for (const [name, value] of entries) {
-    checkEnvName(`${field} variable`, name);
-    checkBytes(`${field} ${name}`, value, INPUT_LIMITS.valueBytes);
-    checkNoNul(`${field} ${name}`, value);
+    checkEnvName(field, name);
+    checkBytes(`${field}: ${name}`, value, INPUT_LIMITS.valueBytes);
+    checkNoNul(`${field}: ${name}`, value);
   }
 }
 
@@ -88,10 +91,10 @@ export function checkTextMap(field: string, map: Readonly<Record<string, string>
   const entries = Object.entries(map);
   checkCount(field, entries.length, INPUT_LIMITS.variablesPerMap, "entries");
   for (const [key, value] of entries) {
-    checkBytes(`${field} key ${quoteValue(key)}`, key, INPUT_LIMITS.nameBytes);
-    checkOneLine(`${field} key`, key);
-    checkBytes(`${field} ${quoteValue(key)}`, value, INPUT_LIMITS.valueBytes);
-    checkNoNul(`${field} ${quoteValue(key)}`, value);
+    checkBytes(`${field}: key ${quoteValue(key)}`, key, INPUT_LIMITS.nameBytes);
+    checkOneLine(`${field}: key`, key);
+    checkBytes(`${field}: ${quoteValue(key)}`, value, INPUT_LIMITS.valueBytes);
+    checkNoNul(`${field}: ${quoteValue(key)}`, value);
   }
 }
 
