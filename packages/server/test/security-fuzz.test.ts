@@ -117,6 +117,78 @@ const pipelineConfig = fc.record({
   triggers: fc.array(fc.record({ name: text, label: text, settings: smallMap }), { maxLength: 2 }),
 });
 
+// Configs the server must accept: identifiers, POSIX names, one-line images, and depends_on only on earlier tasks.
+const identifier = fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
+const envName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/);
+const value = fc.string({ maxLength: 20 }).filter((v) => !v.includes("\0"));
+const image = fc.stringMatching(/^[a-z0-9][a-z0-9./:-]{0,30}$/);
+const validConfig = fc
+  .record({
+    id: identifier,
+    name: fc.stringMatching(/^[\w .-]{0,20}$/),
+    description: value,
+    parallelism: fc.bigInt(0n, 10n),
+    taskIds: fc.uniqueArray(identifier, { minLength: 1, maxLength: 6 }),
+  })
+  .chain(({ taskIds, ...rest }) =>
+    fc.record({
+      id: fc.constant(rest.id),
+      name: fc.constant(rest.name),
+      description: fc.constant(rest.description),
+      parallelism: fc.constant(rest.parallelism),
+      tasks: fc.tuple(
+        ...taskIds.map((id, index) =>
+          fc.record({
+            task: fc.record({
+              $case: fc.constant("customTask" as const),
+              value: fc.record({
+                id: fc.constant(id),
+                description: value,
+                image,
+                registryAuth: fc.constant(undefined),
+                dependsOn: fc
+                  .subarray(taskIds.slice(0, index))
+                  .chain((parents) =>
+                    fc
+                      .tuple(...parents.map(() => fc.integer({ min: 1, max: 3 })))
+                      .map((statuses) => Object.fromEntries(parents.map((p, i) => [p, statuses[i] as number]))),
+                  ),
+                variables: fc.dictionary(envName, value, { maxKeys: 4 }),
+                entrypoint: fc.array(value, { maxLength: 2 }),
+                command: fc.array(value, { maxLength: 3 }),
+              }),
+            }),
+          }),
+        ),
+      ),
+      triggers: fc.constant([] as PipelineConfig["triggers"]),
+    }),
+  )
+  .map((config) => PipelineConfig.fromPartial(config));
+
+/** One field of a valid config replaced by a hostile value. */
+const corruption = fc
+  .record({
+    field: fc.constantFrom("id", "name", "description", "image", "variable name", "variable value", "command"),
+    value: text,
+  })
+  .map(({ field, value: hostile }) => ({
+    field,
+    apply(config: PipelineConfig): PipelineConfig {
+      const copy = PipelineConfig.fromPartial(config);
+      const first = copy.tasks[0]?.task;
+      const task = first?.$case === "customTask" ? first.value : undefined;
+      if (field === "id") copy.id = hostile;
+      if (field === "name") copy.name = hostile;
+      if (field === "description") copy.description = hostile;
+      if (task && field === "image") task.image = hostile;
+      if (task && field === "variable name") task.variables[hostile] = "v";
+      if (task && field === "variable value") task.variables.FUZZ = hostile;
+      if (task && field === "command") task.command = ["sh", "-c", hostile];
+      return copy;
+    },
+  }));
+
 const createPath = GoferService.createPipeline.path;
 const decodeCreate = GoferService.createPipeline.responseDeserialize as (b: Buffer) => unknown;
 
@@ -136,15 +208,39 @@ async function expectWholeOrNothing(outcome: Outcome, config: PipelineConfig | u
 
 describe("pipeline configs", () => {
   test("random configs are stored whole or refused with a status naming the problem", async () => {
+    const codes = new Map<string, number>();
     await assertProperty(
       fc.asyncProperty(pipelineConfig, async (config) => {
         const request = CreatePipelineRequest.encode({ namespaceId: NAMESPACE, pipelineConfig: config }).finish();
         const outcome = await callRaw(createPath, request, decodeCreate);
+        const code = outcome.ok ? "OK" : (grpc.status[outcome.code] ?? String(outcome.code));
+        codes.set(code, (codes.get(code) ?? 0) + 1);
         expectCleanStatus(outcome, "CreatePipeline");
         await expectWholeOrNothing(outcome, PipelineConfig.fromPartial(config), NAMESPACE);
       }),
       { numRuns: 300, timeLimitMs: 20_000 },
     );
+    // Hostile fields everywhere: these are all refused (the next property covers accepted ones).
+    expect([...codes.keys()]).toEqual(["INVALID_ARGUMENT"]);
+  }, 60_000);
+
+  test("valid configs are stored whole; the same with one field made hostile are stored whole or refused", async () => {
+    const codes = new Map<string, number>();
+    await assertProperty(
+      fc.asyncProperty(validConfig, fc.option(corruption, { freq: 2 }), async (config, corrupt) => {
+        const sent = corrupt ? corrupt.apply(config) : config;
+        const request = CreatePipelineRequest.encode({ namespaceId: NAMESPACE, pipelineConfig: sent }).finish();
+        const outcome = await callRaw(createPath, request, decodeCreate);
+        const code = outcome.ok ? "OK" : (grpc.status[outcome.code] ?? String(outcome.code));
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+        expectCleanStatus(outcome, "CreatePipeline");
+        if (!corrupt) expect(outcome, "a valid config was refused").toMatchObject({ ok: true });
+        await expectWholeOrNothing(outcome, PipelineConfig.fromPartial(sent), NAMESPACE);
+      }),
+      { numRuns: 200, timeLimitMs: 20_000 },
+    );
+    expect(codes.get("OK")).toBeGreaterThan(0);
+    expect(codes.get("INVALID_ARGUMENT")).toBeGreaterThan(0);
   }, 60_000);
 
   test("mutated protobuf bytes of a valid request never crash the server or store half a pipeline", async () => {
