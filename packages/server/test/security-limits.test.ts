@@ -141,6 +141,20 @@ describe("names are checked before anything is stored", () => {
   });
 });
 
+describe("common-task installs are checked already, though common tasks are not built yet", () => {
+  test("bad variable names are refused; good ones reach UNIMPLEMENTED", async () => {
+    const install = (variables: Record<string, string>) =>
+      s.api.installCommonTask({ name: "ct", image: "img:1", user: "", pass: "", variables, documentation: "" });
+    expect(await refusal(install({ "A=B": "1" }))).toEqual(
+      invalid(`common task "ct": variables: "A=B" is not a valid name: it ${POSIX}`),
+    );
+    expect(await refusal(install({ A: "1" }))).toEqual({
+      code: status.UNIMPLEMENTED,
+      details: "common tasks are not supported by this server yet",
+    });
+  });
+});
+
 describe("sizes are limited, and the message names the field, its size and the limit", () => {
   test("a description over 4 KB", async () => {
     const config = pipeline("d1", { description: "x".repeat(5000) });

@@ -30,6 +30,7 @@ import { type HandlerDeps, serverStream, unary } from "./handlers.js";
 import { toProtoNamespace, toProtoPipeline, toProtoTrigger } from "./proto-convert.js";
 import {
   checkCreateTokenRequest,
+  checkInstallCommonTaskRequest,
   checkInstallInstructionsRequest,
   checkInstallTriggerRequest,
   checkNamespaceRequest,
@@ -314,7 +315,11 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     getCommonTask: notYet("getCommonTask", "common tasks"),
     listCommonTasks: notYet("listCommonTasks", "common tasks"),
     getCommonTaskInstallInstructions: notYet("getCommonTaskInstallInstructions", "common tasks"),
-    installCommonTask: notYet("installCommonTask", "common tasks"),
+    installCommonTask: u("installCommonTask", async (req, ctx) => {
+      ctx.requireManagement("install common tasks");
+      checkInstallCommonTaskRequest(req);
+      return unimplemented("common tasks")();
+    }),
     uninstallCommonTask: notYet("uninstallCommonTask", "common tasks"),
     enableCommonTask: notYet("enableCommonTask", "common tasks"),
     disableCommonTask: notYet("disableCommonTask", "common tasks"),

@@ -4,6 +4,7 @@ import {
   type CreateNamespaceRequest,
   type CreateTokenRequest,
   type GetTriggerInstallInstructionsRequest,
+  type InstallCommonTaskRequest,
   type InstallTriggerRequest,
   PipelineConfig,
   type StartRunRequest,
@@ -49,6 +50,19 @@ export function checkInstallTriggerRequest(request: InstallTriggerRequest): void
   checkImage(`trigger ${JSON.stringify(request.name)}: image`, request.image);
   checkRegistryAuth(`trigger ${JSON.stringify(request.name)}:`, request.user, request.pass);
   checkEnvMap(`trigger ${JSON.stringify(request.name)}: variables`, request.variables);
+}
+
+/** Ready for when common tasks are built: the same rules as a trigger's install, plus bounded documentation. */
+export function checkInstallCommonTaskRequest(request: InstallCommonTaskRequest): void {
+  checkName("common task name", request.name);
+  checkImage(`common task ${JSON.stringify(request.name)}: image`, request.image);
+  checkRegistryAuth(`common task ${JSON.stringify(request.name)}:`, request.user, request.pass);
+  checkEnvMap(`common task ${JSON.stringify(request.name)}: variables`, request.variables);
+  checkBytes(
+    `common task ${JSON.stringify(request.name)}: documentation`,
+    request.documentation,
+    INPUT_LIMITS.valueBytes,
+  );
 }
 
 export function checkInstallInstructionsRequest(request: GetTriggerInstallInstructionsRequest): void {
