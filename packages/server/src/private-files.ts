@@ -7,6 +7,11 @@ import type { Logger } from "winston";
 
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
+/**
+ * api-cert.pem only: the API's certificate (public by nature) handed to extensions as SSL_CERT_FILE and mounted into
+ * their containers, where a non-root user must be able to read it. Its key stays 0600.
+ */
+export const PUBLIC_CERT_MODE = 0o644;
 
 /** Creates an empty file with mode 0600 unless it exists, so a library that creates it later keeps that mode. */
 export function createPrivateFile(path: string): void {

@@ -9,7 +9,7 @@
 //   streams end) → triggers shut down (Shutdown, stop_timeout, kill) → fired events resolved → runs drain within the
 //   grace period, the rest are stopped for orphan repair → engine closed → database closed.
 
-import { chmod, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Clock, systemClock } from "@gofer/trigger-sdk";
 import * as grpc from "@grpc/grpc-js";
@@ -30,7 +30,7 @@ import { createServerLogger } from "./logging.js";
 import { NamespaceService } from "./namespaces/namespace-service.js";
 import { ensureDemoPipeline } from "./pipelines/dev-demo.js";
 import { PipelineService } from "./pipelines/pipeline-service.js";
-import { PRIVATE_FILE_MODE, type PrivatePath, warnAboutWideModes } from "./private-files.js";
+import { type PrivatePath, PUBLIC_CERT_MODE, warnAboutWideModes } from "./private-files.js";
 import { QueuedRunOrchestrator } from "./runs/queued-run-orchestrator.js";
 import { connectDocker } from "./scheduler/docker-api.js";
 import { DockerScheduler } from "./scheduler/docker-scheduler.js";
@@ -185,11 +185,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const triggerStore = registrationStore(db);
   const tokens = new TokenService({ db, clock });
   const apiCertPath = apiTls ? join(dirname(config.server.storagePath), "api-cert.pem") : undefined;
-  if (apiTls && apiCertPath) {
-    await writeFile(apiCertPath, apiTls.certPem, { mode: PRIVATE_FILE_MODE });
-    // Rewritten at every start: one left from an older version keeps its mode unless set here.
-    await chmod(apiCertPath, PRIVATE_FILE_MODE);
-  }
+  // The one file left readable by all: a public certificate, mounted into extension containers, whose user may not
+  // be the server's (private-files.ts).
+  if (apiTls && apiCertPath) await writeFile(apiCertPath, apiTls.certPem, { mode: PUBLIC_CERT_MODE });
   const apiAddress = deferred<string>();
   runtime = new TriggerRuntime({
     store: triggerStore,

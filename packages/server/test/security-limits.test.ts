@@ -258,4 +258,30 @@ describe("list answers stay under 4 MB whatever is stored", () => {
     }
     expect(seen.sort()).toEqual(["p0", "p1", "p2", "p3", "p4"]);
   }, 60_000);
+
+  test("an event stored before the limits with 5 MB of details does not break ListEvents", async () => {
+    const details = JSON.stringify({
+      namespace_id: "default",
+      pipeline_id: "huge",
+      name: "interval",
+      label: "every",
+      result: { details: "r".repeat(5_000_000), state: "SUCCESS" },
+      metadata: {},
+    });
+    const sqlite = new BetterSqlite3(join(s.dir, "gofer.db"));
+    try {
+      sqlite.prepare("INSERT INTO events (kind, details, emitted) VALUES ('FIRED_TRIGGER_EVENT', ?, 1)").run(details);
+    } finally {
+      sqlite.close();
+    }
+    const events: Array<{ kind: string; details: string }> = [];
+    for await (const item of s.client.listEvents({ reverse: true, follow: false })) events.push(item.event);
+    expect(JSON.parse(events[0]?.details ?? "{}")).toEqual({
+      namespace_id: "default",
+      pipeline_id: "huge",
+      name: "interval",
+      label: "every",
+      omitted: `details of ${details.length} bytes left out: too large for one answer`,
+    });
+  });
 });

@@ -7,9 +7,13 @@
 //   "(hidden)". The values stay readable where they belong: on the run (GetRun), for callers in its namespace.
 import type { Event as ProtoEvent } from "@gofer/proto";
 import { type AuthContext, canAccessNamespace } from "../auth/auth-context.js";
+import { ANSWER_BUDGET_BYTES } from "./answer-budget.js";
 import { toProtoEvent } from "./proto-convert.js";
 
 export const HIDDEN_VALUE = "(hidden)";
+
+/** What an oversized event keeps (spec §1.6 keys that name things). */
+const IDENTIFYING_KEYS = new Set(["namespace_id", "pipeline_id", "run_id", "task_run_id", "name", "label", "status"]);
 
 interface EventLike {
   id: number;
@@ -51,6 +55,13 @@ export function toVisibleProtoEvent(caller: AuthContext, event: EventLike): Prot
   if (!canSeeEvent(caller, details)) return undefined;
   const shown = hideEventValues(details);
   // Unchanged details go out as stored, byte for byte.
-  const text = shown === details && typeof event.details === "string" ? event.details : JSON.stringify(shown);
+  let text = shown === details && typeof event.details === "string" ? event.details : JSON.stringify(shown);
+  // Each event is one ListEvents message: one stored before the input limits must not break the stream for all.
+  if (text.length > ANSWER_BUDGET_BYTES / 3 && Buffer.byteLength(text) > ANSWER_BUDGET_BYTES) {
+    text = JSON.stringify({
+      ...Object.fromEntries(Object.entries(shown).filter(([key]) => IDENTIFYING_KEYS.has(key))),
+      omitted: `details of ${Buffer.byteLength(text)} bytes left out: too large for one answer`,
+    });
+  }
   return toProtoEvent({ id: event.id, kind: event.kind, emitted: event.emitted, details: text });
 }
