@@ -20,7 +20,7 @@ import type { NamespaceService } from "../namespaces/namespace-service.js";
 import { validatePipelineConfig } from "../pipelines/pipeline-config.js";
 import type { PipelineService } from "../pipelines/pipeline-service.js";
 import { getEvent, listEvents } from "../storage/event-repository.js";
-import type { Schema } from "../storage/schema.js";
+import type { NamespaceRow, Schema } from "../storage/schema.js";
 import type { TriggerRuntime } from "../triggers/trigger-runtime.js";
 import { toSafeId } from "../validation/input-limits.js";
 import { fitAnswer } from "./answer-budget.js";
@@ -350,11 +350,11 @@ async function listVisibleNamespaces(
   deps: GoferApiDeps,
   ctx: CallContext,
   req: { offset: bigint; limit: bigint },
-): Promise<Awaited<ReturnType<NamespaceService["list"]>>> {
+): Promise<NamespaceRow[]> {
   const offset = Math.max(0, Number(req.offset));
   if (ctx.caller.kind === "MANAGEMENT") return deps.namespaces.list(offset, Number(req.limit));
   const limit = Number(req.limit) <= 0 ? deps.resultsLimit : Math.min(Number(req.limit), deps.resultsLimit);
-  const visible: Awaited<ReturnType<NamespaceService["list"]>> = [];
+  const visible: NamespaceRow[] = [];
   for (let scanned = 0; ; ) {
     const page = await deps.namespaces.list(scanned, deps.resultsLimit);
     visible.push(...page.filter((n) => canAccessNamespace(ctx.caller, n.id)));
