@@ -19,7 +19,7 @@ export interface BudgetOptions<T> {
 
 /**
  * The longest prefix of `items` that fits the budget. An item too large on its own is shrunk; if even that does not
- * fit it is left out with a warning (it can still be read on its own), so one such row cannot break the listing.
+ * fit it is left out with a warning naming it (to update or delete by id), so one such row cannot break the listing.
  */
 export function fitAnswer<T>(items: readonly T[], options: BudgetOptions<T>): T[] {
   const budget = options.budgetBytes ?? ANSWER_BUDGET_BYTES;

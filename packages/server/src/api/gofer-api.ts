@@ -151,7 +151,7 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
         ),
         {
           size: (p) => ProtoPipeline.encode(p).finish().length,
-          // Rows stored before the input limits may carry a description of megabytes; GetPipeline still has it.
+          // Rows stored before the input limits may carry a description of megabytes; the listing says so.
           shrink: (p) => ({ ...p, description: `(description of ${p.description.length} characters left out)` }),
           describe: (p) => `pipeline ${p.namespace}/${p.id}`,
           logger: deps.logger,
