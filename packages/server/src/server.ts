@@ -30,6 +30,7 @@ import { createServerLogger } from "./logging.js";
 import { NamespaceService } from "./namespaces/namespace-service.js";
 import { ensureDemoPipeline } from "./pipelines/dev-demo.js";
 import { PipelineService } from "./pipelines/pipeline-service.js";
+import { type PrivatePath, PUBLIC_CERT_MODE, warnAboutWideModes } from "./private-files.js";
 import { QueuedRunOrchestrator } from "./runs/queued-run-orchestrator.js";
 import { connectDocker } from "./scheduler/docker-api.js";
 import { DockerScheduler } from "./scheduler/docker-scheduler.js";
@@ -40,7 +41,7 @@ import { openDatabase } from "./storage/database.js";
 import { deleteEventsBefore, insertEvent } from "./storage/event-repository.js";
 import { getServerState, setServerState } from "./storage/server-state-repository.js";
 import { insertTriggerRegistration, listTriggerRegistrations } from "./storage/trigger-registration-repository.js";
-import { loadApiTls, loadTriggerTls } from "./tls/certificates.js";
+import { loadApiTls, loadTriggerTls, localhostCertPaths } from "./tls/certificates.js";
 import { registrationStore, subscriptionStore } from "./triggers/stores.js";
 import { SubscriptionManager } from "./triggers/subscription-manager.js";
 import { TriggerRuntime } from "./triggers/trigger-runtime.js";
@@ -114,6 +115,23 @@ async function installBaseTriggers(config: Config, db: Parameters<typeof listTri
   await setServerState(db, "base_triggers_installed", "true");
 }
 
+/** What the server keeps private (private-files.ts), for the start-up check of existing modes. */
+function privatePaths(config: Config): PrivatePath[] {
+  const { storagePath } = config.server;
+  const localhost = localhostCertPaths(config);
+  const paths: PrivatePath[] = [
+    { path: storagePath, what: "database" },
+    { path: `${storagePath}-wal`, what: "database journal" },
+    { path: `${storagePath}-shm`, what: "database journal index" },
+    { path: localhost.keyPath, what: "localhost TLS key" },
+    { path: localhost.certPath, what: "localhost TLS certificate" },
+    { path: config.taskExecutionLogsDir, what: "task log directory" },
+  ];
+  if (config.server.tlsKeyPath) paths.push({ path: config.server.tlsKeyPath, what: "[server] TLS key" });
+  if (config.triggers.tlsKeyPath) paths.push({ path: config.triggers.tlsKeyPath, what: "[triggers] TLS key" });
+  return paths.filter((p) => p.path !== "" && !p.path.startsWith(":memory:"));
+}
+
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
   const clock = deps.clock ?? systemClock;
   const logger =
@@ -122,6 +140,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const lifetime = new AbortController();
 
   const database = await openDatabase(config.server.storagePath, { logger });
+  warnAboutWideModes(privatePaths(config), logger);
   const { db } = database;
   const scheduler = deps.scheduler ?? createScheduler(config, clock, logger);
   const [apiTls, triggerTls] = await Promise.all([loadApiTls(config), loadTriggerTls(config)]);
@@ -168,7 +187,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   // Absolute, whatever storage_path looks like (dev mode: ".gofer-dev/gofer.db"): the path is handed to extensions as
   // SSL_CERT_FILE and, on the docker engine, bind-mounted at the same path, which Docker requires to be absolute.
   const apiCertPath = apiTls ? resolvePath(dirname(config.server.storagePath), "api-cert.pem") : undefined;
-  if (apiTls && apiCertPath) await writeFile(apiCertPath, apiTls.certPem);
+  // The one file left readable by all: a public certificate, mounted into extension containers, whose user may not
+  // be the server's (private-files.ts).
+  if (apiTls && apiCertPath) await writeFile(apiCertPath, apiTls.certPem, { mode: PUBLIC_CERT_MODE });
   const apiAddress = deferred<string>();
   runtime = new TriggerRuntime({
     store: triggerStore,
@@ -243,7 +264,13 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       pipelines,
       triggers,
       eventLog,
-      runs: createRunsApi({ db, orchestrator, processor, resultsLimit: config.server.storageResultsLimit }),
+      runs: createRunsApi({
+        db,
+        orchestrator,
+        processor,
+        resultsLimit: config.server.storageResultsLimit,
+        logger,
+      }),
       tokens: createTokensApi(tokens),
       system: {
         commit: deps.commit ?? "dev",

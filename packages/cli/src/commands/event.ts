@@ -3,6 +3,7 @@
 import type { ListEventsResponse } from "@gofer/proto";
 import type { Argv, CommandModule } from "yargs";
 import { usageError } from "../exit-codes.js";
+import { parseNumericId } from "../numeric-id.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
 import { eventDetails, eventJson, eventLine } from "../views/event-view.js";
 
@@ -20,7 +21,7 @@ export function eventCommand(context: CommandContext): CommandModule {
             if (!/^\d+$/.test(String(args.id)))
               throw usageError(`event id ${JSON.stringify(String(args.id))} is not a number`);
             const { api } = await session.connect();
-            const { event } = await api.getEvent({ id: BigInt(args.id) });
+            const { event } = await api.getEvent({ id: parseNumericId(args.id, "event id") });
             if (!event) throw new Error("the server sent no event");
             session.output.result(eventJson(event), () => eventDetails(event, session.output));
           }),

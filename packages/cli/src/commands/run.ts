@@ -1,6 +1,7 @@
 // `gofer run …` (also `runs`): start, get, list, cancel, cancel-all (spec §6).
 import type { Argv, CommandModule } from "yargs";
 import { usageError } from "../exit-codes.js";
+import { checkIdRange } from "../numeric-id.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
 import { runJson, runSummary, runTable } from "../views/run-view.js";
 import { taskRunTable } from "../views/task-run-view.js";
@@ -23,7 +24,7 @@ export function runId(value: unknown, what = "run id"): bigint {
       `${what} ${JSON.stringify(text)} is not a run number`,
       "run ids are 1, 2, 3, …; see gofer run list <pipeline>",
     );
-  return BigInt(text);
+  return checkIdRange(BigInt(text), what, "run ids are 1, 2, 3, …; see gofer run list <pipeline>");
 }
 
 export function runCommand(context: CommandContext): CommandModule {

@@ -5,10 +5,14 @@ import {
   type GoferServer,
   GoferService,
   ListEventsResponse,
+  Namespace as ProtoNamespace,
+  Pipeline as ProtoPipeline,
+  Trigger as ProtoTrigger,
   type StartRunResponse,
 } from "@gofer/proto";
 import type * as grpc from "@grpc/grpc-js";
 import type { Kysely } from "kysely";
+import { canAccessNamespace } from "../auth/auth-context.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnimplementedError } from "../errors.js";
 import type { StoredEvent } from "../events/event-kinds.js";
 import type { EventLog } from "../events/event-log.js";
@@ -16,17 +20,23 @@ import type { NamespaceService } from "../namespaces/namespace-service.js";
 import { validatePipelineConfig } from "../pipelines/pipeline-config.js";
 import type { PipelineService } from "../pipelines/pipeline-service.js";
 import { getEvent, listEvents } from "../storage/event-repository.js";
-import type { Schema } from "../storage/schema.js";
+import type { NamespaceRow, Schema } from "../storage/schema.js";
 import type { TriggerRuntime } from "../triggers/trigger-runtime.js";
+import { toSafeId } from "../validation/input-limits.js";
+import { fitAnswer } from "./answer-budget.js";
 import type { CallContext } from "./call-context.js";
+import { toVisibleProtoEvent } from "./event-access.js";
 import { type HandlerDeps, serverStream, unary } from "./handlers.js";
+import { toProtoNamespace, toProtoPipeline, toProtoTrigger } from "./proto-convert.js";
 import {
-  fromProtoPipelineConfig,
-  toProtoEvent,
-  toProtoNamespace,
-  toProtoPipeline,
-  toProtoTrigger,
-} from "./proto-convert.js";
+  checkCreateTokenRequest,
+  checkInstallCommonTaskRequest,
+  checkInstallInstructionsRequest,
+  checkInstallTriggerRequest,
+  checkNamespaceRequest,
+  checkPipelineConfigRequest,
+  checkStartRunRequest,
+} from "./request-validation.js";
 import type { RunsApi } from "./runs-api.js";
 import type { TokensApi } from "./tokens-api.js";
 
@@ -85,13 +95,17 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
       await deps.runs.repairOrphan({
         namespaceId: ctx.namespace(req.namespaceId),
         pipelineId: req.pipelineId,
-        runId: Number(req.runId),
+        runId: toSafeId("run_id", req.runId),
       });
       return {};
     }),
 
     // ---- tokens ------------------------------------------------------------------------------------------------
-    createToken: u("createToken", (req, ctx) => deps.tokens.create(req, ctx)),
+    createToken: u("createToken", async (req, ctx) => {
+      ctx.requireManagement("create tokens");
+      checkCreateTokenRequest(req);
+      return deps.tokens.create(req, ctx);
+    }),
     bootstrapToken: u("bootstrapToken", () => deps.tokens.bootstrap()),
     listTokens: u("listTokens", (req, ctx) => deps.tokens.list(req, ctx)),
     getToken: u("getToken", (req, ctx) => deps.tokens.get(req, ctx)),
@@ -100,11 +114,16 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     deleteToken: u("deleteToken", (req, ctx) => deps.tokens.delete(req, ctx)),
 
     // ---- namespaces --------------------------------------------------------------------------------------------
-    listNamespaces: u("listNamespaces", async (req) => ({
-      namespaces: (await deps.namespaces.list(Number(req.offset), Number(req.limit))).map(toProtoNamespace),
+    listNamespaces: u("listNamespaces", async (req, ctx) => ({
+      namespaces: fitAnswer((await listVisibleNamespaces(deps, ctx, req)).map(toProtoNamespace), {
+        size: (n) => ProtoNamespace.encode(n).finish().length,
+        describe: (n) => `namespace ${n.id}`,
+        logger: deps.logger,
+      }),
     })),
     createNamespace: u("createNamespace", async (req, ctx) => {
       ctx.requireManagement("create namespaces");
+      checkNamespaceRequest(req);
       return { namespace: toProtoNamespace(await deps.namespaces.create(req.id, req.name, req.description)) };
     }),
     getNamespace: u("getNamespace", async (req, ctx) => ({
@@ -112,6 +131,7 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     })),
     updateNamespace: u("updateNamespace", async (req, ctx) => {
       ctx.requireManagement("update namespaces");
+      checkNamespaceRequest(req);
       await deps.namespaces.update(req.id, req.name, req.description);
       return {};
     }),
@@ -126,8 +146,17 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
       pipeline: toProtoPipeline(await deps.pipelines.get(ctx.namespace(req.namespaceId), req.id)),
     })),
     listPipelines: u("listPipelines", async (req, ctx) => ({
-      pipelines: (await deps.pipelines.list(ctx.namespace(req.namespaceId), Number(req.offset), Number(req.limit))).map(
-        toProtoPipeline,
+      pipelines: fitAnswer(
+        (await deps.pipelines.list(ctx.namespace(req.namespaceId), Number(req.offset), Number(req.limit))).map(
+          toProtoPipeline,
+        ),
+        {
+          size: (p) => ProtoPipeline.encode(p).finish().length,
+          // Rows stored before the input limits may carry a description of megabytes; the listing says so.
+          shrink: (p) => ({ ...p, description: `(description of ${p.description.length} characters left out)` }),
+          describe: (p) => `pipeline ${p.namespace}/${p.id}`,
+          logger: deps.logger,
+        },
       ),
     })),
     enablePipeline: u("enablePipeline", async (req, ctx) => {
@@ -140,12 +169,12 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     }),
     createPipeline: u("createPipeline", async (req, ctx) => {
       if (!req.pipelineConfig) throw new InvalidArgumentError("request missing required field: pipeline_config");
-      const definition = validatePipelineConfig(fromProtoPipelineConfig(req.pipelineConfig));
+      const definition = validatePipelineConfig(checkPipelineConfigRequest(req.pipelineConfig));
       return { pipeline: toProtoPipeline(await deps.pipelines.create(ctx.namespace(req.namespaceId), definition)) };
     }),
     updatePipeline: u("updatePipeline", async (req, ctx) => {
       if (!req.pipelineConfig) throw new InvalidArgumentError("request missing required field: pipeline_config");
-      const definition = validatePipelineConfig(fromProtoPipelineConfig(req.pipelineConfig));
+      const definition = validatePipelineConfig(checkPipelineConfigRequest(req.pipelineConfig));
       return { pipeline: toProtoPipeline(await deps.pipelines.update(ctx.namespace(req.namespaceId), definition)) };
     }),
     deletePipeline: u("deletePipeline", async (req, ctx) => {
@@ -157,7 +186,10 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     getRun: u("getRun", (req, ctx) => deps.runs.getRun(req, ctx)),
     listRuns: u("listRuns", (req, ctx) => deps.runs.listRuns(req, ctx)),
     // May answer in the v0.5 layout: see service-definition.ts.
-    startRun: u("startRun", (req, ctx) => deps.runs.startRun(req, ctx) as Promise<StartRunResponse>),
+    startRun: u("startRun", async (req, ctx) => {
+      checkStartRunRequest(req);
+      return deps.runs.startRun(req, ctx) as Promise<StartRunResponse>;
+    }),
     retryRun: u("retryRun", (req, ctx) => deps.runs.retryRun(req, ctx)),
     cancelRun: u("cancelRun", (req, ctx) => deps.runs.cancelRun(req, ctx)),
     cancelAllRuns: u("cancelAllRuns", (req, ctx) => deps.runs.cancelAllRuns(req, ctx)),
@@ -176,13 +208,22 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
       if (req.name === "") throw new FailedPreconditionError("name required");
       return { trigger: toProtoTrigger(await deps.triggers.get(req.name)) };
     }),
-    listTriggers: u("listTriggers", async () => ({ triggers: (await deps.triggers.list()).map(toProtoTrigger) })),
+    listTriggers: u("listTriggers", async () => ({
+      triggers: fitAnswer((await deps.triggers.list()).map(toProtoTrigger), {
+        size: (t) => ProtoTrigger.encode(t).finish().length,
+        shrink: (t) => ({ ...t, documentation: "(documentation left out: too large to list; see GetTrigger)" }),
+        describe: (t) => `trigger ${t.name}`,
+        logger: deps.logger,
+      }),
+    })),
     getTriggerInstallInstructions: u("getTriggerInstallInstructions", async (req, ctx) => {
       ctx.requireManagement("read trigger install instructions");
+      checkInstallInstructionsRequest(req);
       return { instructions: await deps.triggers.installInstructions(req.image, req.user, req.pass) };
     }),
     installTrigger: u("installTrigger", async (req, ctx) => {
       ctx.requireManagement("install triggers");
+      checkInstallTriggerRequest(req);
       // The wire has no kind field: `gofer trigger install --kind` sends it as this reserved variable.
       const { [INSTALL_KIND_VARIABLE]: kind, ...variables } = req.variables;
       if (kind !== undefined && kind !== "trigger" && kind !== "extension") {
@@ -217,10 +258,12 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     }),
 
     // ---- events ------------------------------------------------------------------------------------------------
-    getEvent: u("getEvent", async (req) => {
-      const row = await getEvent(deps.db, Number(req.id));
-      if (!row) throw new NotFoundError(`event ${req.id} not found`);
-      return { event: toProtoEvent(row) };
+    getEvent: u("getEvent", async (req, ctx) => {
+      const row = await getEvent(deps.db, toSafeId("id", req.id));
+      // Another namespace's event answers as if it did not exist, so its existence is not revealed either.
+      const event = row && toVisibleProtoEvent(ctx.caller, row);
+      if (!event) throw new NotFoundError(`event ${req.id} not found`);
+      return { event };
     }),
     listEvents: serverStream(deps, path("listEvents"), async (req, send, ctx) => {
       // Listen before reading, so an event stored while the history is read is not missed; ids dedupe.
@@ -247,8 +290,9 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
           limit: deps.resultsLimit,
         });
         for (const row of page) {
-          await send(ListEventsResponse.fromPartial({ event: toProtoEvent(row) }));
           lastId = row.id;
+          const event = toVisibleProtoEvent(ctx.caller, row);
+          if (event) await send(ListEventsResponse.fromPartial({ event }));
         }
         if (page.length < deps.resultsLimit || ctx.signal.aborted) break;
       }
@@ -262,8 +306,9 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
           continue;
         }
         if (lastId !== undefined && next.id <= lastId) continue;
-        await send(ListEventsResponse.fromPartial({ event: toProtoEvent(next) }));
         lastId = next.id;
+        const event = toVisibleProtoEvent(ctx.caller, next);
+        if (event) await send(ListEventsResponse.fromPartial({ event }));
       }
     }),
 
@@ -271,7 +316,11 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     getCommonTask: notYet("getCommonTask", "common tasks"),
     listCommonTasks: notYet("listCommonTasks", "common tasks"),
     getCommonTaskInstallInstructions: notYet("getCommonTaskInstallInstructions", "common tasks"),
-    installCommonTask: notYet("installCommonTask", "common tasks"),
+    installCommonTask: u("installCommonTask", async (req, ctx) => {
+      ctx.requireManagement("install common tasks");
+      checkInstallCommonTaskRequest(req);
+      return unimplemented("common tasks")();
+    }),
     uninstallCommonTask: notYet("uninstallCommonTask", "common tasks"),
     enableCommonTask: notYet("enableCommonTask", "common tasks"),
     disableCommonTask: notYet("disableCommonTask", "common tasks"),
@@ -292,4 +341,26 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     putGlobalSecret: notYet("putGlobalSecret", "global secrets"),
     deleteGlobalSecret: notYet("deleteGlobalSecret", "global secrets"),
   } satisfies Record<keyof GoferServer, grpc.UntypedHandleCall> as GoferServer;
+}
+
+/**
+ * ListNamespaces: management callers page the table; a client token sees only the namespaces it may access, with
+ * offset and limit counted among those.
+ */
+async function listVisibleNamespaces(
+  deps: GoferApiDeps,
+  ctx: CallContext,
+  req: { offset: bigint; limit: bigint },
+): Promise<NamespaceRow[]> {
+  const offset = Math.max(0, Number(req.offset));
+  if (ctx.caller.kind === "MANAGEMENT") return deps.namespaces.list(offset, Number(req.limit));
+  const limit = Number(req.limit) <= 0 ? deps.resultsLimit : Math.min(Number(req.limit), deps.resultsLimit);
+  const visible: NamespaceRow[] = [];
+  for (let scanned = 0; ; ) {
+    const page = await deps.namespaces.list(scanned, deps.resultsLimit);
+    visible.push(...page.filter((n) => canAccessNamespace(ctx.caller, n.id)));
+    scanned += page.length;
+    if (page.length === 0 || page.length < deps.resultsLimit || visible.length >= offset + limit) break;
+  }
+  return visible.slice(offset, offset + limit);
 }

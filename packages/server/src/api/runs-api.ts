@@ -31,6 +31,7 @@ import {
   TaskRunStatusReason_Reason,
 } from "@gofer/proto";
 import type { Kysely } from "kysely";
+import type { Logger } from "winston";
 import { EXTENSION_NAME_KEY, isExtensionToken } from "../auth/token.js";
 import type { EventProcessor } from "../events/event-processor.js";
 import type { Run, TaskRun } from "../runs/run.js";
@@ -38,6 +39,8 @@ import { findRun, findTaskRun, listPipelineRuns, listRunTaskRuns } from "../runs
 import type { RunControl, RunRef, TaskRunLogLine } from "../runs/run-orchestrator.js";
 import type { Schema } from "../storage/schema.js";
 import { startRunForExtension } from "../triggers/extension-runs.js";
+import { toSafeId } from "../validation/input-limits.js";
+import { fitAnswer } from "./answer-budget.js";
 import type { CallContext } from "./call-context.js";
 import { StartRunV05Reply } from "./service-definition.js";
 
@@ -146,6 +149,8 @@ export interface RunsApiDeps {
   orchestrator: RunControl;
   processor: EventProcessor;
   resultsLimit: number;
+  /** Warns when a stored run is too large to list (answer-budget.ts). */
+  logger: Logger;
 }
 
 export function createRunsApi(deps: RunsApiDeps): RunsApi {
@@ -153,8 +158,14 @@ export function createRunsApi(deps: RunsApiDeps): RunsApi {
   const ref = (context: CallContext, r: { namespaceId: string; pipelineId: string }, runId: bigint): RunRef => ({
     namespaceId: context.namespace(r.namespaceId),
     pipelineId: r.pipelineId,
-    runId: Number(runId),
+    runId: toSafeId("run_id", runId),
   });
+  const fit = <T extends ProtoRun | ProtoTaskRun>(items: T[], encode: (item: T) => number, what: string): T[] =>
+    fitAnswer(items, {
+      size: encode,
+      describe: (item) => `${what} ${item.namespace}/${item.pipeline}/${item.id}`,
+      logger: deps.logger,
+    });
   return {
     async getRun(request, context) {
       return { run: toProtoRun(await findRun(db, ref(context, request, request.id))) };
@@ -167,7 +178,7 @@ export function createRunsApi(deps: RunsApiDeps): RunsApi {
         offset: Math.max(0, Number(request.offset)),
         limit,
       });
-      return { runs: runs.map(toProtoRun) };
+      return { runs: fit(runs.map(toProtoRun), (r) => ProtoRun.encode(r).finish().length, "run") };
     },
     async startRun(request, context) {
       const namespaceId = context.namespace(request.namespaceId);
@@ -205,7 +216,8 @@ export function createRunsApi(deps: RunsApiDeps): RunsApi {
       return { taskRun: toProtoTaskRun(await findTaskRun(db, ref(context, request, request.runId), request.id)) };
     },
     async listTaskRuns(request, context) {
-      return { taskRuns: (await listRunTaskRuns(db, ref(context, request, request.runId))).map(toProtoTaskRun) };
+      const taskRuns = (await listRunTaskRuns(db, ref(context, request, request.runId))).map(toProtoTaskRun);
+      return { taskRuns: fit(taskRuns, (t) => ProtoTaskRun.encode(t).finish().length, "task run") };
     },
     async cancelTaskRun(request, context) {
       await orchestrator.cancelTaskRun(ref(context, request, request.runId), request.id, { force: request.force });

@@ -9,6 +9,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private-files.js";
 import { runKey } from "./run-lookup.js";
 import type { RunRef, TaskRunLogLine } from "./run-orchestrator.js";
 
@@ -43,7 +44,7 @@ export class TaskLogWriter {
   ) {}
 
   static async open(path: string, live: LiveLog): Promise<TaskLogWriter> {
-    const stream = createWriteStream(path, { flags: "w" });
+    const stream = createWriteStream(path, { flags: "w", mode: PRIVATE_FILE_MODE });
     await once(stream, "open");
     return new TaskLogWriter(stream, live);
   }
@@ -82,7 +83,7 @@ export class TaskLogs {
   async open(ref: RunRef, taskId: string): Promise<TaskLogWriter> {
     this.expect(ref, taskId);
     const path = this.path(ref, taskId);
-    await mkdir(join(path, ".."), { recursive: true });
+    await mkdir(join(path, ".."), { recursive: true, mode: PRIVATE_DIR_MODE });
     const writer = await TaskLogWriter.open(path, this.live.get(key(ref, taskId)) as LiveLog);
     this.live.get(key(ref, taskId))?.notify();
     return writer;

@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import type { Logger } from "winston";
+import { createPrivateFile, PRIVATE_DIR_MODE } from "../private-files.js";
 import { BACKSTOP_CHECKPOINT_PAGES, type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import { migrateToLatest } from "./migrate.js";
 import type { Schema } from "./schema.js";
@@ -32,7 +33,11 @@ export interface OpenDatabaseOptions {
 
 /** Opens (creating the file and its directory if needed) and migrates the database at `path`. */
 export async function openDatabase(path: string, options: OpenDatabaseOptions = {}): Promise<Database> {
-  if (path !== ":memory:" && path !== "") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:" && path !== "") {
+    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+    // sqlite gives the -wal and -shm files the database file's mode, so all three stay private.
+    createPrivateFile(path);
+  }
   const sqlite = new BetterSqlite3(path);
   // WAL lets readers (another process, `sqlite3` on the file) proceed during writes; NORMAL sync is durable
   // against process crashes in WAL mode. Foreign keys are off by default in sqlite and are what make deletes cascade.

@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type CertificatePair, generateCertificate } from "@gofer/trigger-sdk";
 import type { Config } from "../config/config.js";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private-files.js";
 
 async function readPair(what: string, certPath: string, keyPath: string): Promise<CertificatePair> {
   const read = (path: string, key: string) =>
@@ -49,9 +50,9 @@ async function localhostPair(config: Config): Promise<CertificatePair> {
     return { certPem: await readFile(certPath, "utf8"), keyPem: await readFile(keyPath, "utf8") };
   } catch {
     const pair = await generateCertificate({ hosts: ["localhost", "127.0.0.1", "::1"] });
-    await mkdir(dirname(certPath), { recursive: true });
-    await writeFile(keyPath, pair.keyPem, { mode: 0o600 });
-    await writeFile(certPath, pair.certPem);
+    await mkdir(dirname(certPath), { recursive: true, mode: PRIVATE_DIR_MODE });
+    await writeFile(keyPath, pair.keyPem, { mode: PRIVATE_FILE_MODE });
+    await writeFile(certPath, pair.certPem, { mode: PRIVATE_FILE_MODE });
     return pair;
   }
 }
