@@ -15,7 +15,8 @@ export function eventCommand(context: CommandContext): CommandModule {
         .command({
           command: "get <id>",
           describe: "Show one event",
-          builder: (y: Argv) => y.positional("id", { type: "string" }),
+          builder: (y: Argv) =>
+            y.positional("id", { type: "string", describe: "The event's number, as gofer event list shows it" }),
           handler: action<GlobalArgs & { id: string }>(context, async (session, args) => {
             if (!/^\d+$/.test(String(args.id)))
               throw usageError(`event id ${JSON.stringify(String(args.id))} is not a number`);

@@ -8,6 +8,9 @@ interface IdArgs extends GlobalArgs {
   id: string;
 }
 
+const namespaceId = (y: Argv) =>
+  y.positional("id", { type: "string", describe: 'The namespace\'s id, e.g. "default"' });
+
 export function namespaceCommand(context: CommandContext): CommandModule {
   return {
     command: ["namespace", "namespaces"],
@@ -17,7 +20,10 @@ export function namespaceCommand(context: CommandContext): CommandModule {
         .command({
           command: "create <id> <name>",
           describe: "Create a namespace",
-          builder: (y: Argv) => y.option("description", { alias: "d", type: "string", describe: "What it is for" }),
+          builder: (y: Argv) =>
+            namespaceId(y)
+              .positional("name", { type: "string", describe: "A name for people" })
+              .option("description", { alias: "d", type: "string", describe: "What it is for" }),
           handler: action<IdArgs & { name: string; description?: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             const { namespace } = await api.createNamespace({
@@ -36,6 +42,7 @@ export function namespaceCommand(context: CommandContext): CommandModule {
         .command({
           command: "get <id>",
           describe: "Show a namespace",
+          builder: namespaceId,
           handler: action<IdArgs>(context, async (session, args) => {
             const { api } = await session.connect();
             const { namespace } = await api.getNamespace({ id: args.id });
@@ -60,7 +67,7 @@ export function namespaceCommand(context: CommandContext): CommandModule {
           command: "update <id>",
           describe: "Change a namespace's name or description",
           builder: (y: Argv) =>
-            y
+            namespaceId(y)
               .option("name", { alias: "n", type: "string", describe: "New name" })
               .option("description", { alias: "d", type: "string", describe: "New description" }),
           handler: action<IdArgs & { name?: string; description?: string }>(context, async (session, args) => {
@@ -84,6 +91,7 @@ export function namespaceCommand(context: CommandContext): CommandModule {
         .command({
           command: "delete <id>",
           describe: "Delete a namespace with its pipelines",
+          builder: namespaceId,
           handler: action<IdArgs>(context, async (session, args) => {
             const { api } = await session.connect();
             await api.deleteNamespace({ id: args.id });

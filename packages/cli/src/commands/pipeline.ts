@@ -16,6 +16,15 @@ interface IdArgs extends GlobalArgs {
 
 const WAIT_POLL_MS = 1000;
 
+const pipelineId = (y: Argv) =>
+  y.positional("id", { type: "string", describe: "The pipeline's id, as gofer pipeline list shows it" });
+const pipelinePath = (y: Argv) =>
+  y.positional("path", {
+    type: "string",
+    demandOption: true,
+    describe: "A pipeline program's directory or a .yaml/.yml/.json pipeline file",
+  });
+
 export function pipelineCommand(context: CommandContext): CommandModule {
   const idCommand = (
     command: string,
@@ -24,6 +33,7 @@ export function pipelineCommand(context: CommandContext): CommandModule {
   ): CommandModule => ({
     command: `${command} <id>`,
     describe,
+    builder: pipelineId,
     handler: action<IdArgs>(context, (session, args) => run(session, args.id)),
   });
   return {
@@ -35,8 +45,7 @@ export function pipelineCommand(context: CommandContext): CommandModule {
           command: "create <path>",
           describe: "Create a pipeline from a program's directory (Go, Rust, TypeScript) or a .yaml/.json file",
           builder: (y: Argv) =>
-            y
-              .positional("path", { type: "string", demandOption: true })
+            pipelinePath(y)
               .example("$0 pipeline create ./examples/yaml-pipeline/pipeline.yaml", "")
               .example("$0 pipeline create ./examples/typescript-pipeline", "runs the program, reads its stdout")
               .example("$0 pipeline create ./my-go-pipeline", "go build, then run it, as v0.4.1"),
@@ -125,7 +134,7 @@ export function pipelineCommand(context: CommandContext): CommandModule {
         .command({
           command: "run <id>",
           describe: "Start a run of a pipeline (same as gofer run start)",
-          builder: (y: Argv) => y.option("variable", variableOption),
+          builder: (y: Argv) => pipelineId(y).option("variable", variableOption),
           handler: action<IdArgs & { variable?: string[] }>(context, (session, args) =>
             startRun(session, args.id, args.variable ?? []),
           ),
@@ -166,7 +175,7 @@ function update(context: CommandContext): CommandModule {
     command: "update <id> <path>",
     describe: "Update a pipeline from its program or file; waits for in-progress runs first",
     builder: (y: Argv) =>
-      y
+      pipelinePath(pipelineId(y))
         .option("force", { alias: "f", type: "boolean", describe: "Cancel in-progress runs at once (SIGKILL)" })
         .option("graceful-stop", {
           alias: "g",

@@ -15,6 +15,11 @@ interface RunArgs extends PipelineArgs {
   id: number;
 }
 
+const pipelinePositional = (y: Argv) =>
+  y.positional("pipeline", { type: "string", describe: "The pipeline's id, as gofer pipeline list shows it" });
+const runPositionals = (y: Argv) =>
+  pipelinePositional(y).positional("id", { type: "string", describe: "The run's number: 1, 2, 3, …" });
+
 /** Run ids are positive integers; a typo (`gofer run get demo latest`) is a usage error, not a lookup. */
 export function runId(value: unknown, what = "run id"): bigint {
   const text = String(value);
@@ -35,7 +40,7 @@ export function runCommand(context: CommandContext): CommandModule {
         .command({
           command: "start <pipeline>",
           describe: "Start a run of a pipeline",
-          builder: (y: Argv) => y.option("variable", variableOption),
+          builder: (y: Argv) => pipelinePositional(y).option("variable", variableOption),
           handler: action<PipelineArgs & { variable?: string[] }>(context, (session, args) =>
             startRun(session, args.pipeline, args.variable ?? []),
           ),
@@ -43,7 +48,7 @@ export function runCommand(context: CommandContext): CommandModule {
         .command({
           command: "get <pipeline> <id>",
           describe: "Show a run and its task runs",
-          builder: (y: Argv) => y.positional("id", { type: "string" }),
+          builder: runPositionals,
           handler: action<RunArgs>(context, async (session, args) => {
             const { api } = await session.connect();
             const ref = { namespaceId: session.namespace, pipelineId: args.pipeline };
@@ -63,7 +68,7 @@ export function runCommand(context: CommandContext): CommandModule {
           command: "list <pipeline>",
           describe: "List a pipeline's runs, newest first",
           builder: (y: Argv) =>
-            y
+            pipelinePositional(y)
               .option("limit", { alias: "l", type: "number", default: 10, describe: "How many to list" })
               .option("offset", { type: "number", default: 0, describe: "How many to skip" }),
           handler: action<PipelineArgs & { limit: number; offset: number }>(context, async (session, args) => {
@@ -81,9 +86,11 @@ export function runCommand(context: CommandContext): CommandModule {
           command: "cancel <pipeline> <id>",
           describe: "Cancel a run: its tasks get SIGTERM, then SIGKILL after the stop timeout",
           builder: (y: Argv) =>
-            y
-              .positional("id", { type: "string" })
-              .option("force", { alias: "f", type: "boolean", describe: "Kill its tasks at once (SIGKILL)" }),
+            runPositionals(y).option("force", {
+              alias: "f",
+              type: "boolean",
+              describe: "Kill its tasks at once (SIGKILL)",
+            }),
           handler: action<RunArgs & { force?: boolean }>(context, async (session, args) => {
             const { api } = await session.connect();
             const id = runId(args.id);
@@ -102,7 +109,11 @@ export function runCommand(context: CommandContext): CommandModule {
           command: "cancel-all <pipeline>",
           describe: "Cancel every in-progress run of a pipeline",
           builder: (y: Argv) =>
-            y.option("force", { alias: "f", type: "boolean", describe: "Kill their tasks at once (SIGKILL)" }),
+            pipelinePositional(y).option("force", {
+              alias: "f",
+              type: "boolean",
+              describe: "Kill their tasks at once (SIGKILL)",
+            }),
           handler: action<PipelineArgs & { force?: boolean }>(context, async (session, args) => {
             const { api } = await session.connect();
             const { runs } = await api.cancelAllRuns({
