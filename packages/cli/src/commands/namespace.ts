@@ -1,5 +1,6 @@
 // `gofer namespace …` (also `namespaces`): create, get, list, update, delete (spec §6).
 import type { Argv, CommandModule } from "yargs";
+import { limitOption, offsetOption, parseLimit, parseOffset } from "../count-flags.js";
 import { usageError } from "../exit-codes.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
 import { namespaceDetails, namespaceJson, namespaceTable } from "../views/namespace-view.js";
@@ -53,13 +54,11 @@ export function namespaceCommand(context: CommandContext): CommandModule {
         .command({
           command: "list",
           describe: "List namespaces",
-          builder: (y: Argv) =>
-            y
-              .option("limit", { alias: "l", type: "number", default: 10, describe: "How many to list" })
-              .option("offset", { type: "number", default: 0, describe: "How many to skip" }),
-          handler: action<GlobalArgs & { limit: number; offset: number }>(context, async (session, args) => {
+          builder: (y: Argv) => y.option("limit", limitOption).option("offset", offsetOption),
+          handler: action<GlobalArgs & { limit: string; offset: string }>(context, async (session, args) => {
+            const page = { offset: BigInt(parseOffset(args.offset)), limit: BigInt(parseLimit(args.limit)) };
             const { api } = await session.connect();
-            const { namespaces } = await api.listNamespaces({ offset: BigInt(args.offset), limit: BigInt(args.limit) });
+            const { namespaces } = await api.listNamespaces(page);
             session.output.result(namespaces.map(namespaceJson), () => namespaceTable(namespaces, session.output));
           }),
         })

@@ -3,6 +3,7 @@
 // .yaml/.json pipeline file; see pipeline-config/load-pipeline-config.ts.
 import { Pipeline_PipelineState, Run_RunState } from "@gofer/proto";
 import type { Argv, CommandModule } from "yargs";
+import { limitOption, offsetOption, parseLimit, parseOffset } from "../count-flags.js";
 import { usageError } from "../exit-codes.js";
 import { loadPipelineConfig } from "../pipeline-config/load-pipeline-config.js";
 import { action, type CommandContext, type GlobalArgs, type Session } from "../session.js";
@@ -96,17 +97,16 @@ export function pipelineCommand(context: CommandContext): CommandModule {
         .command({
           command: "list",
           describe: "List pipelines",
-          builder: (y: Argv) =>
-            y
-              .option("limit", { alias: "l", type: "number", default: 10, describe: "How many to list" })
-              .option("offset", { type: "number", default: 0, describe: "How many to skip" }),
-          handler: action<GlobalArgs & { limit: number; offset: number }>(context, async (session, args) => {
+          builder: (y: Argv) => y.option("limit", limitOption).option("offset", offsetOption),
+          handler: action<GlobalArgs & { limit: string; offset: string }>(context, async (session, args) => {
+            const page = { offset: BigInt(parseOffset(args.offset)), limit: BigInt(parseLimit(args.limit)) };
             const { api } = await session.connect();
             const { pipelines } = await api.listPipelines({
               namespaceId: session.namespace,
-              offset: BigInt(args.offset),
-              limit: BigInt(args.limit),
+              ...page,
             });
+            // ListPipelines answers a namespace that does not exist with no pipelines; say it is not found instead.
+            if (pipelines.length === 0 && session.namespace !== "") await api.getNamespace({ id: session.namespace });
             session.output.result(pipelines.map(pipelineJson), () => pipelineTable(pipelines, session.output));
           }),
         })

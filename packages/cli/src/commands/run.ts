@@ -1,5 +1,6 @@
 // `gofer run …` (also `runs`): start, get, list, cancel, cancel-all (spec §6).
 import type { Argv, CommandModule } from "yargs";
+import { limitOption, offsetOption, parseLimit, parseOffset } from "../count-flags.js";
 import { usageError } from "../exit-codes.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
 import { runJson, runSummary, runTable } from "../views/run-view.js";
@@ -50,9 +51,9 @@ export function runCommand(context: CommandContext): CommandModule {
           describe: "Show a run and its task runs",
           builder: runPositionals,
           handler: action<RunArgs>(context, async (session, args) => {
+            const id = runId(args.id);
             const { api } = await session.connect();
             const ref = { namespaceId: session.namespace, pipelineId: args.pipeline };
-            const id = runId(args.id);
             const { run } = await api.getRun({ ...ref, id });
             if (!run) throw new Error("the server sent no run");
             const { output } = session;
@@ -67,18 +68,17 @@ export function runCommand(context: CommandContext): CommandModule {
         .command({
           command: "list <pipeline>",
           describe: "List a pipeline's runs, newest first",
-          builder: (y: Argv) =>
-            pipelinePositional(y)
-              .option("limit", { alias: "l", type: "number", default: 10, describe: "How many to list" })
-              .option("offset", { type: "number", default: 0, describe: "How many to skip" }),
-          handler: action<PipelineArgs & { limit: number; offset: number }>(context, async (session, args) => {
+          builder: (y: Argv) => pipelinePositional(y).option("limit", limitOption).option("offset", offsetOption),
+          handler: action<PipelineArgs & { limit: string; offset: string }>(context, async (session, args) => {
+            const page = { offset: BigInt(parseOffset(args.offset)), limit: BigInt(parseLimit(args.limit)) };
             const { api } = await session.connect();
             const { runs } = await api.listRuns({
               namespaceId: session.namespace,
               pipelineId: args.pipeline,
-              offset: BigInt(args.offset),
-              limit: BigInt(args.limit),
+              ...page,
             });
+            // ListRuns answers a pipeline that does not exist with no runs; say it is not found instead.
+            if (runs.length === 0) await api.getPipeline({ namespaceId: session.namespace, id: args.pipeline });
             session.output.result(runs.map(runJson), () => runTable(runs, session.output));
           }),
         })
@@ -92,8 +92,8 @@ export function runCommand(context: CommandContext): CommandModule {
               describe: "Kill its tasks at once (SIGKILL)",
             }),
           handler: action<RunArgs & { force?: boolean }>(context, async (session, args) => {
-            const { api } = await session.connect();
             const id = runId(args.id);
+            const { api } = await session.connect();
             await api.cancelRun({
               namespaceId: session.namespace,
               pipelineId: args.pipeline,
@@ -121,6 +121,7 @@ export function runCommand(context: CommandContext): CommandModule {
               pipelineId: args.pipeline,
               force: Boolean(args.force),
             });
+            if (runs.length === 0) await api.getPipeline({ namespaceId: session.namespace, id: args.pipeline });
             session.output.result({ pipeline: args.pipeline, cancelled: runs.map(Number) }, () =>
               runs.length === 0
                 ? `No runs of pipeline "${args.pipeline}" were in progress.`
