@@ -62,7 +62,7 @@ test("an unreachable server exits 3, naming the host and how to start a server",
 test("a missing object exits 4", async () => {
   const result = await t.gofer(["pipeline", "get", "nope", "--token", managementToken]);
   expect(result.code).toBe(4);
-  expect(result.stderr).toBe('gofer: pipeline "default/nope" not found\n');
+  expect(result.stderr).toBe('gofer: pipeline "nope" in namespace "default" not found\n');
 });
 
 describe("permission errors exit 5", () => {
