@@ -20,10 +20,8 @@ const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.
   .version;
 
 const EPILOGUE = [
-  `Settings: flags, then env (${CONFIG_KEY_NAMES.map(envName).join(", ")}),`,
-  "then ~/.gofer.toml or ~/.config/gofer.toml (a v0.4 ~/.gofer.hcl is read too).",
-  "Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 cannot reach the server, 4 not found,",
-  "5 not authenticated or not allowed, 130 interrupted.",
+  `Settings: flags, then env (${CONFIG_KEY_NAMES.map(envName).join(", ")}), then ~/.gofer.toml or ~/.config/gofer.toml (a v0.4 ~/.gofer.hcl is read too).`,
+  "Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 cannot reach the server, 4 not found, 5 not authenticated or not allowed, 130 interrupted.",
   `The server's answers: ${describeGrpcExitCodes()}; any other status 1.`,
 ].join("\n");
 

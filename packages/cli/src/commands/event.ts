@@ -66,7 +66,10 @@ export function eventCommand(context: CommandContext): CommandModule {
                 describe: "Keep printing new events as they happen, until Ctrl-C (not with --reverse)",
               })
               .example("$0 event list --reverse --limit 20", "the 20 newest events, newest first")
-              .example("$0 event list --kind started_run --pipeline demo --limit 5 --follow", ""),
+              .example(
+                "$0 event list --kind started_run --pipeline demo --limit 5 --follow",
+                "the demo's last 5 run starts, then each new one",
+              ),
           handler: action<GlobalArgs & ListArgs>(context, async (session, args) => {
             if (args.reverse && args.follow) throw usageError("--follow and --reverse cannot be used together");
             const limit = args.limit === undefined ? undefined : parseLimit(args.limit);
