@@ -26,6 +26,7 @@ const demoYaml = (every?: string, trigger = "interval") =>
 
 beforeAll(async () => {
   t = await startCliTestServer();
+  pipelineFile("nope.yaml", demoYaml().replace("id: demo", "id: nope"));
   await t.server.triggers.install({ name: "interval", image: "gofer-trigger-interval:latest", variables: {} });
   const created = await t.gofer(["pipeline", "create", pipelineFile("demo.yaml", demoYaml())]);
   expect(created.code, created.stderr).toBe(0);
@@ -55,6 +56,16 @@ describe("everything missing exits 4, worded alike", () => {
       'task run "nope" of run 1 of pipeline "demo" in namespace "default" not found',
     ],
     ["trigger get", ["trigger", "get", "nope"], 'trigger "nope" not found'],
+    ["trigger enable", ["trigger", "enable", "nope"], 'trigger "nope" not found'],
+    ["trigger uninstall", ["trigger", "uninstall", "nope"], 'trigger "nope" not found'],
+    ["pipeline delete", ["pipeline", "delete", "nope"], PIPELINE_NOPE],
+    ["pipeline update", ["pipeline", "update", "nope", "nope.yaml"], PIPELINE_NOPE],
+    [
+      "taskrun logs",
+      ["taskrun", "logs", "demo", "99", "hello"],
+      'run 99 of pipeline "demo" in namespace "default" not found',
+    ],
+    ["namespace delete", ["namespace", "delete", "nope"], 'namespace "nope" not found'],
     ["event get", ["event", "get", "999999"], "event 999999 not found"],
     ["event list --pipeline", ["event", "list", "--pipeline", "nope"], PIPELINE_NOPE],
     ["namespace get", ["namespace", "get", "nope"], 'namespace "nope" not found'],

@@ -73,6 +73,18 @@ describe("permission errors exit 5", () => {
     expect(result.stderr).toContain("hint: pass --token, set GOFER_CLI_TOKEN or token in ~/.gofer.toml");
   });
 
+  test("a streaming call refused by the server: event list without a token", async () => {
+    for (const args of [
+      ["event", "list"],
+      ["event", "list", "--reverse", "--limit", "1"],
+      ["event", "list", "-f", "-l", "1"],
+    ]) {
+      const result = await t.gofer(args);
+      expect(result.code).toBe(5);
+      expect(result.stderr).toContain('gofer: missing "authorization" metadata: expected "Bearer <token>"\n');
+    }
+  });
+
   test("an unknown token", async () => {
     const result = await t.gofer(["trigger", "list"], { env: { GOFER_CLI_TOKEN: "0123456789abcdef" } });
     expect(result.code).toBe(5);

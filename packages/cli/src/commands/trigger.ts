@@ -37,6 +37,8 @@ export function triggerCommand(context: CommandContext): CommandModule {
           builder: triggerName,
           handler: action<NameArgs>(context, async (session, args) => {
             const { api } = await session.connect();
+            // UninstallTrigger takes a missing name as done (as v0.4 did); a typo should not look like success.
+            await api.getTrigger({ name: args.name });
             await session.output
               .spinner()
               .during(`Uninstalling trigger "${args.name}"`, () => api.uninstallTrigger({ name: args.name }));
