@@ -25,53 +25,41 @@ const EPILOGUE = [
   `The server's answers: ${describeGrpcExitCodes()}; any other status 1.`,
 ].join("\n");
 
+/** yargs lays out help unwrapped (.wrap(null)): runCli wraps it at word boundaries (help-text.ts). */
 export function buildCli(context: CommandContext, argv: readonly string[]): Argv {
-  return (
-    yargs([...argv])
-      .scriptName("gofer")
-      .usage("$0 <command>\n\nGofer: run containers on a schedule or on events.")
-      .option("config", { type: "string", describe: "CLI config file (TOML; for `service start`, the server's)" })
-      .option("host", { type: "string", describe: "Gofer API host:port (default localhost:8080)" })
-      .option("token", { type: "string", describe: "API token (a --dev server needs none)" })
-      .option("namespace", { type: "string", describe: "Namespace to act in (default: the token's, else default)" })
-      .option("format", {
-        type: "string",
-        choices: OUTPUT_FORMATS,
-        describe: "Output: pretty (default), json or silent",
-      })
-      .option("detail", { type: "boolean", describe: "Show more: absolute times, variables, every field" })
-      .option("color", {
-        type: "boolean",
-        describe: "Colour on a terminal (--no-color turns it off; so does NO_COLOR)",
-      })
-      .option("tls-ca", {
-        type: "string",
-        describe: "PEM file of the CA (or exact certificate) to trust for the server",
-      })
-      .option("insecure-plaintext", { type: "boolean", describe: "Talk to a server with use_tls = false" })
-      .group(
-        ["config", "host", "token", "namespace", "format", "detail", "color", "tls-ca", "insecure-plaintext"],
-        "Global options:",
-      )
-      .command(triggerCommand(context))
-      .command(pipelineCommand(context))
-      .command(runCommand(context))
-      .command(taskRunCommand(context))
-      .command(namespaceCommand(context))
-      .command(eventCommand(context))
-      .command(serviceCommand(context))
-      .completion("completion", "Print a shell completion script (bash/zsh): gofer completion >> ~/.bashrc")
-      .demandCommand(1, "Choose a command")
-      .strict()
-      .version(VERSION)
-      .help()
-      .alias("help", "h")
-      .epilogue(EPILOGUE)
-      // Unwrapped: runCli wraps help at word boundaries (help-text.ts).
-      .wrap(null)
-      .showHelpOnFail(false)
-      .fail(false)
-  );
+  return yargs([...argv])
+    .scriptName("gofer")
+    .usage("$0 <command>\n\nGofer: run containers on a schedule or on events.")
+    .option("config", { type: "string", describe: "CLI config file (TOML; for `service start`, the server's)" })
+    .option("host", { type: "string", describe: "Gofer API host:port (default localhost:8080)" })
+    .option("token", { type: "string", describe: "API token (a --dev server needs none)" })
+    .option("namespace", { type: "string", describe: "Namespace to act in (default: the token's, else default)" })
+    .option("format", { type: "string", choices: OUTPUT_FORMATS, describe: "Output: pretty (default), json or silent" })
+    .option("detail", { type: "boolean", describe: "Show more: absolute times, variables, every field" })
+    .option("color", { type: "boolean", describe: "Colour on a terminal (--no-color turns it off; so does NO_COLOR)" })
+    .option("tls-ca", { type: "string", describe: "PEM file of the CA (or exact certificate) to trust for the server" })
+    .option("insecure-plaintext", { type: "boolean", describe: "Talk to a server with use_tls = false" })
+    .group(
+      ["config", "host", "token", "namespace", "format", "detail", "color", "tls-ca", "insecure-plaintext"],
+      "Global options:",
+    )
+    .command(triggerCommand(context))
+    .command(pipelineCommand(context))
+    .command(runCommand(context))
+    .command(taskRunCommand(context))
+    .command(namespaceCommand(context))
+    .command(eventCommand(context))
+    .command(serviceCommand(context))
+    .completion("completion", "Print a shell completion script (bash/zsh): gofer completion >> ~/.bashrc")
+    .demandCommand(1, "Choose a command")
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias("help", "h")
+    .epilogue(EPILOGUE)
+    .wrap(null)
+    .showHelpOnFail(false)
+    .fail(false);
 }
 
 const GROUPS = ["trigger", "pipeline", "run", "taskrun", "namespace", "event", "service"];

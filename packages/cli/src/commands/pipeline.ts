@@ -23,7 +23,7 @@ const pipelinePath = (y: Argv) =>
   y.positional("path", {
     type: "string",
     demandOption: true,
-    describe: "A pipeline program's directory or a .yaml/.yml/.json pipeline file",
+    describe: "A pipeline program's directory, a .yaml/.yml/.json pipeline file, or .pb/.bin PipelineConfig bytes",
   });
 
 export function pipelineCommand(context: CommandContext): CommandModule {
