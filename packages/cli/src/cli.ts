@@ -12,18 +12,20 @@ import { serviceCommand } from "./commands/service.js";
 import { taskRunCommand } from "./commands/taskrun.js";
 import { triggerCommand } from "./commands/trigger.js";
 import { ExitCode, usageError } from "./exit-codes.js";
+import { describeGrpcExitCodes } from "./grpc-errors.js";
+import { helpWidth, wrapHelp } from "./help-text.js";
 import { type CommandContext, reportError } from "./session.js";
 
 const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
   .version;
 
 const EPILOGUE = [
-  `Settings: flags, then env (${CONFIG_KEY_NAMES.map(envName).join(", ")}),`,
-  "then ~/.gofer.toml or ~/.config/gofer.toml (a v0.4 ~/.gofer.hcl is read too).",
-  "Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 cannot reach the server, 4 not found,",
-  "5 not authenticated or not allowed.",
+  `Settings: flags, then env (${CONFIG_KEY_NAMES.map(envName).join(", ")}), then ~/.gofer.toml or ~/.config/gofer.toml (a v0.4 ~/.gofer.hcl is read too).`,
+  "Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 cannot reach the server, 4 not found, 5 not authenticated or not allowed, 130 interrupted.",
+  `The server's answers: ${describeGrpcExitCodes()}; any other status 1.`,
 ].join("\n");
 
+/** yargs lays out help unwrapped (.wrap(null)): runCli wraps it at word boundaries (help-text.ts). */
 export function buildCli(context: CommandContext, argv: readonly string[]): Argv {
   return yargs([...argv])
     .scriptName("gofer")
@@ -55,7 +57,7 @@ export function buildCli(context: CommandContext, argv: readonly string[]): Argv
     .help()
     .alias("help", "h")
     .epilogue(EPILOGUE)
-    .wrap(Math.min(120, context.io.stdout.columns ?? 100))
+    .wrap(null)
     .showHelpOnFail(false)
     .fail(false);
 }
@@ -72,12 +74,20 @@ function helpCommand(argv: readonly string[]): string {
 /** Runs one command line; returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const context: CommandContext = { io, exitCode: ExitCode.Ok };
+  let shown = "";
+  let isHelp = false;
   try {
-    await buildCli(context, argv).parseAsync();
+    // With a callback, yargs hands over what it would print (help, version, a completion script) instead of
+    // printing it and exiting the process.
+    await buildCli(context, argv).parseAsync(argv, {}, (_error, parsed, output) => {
+      shown = output;
+      isHelp = Boolean((parsed as { help?: unknown } | undefined)?.help);
+    });
   } catch (error) {
     // Only yargs's own validation lands here: command handlers report their errors through action().
     const message = error instanceof Error ? error.message : String(error);
     return reportError(usageError(message, `see "${helpCommand(argv)}"`), io, undefined);
   }
+  if (shown !== "") io.stdout.write(`${isHelp ? wrapHelp(shown, helpWidth(io.stdout)) : shown}\n`);
   return context.exitCode;
 }

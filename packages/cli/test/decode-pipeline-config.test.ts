@@ -24,6 +24,6 @@ test("empty output says nothing was printed", () => {
 test("a log line printed on stdout is not taken for a config", () => {
   const text = new TextEncoder().encode("Building pipeline...\n");
   expect(() => decodePipelineConfig(text, "the output")).toThrow(
-    /^the output (is not a PipelineConfig|does not decode)/,
+    /^the output (is not a protobuf PipelineConfig|does not decode)/,
   );
 });

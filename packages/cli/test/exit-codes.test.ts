@@ -62,7 +62,7 @@ test("an unreachable server exits 3, naming the host and how to start a server",
 test("a missing object exits 4", async () => {
   const result = await t.gofer(["pipeline", "get", "nope", "--token", managementToken]);
   expect(result.code).toBe(4);
-  expect(result.stderr).toBe('gofer: pipeline "default/nope" not found\n');
+  expect(result.stderr).toBe('gofer: pipeline "nope" in namespace "default" not found\n');
 });
 
 describe("permission errors exit 5", () => {
@@ -71,6 +71,18 @@ describe("permission errors exit 5", () => {
     expect(result.code).toBe(5);
     expect(result.stderr).toContain('gofer: missing "authorization" metadata: expected "Bearer <token>"\n');
     expect(result.stderr).toContain("hint: pass --token, set GOFER_CLI_TOKEN or token in ~/.gofer.toml");
+  });
+
+  test("a streaming call refused by the server: event list without a token", async () => {
+    for (const args of [
+      ["event", "list"],
+      ["event", "list", "--reverse", "--limit", "1"],
+      ["event", "list", "-f", "-l", "1"],
+    ]) {
+      const result = await t.gofer(args);
+      expect(result.code).toBe(5);
+      expect(result.stderr).toContain('gofer: missing "authorization" metadata: expected "Bearer <token>"\n');
+    }
   });
 
   test("an unknown token", async () => {

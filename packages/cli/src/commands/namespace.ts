@@ -1,5 +1,6 @@
 // `gofer namespace …` (also `namespaces`): create, get, list, update, delete (spec §6).
 import type { Argv, CommandModule } from "yargs";
+import { limitOption, offsetOption, parseLimit, parseOffset } from "../count-flags.js";
 import { usageError } from "../exit-codes.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
 import { namespaceDetails, namespaceJson, namespaceTable } from "../views/namespace-view.js";
@@ -7,6 +8,9 @@ import { namespaceDetails, namespaceJson, namespaceTable } from "../views/namesp
 interface IdArgs extends GlobalArgs {
   id: string;
 }
+
+const namespaceId = (y: Argv) =>
+  y.positional("id", { type: "string", describe: 'The namespace\'s id, e.g. "default"' });
 
 export function namespaceCommand(context: CommandContext): CommandModule {
   return {
@@ -17,7 +21,10 @@ export function namespaceCommand(context: CommandContext): CommandModule {
         .command({
           command: "create <id> <name>",
           describe: "Create a namespace",
-          builder: (y: Argv) => y.option("description", { alias: "d", type: "string", describe: "What it is for" }),
+          builder: (y: Argv) =>
+            namespaceId(y)
+              .positional("name", { type: "string", describe: "A name for people" })
+              .option("description", { alias: "d", type: "string", describe: "What it is for" }),
           handler: action<IdArgs & { name: string; description?: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             const { namespace } = await api.createNamespace({
@@ -36,6 +43,7 @@ export function namespaceCommand(context: CommandContext): CommandModule {
         .command({
           command: "get <id>",
           describe: "Show a namespace",
+          builder: namespaceId,
           handler: action<IdArgs>(context, async (session, args) => {
             const { api } = await session.connect();
             const { namespace } = await api.getNamespace({ id: args.id });
@@ -46,13 +54,11 @@ export function namespaceCommand(context: CommandContext): CommandModule {
         .command({
           command: "list",
           describe: "List namespaces",
-          builder: (y: Argv) =>
-            y
-              .option("limit", { alias: "l", type: "number", default: 10, describe: "How many to list" })
-              .option("offset", { type: "number", default: 0, describe: "How many to skip" }),
-          handler: action<GlobalArgs & { limit: number; offset: number }>(context, async (session, args) => {
+          builder: (y: Argv) => y.option("limit", limitOption).option("offset", offsetOption),
+          handler: action<GlobalArgs & { limit: string; offset: string }>(context, async (session, args) => {
+            const page = { offset: BigInt(parseOffset(args.offset)), limit: BigInt(parseLimit(args.limit)) };
             const { api } = await session.connect();
-            const { namespaces } = await api.listNamespaces({ offset: BigInt(args.offset), limit: BigInt(args.limit) });
+            const { namespaces } = await api.listNamespaces(page);
             session.output.result(namespaces.map(namespaceJson), () => namespaceTable(namespaces, session.output));
           }),
         })
@@ -60,7 +66,7 @@ export function namespaceCommand(context: CommandContext): CommandModule {
           command: "update <id>",
           describe: "Change a namespace's name or description",
           builder: (y: Argv) =>
-            y
+            namespaceId(y)
               .option("name", { alias: "n", type: "string", describe: "New name" })
               .option("description", { alias: "d", type: "string", describe: "New description" }),
           handler: action<IdArgs & { name?: string; description?: string }>(context, async (session, args) => {
@@ -84,6 +90,7 @@ export function namespaceCommand(context: CommandContext): CommandModule {
         .command({
           command: "delete <id>",
           describe: "Delete a namespace with its pipelines",
+          builder: namespaceId,
           handler: action<IdArgs>(context, async (session, args) => {
             const { api } = await session.connect();
             await api.deleteNamespace({ id: args.id });

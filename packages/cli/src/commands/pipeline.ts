@@ -3,6 +3,7 @@
 // .yaml/.json pipeline file; see pipeline-config/load-pipeline-config.ts.
 import { Pipeline_PipelineState, Run_RunState } from "@gofer/proto";
 import type { Argv, CommandModule } from "yargs";
+import { limitOption, offsetOption, parseLimit, parseOffset } from "../count-flags.js";
 import { usageError } from "../exit-codes.js";
 import { loadPipelineConfig } from "../pipeline-config/load-pipeline-config.js";
 import { action, type CommandContext, type GlobalArgs, type Session } from "../session.js";
@@ -16,6 +17,15 @@ interface IdArgs extends GlobalArgs {
 
 const WAIT_POLL_MS = 1000;
 
+const pipelineId = (y: Argv) =>
+  y.positional("id", { type: "string", describe: "The pipeline's id, as gofer pipeline list shows it" });
+const pipelinePath = (y: Argv) =>
+  y.positional("path", {
+    type: "string",
+    demandOption: true,
+    describe: "A pipeline program's directory, a .yaml/.yml/.json pipeline file, or .pb/.bin PipelineConfig bytes",
+  });
+
 export function pipelineCommand(context: CommandContext): CommandModule {
   const idCommand = (
     command: string,
@@ -24,6 +34,7 @@ export function pipelineCommand(context: CommandContext): CommandModule {
   ): CommandModule => ({
     command: `${command} <id>`,
     describe,
+    builder: pipelineId,
     handler: action<IdArgs>(context, (session, args) => run(session, args.id)),
   });
   return {
@@ -35,8 +46,7 @@ export function pipelineCommand(context: CommandContext): CommandModule {
           command: "create <path>",
           describe: "Create a pipeline from a program's directory (Go, Rust, TypeScript) or a .yaml/.json file",
           builder: (y: Argv) =>
-            y
-              .positional("path", { type: "string", demandOption: true })
+            pipelinePath(y)
               .example("$0 pipeline create ./examples/yaml-pipeline/pipeline.yaml", "")
               .example("$0 pipeline create ./examples/typescript-pipeline", "runs the program, reads its stdout")
               .example("$0 pipeline create ./my-go-pipeline", "go build, then run it, as v0.4.1"),
@@ -87,17 +97,16 @@ export function pipelineCommand(context: CommandContext): CommandModule {
         .command({
           command: "list",
           describe: "List pipelines",
-          builder: (y: Argv) =>
-            y
-              .option("limit", { alias: "l", type: "number", default: 10, describe: "How many to list" })
-              .option("offset", { type: "number", default: 0, describe: "How many to skip" }),
-          handler: action<GlobalArgs & { limit: number; offset: number }>(context, async (session, args) => {
+          builder: (y: Argv) => y.option("limit", limitOption).option("offset", offsetOption),
+          handler: action<GlobalArgs & { limit: string; offset: string }>(context, async (session, args) => {
+            const page = { offset: BigInt(parseOffset(args.offset)), limit: BigInt(parseLimit(args.limit)) };
             const { api } = await session.connect();
             const { pipelines } = await api.listPipelines({
               namespaceId: session.namespace,
-              offset: BigInt(args.offset),
-              limit: BigInt(args.limit),
+              ...page,
             });
+            // ListPipelines answers a namespace that does not exist with no pipelines; say it is not found instead.
+            if (pipelines.length === 0 && session.namespace !== "") await api.getNamespace({ id: session.namespace });
             session.output.result(pipelines.map(pipelineJson), () => pipelineTable(pipelines, session.output));
           }),
         })
@@ -125,7 +134,7 @@ export function pipelineCommand(context: CommandContext): CommandModule {
         .command({
           command: "run <id>",
           describe: "Start a run of a pipeline (same as gofer run start)",
-          builder: (y: Argv) => y.option("variable", variableOption),
+          builder: (y: Argv) => pipelineId(y).option("variable", variableOption),
           handler: action<IdArgs & { variable?: string[] }>(context, (session, args) =>
             startRun(session, args.id, args.variable ?? []),
           ),
@@ -166,7 +175,7 @@ function update(context: CommandContext): CommandModule {
     command: "update <id> <path>",
     describe: "Update a pipeline from its program or file; waits for in-progress runs first",
     builder: (y: Argv) =>
-      y
+      pipelinePath(pipelineId(y))
         .option("force", { alias: "f", type: "boolean", describe: "Cancel in-progress runs at once (SIGKILL)" })
         .option("graceful-stop", {
           alias: "g",

@@ -1,5 +1,6 @@
 // `gofer run …` (also `runs`): start, get, list, cancel, cancel-all (spec §6).
 import type { Argv, CommandModule } from "yargs";
+import { limitOption, offsetOption, parseLimit, parseOffset } from "../count-flags.js";
 import { usageError } from "../exit-codes.js";
 import { checkIdRange } from "../numeric-id.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
@@ -15,6 +16,11 @@ interface PipelineArgs extends GlobalArgs {
 interface RunArgs extends PipelineArgs {
   id: number;
 }
+
+const pipelinePositional = (y: Argv) =>
+  y.positional("pipeline", { type: "string", describe: "The pipeline's id, as gofer pipeline list shows it" });
+const runPositionals = (y: Argv) =>
+  pipelinePositional(y).positional("id", { type: "string", describe: "The run's number: 1, 2, 3, …" });
 
 /** Run ids are positive integers; a typo (`gofer run get demo latest`) is a usage error, not a lookup. */
 export function runId(value: unknown, what = "run id"): bigint {
@@ -36,7 +42,7 @@ export function runCommand(context: CommandContext): CommandModule {
         .command({
           command: "start <pipeline>",
           describe: "Start a run of a pipeline",
-          builder: (y: Argv) => y.option("variable", variableOption),
+          builder: (y: Argv) => pipelinePositional(y).option("variable", variableOption),
           handler: action<PipelineArgs & { variable?: string[] }>(context, (session, args) =>
             startRun(session, args.pipeline, args.variable ?? []),
           ),
@@ -44,11 +50,11 @@ export function runCommand(context: CommandContext): CommandModule {
         .command({
           command: "get <pipeline> <id>",
           describe: "Show a run and its task runs",
-          builder: (y: Argv) => y.positional("id", { type: "string" }),
+          builder: runPositionals,
           handler: action<RunArgs>(context, async (session, args) => {
+            const id = runId(args.id);
             const { api } = await session.connect();
             const ref = { namespaceId: session.namespace, pipelineId: args.pipeline };
-            const id = runId(args.id);
             const { run } = await api.getRun({ ...ref, id });
             if (!run) throw new Error("the server sent no run");
             const { output } = session;
@@ -63,18 +69,17 @@ export function runCommand(context: CommandContext): CommandModule {
         .command({
           command: "list <pipeline>",
           describe: "List a pipeline's runs, newest first",
-          builder: (y: Argv) =>
-            y
-              .option("limit", { alias: "l", type: "number", default: 10, describe: "How many to list" })
-              .option("offset", { type: "number", default: 0, describe: "How many to skip" }),
-          handler: action<PipelineArgs & { limit: number; offset: number }>(context, async (session, args) => {
+          builder: (y: Argv) => pipelinePositional(y).option("limit", limitOption).option("offset", offsetOption),
+          handler: action<PipelineArgs & { limit: string; offset: string }>(context, async (session, args) => {
+            const page = { offset: BigInt(parseOffset(args.offset)), limit: BigInt(parseLimit(args.limit)) };
             const { api } = await session.connect();
             const { runs } = await api.listRuns({
               namespaceId: session.namespace,
               pipelineId: args.pipeline,
-              offset: BigInt(args.offset),
-              limit: BigInt(args.limit),
+              ...page,
             });
+            // ListRuns answers a pipeline that does not exist with no runs; say it is not found instead.
+            if (runs.length === 0) await api.getPipeline({ namespaceId: session.namespace, id: args.pipeline });
             session.output.result(runs.map(runJson), () => runTable(runs, session.output));
           }),
         })
@@ -82,12 +87,14 @@ export function runCommand(context: CommandContext): CommandModule {
           command: "cancel <pipeline> <id>",
           describe: "Cancel a run: its tasks get SIGTERM, then SIGKILL after the stop timeout",
           builder: (y: Argv) =>
-            y
-              .positional("id", { type: "string" })
-              .option("force", { alias: "f", type: "boolean", describe: "Kill its tasks at once (SIGKILL)" }),
+            runPositionals(y).option("force", {
+              alias: "f",
+              type: "boolean",
+              describe: "Kill its tasks at once (SIGKILL)",
+            }),
           handler: action<RunArgs & { force?: boolean }>(context, async (session, args) => {
-            const { api } = await session.connect();
             const id = runId(args.id);
+            const { api } = await session.connect();
             await api.cancelRun({
               namespaceId: session.namespace,
               pipelineId: args.pipeline,
@@ -103,7 +110,11 @@ export function runCommand(context: CommandContext): CommandModule {
           command: "cancel-all <pipeline>",
           describe: "Cancel every in-progress run of a pipeline",
           builder: (y: Argv) =>
-            y.option("force", { alias: "f", type: "boolean", describe: "Kill their tasks at once (SIGKILL)" }),
+            pipelinePositional(y).option("force", {
+              alias: "f",
+              type: "boolean",
+              describe: "Kill their tasks at once (SIGKILL)",
+            }),
           handler: action<PipelineArgs & { force?: boolean }>(context, async (session, args) => {
             const { api } = await session.connect();
             const { runs } = await api.cancelAllRuns({
@@ -111,6 +122,7 @@ export function runCommand(context: CommandContext): CommandModule {
               pipelineId: args.pipeline,
               force: Boolean(args.force),
             });
+            if (runs.length === 0) await api.getPipeline({ namespaceId: session.namespace, id: args.pipeline });
             session.output.result({ pipeline: args.pipeline, cancelled: runs.map(Number) }, () =>
               runs.length === 0
                 ? `No runs of pipeline "${args.pipeline}" were in progress.`

@@ -19,6 +19,8 @@ export interface StartArgs {
   /** The server's config file (the global --config means this here, as in v0.4.1). */
   config?: string | undefined;
   set?: string[] | undefined;
+  /** false for --no-color; else the log is coloured on a terminal unless NO_COLOR is set. */
+  color?: boolean | undefined;
 }
 
 /** @returns the exit code when the server could not start; undefined while it runs. */
@@ -40,7 +42,11 @@ export async function startServer(args: StartArgs): Promise<number | undefined> 
     }
     throw error;
   }
-  const logger = createServerLogger({ level: config.logLevel, pretty: config.development.prettyLogging });
+  const logger = createServerLogger({
+    level: config.logLevel,
+    pretty: config.development.prettyLogging,
+    ...(args.color === false ? { color: false } : {}),
+  });
   for (const warning of warnings) logger.warn(warning);
   const server = await createServer(config, { logger });
   let signals = 0;

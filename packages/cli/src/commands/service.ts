@@ -30,7 +30,7 @@ export function serviceCommand(context: CommandContext): CommandModule {
               }),
           handler: async (parsed: object) => {
             const args = parsed as StartArgs;
-            const code = await startServer({ dev: args.dev, config: args.config, set: args.set });
+            const code = await startServer({ dev: args.dev, config: args.config, set: args.set, color: args.color });
             if (code !== undefined) context.exitCode = code;
           },
         })

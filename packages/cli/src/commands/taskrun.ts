@@ -21,7 +21,11 @@ interface TaskRunArgs extends RunArgs {
 const START_POLL_MS = 250;
 
 export function taskRunCommand(context: CommandContext): CommandModule {
-  const positionals = (y: Argv) => y.positional("run", { type: "string" }).positional("id", { type: "string" });
+  const positionals = (y: Argv) =>
+    y
+      .positional("pipeline", { type: "string", describe: "The pipeline's id, as gofer pipeline list shows it" })
+      .positional("run", { type: "string", describe: "The run's number: 1, 2, 3, …" })
+      .positional("id", { type: "string", describe: "The task's id in the pipeline, e.g. hello" });
   return {
     command: ["taskrun", "taskruns"],
     describe: "Inspect task runs and their logs",

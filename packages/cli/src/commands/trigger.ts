@@ -14,6 +14,9 @@ interface NameArgs extends GlobalArgs {
   name: string;
 }
 
+const triggerName = (y: Argv) =>
+  y.positional("name", { type: "string", describe: "The trigger's name, as gofer trigger list shows it" });
+
 interface InstallArgs extends NameArgs {
   kind?: "trigger" | "extension";
   image: string;
@@ -31,8 +34,11 @@ export function triggerCommand(context: CommandContext): CommandModule {
         .command({
           command: "uninstall <name>",
           describe: "Uninstall a trigger: it stops, and its pipelines get no more runs from it",
+          builder: triggerName,
           handler: action<NameArgs>(context, async (session, args) => {
             const { api } = await session.connect();
+            // UninstallTrigger takes a missing name as done (as v0.4 did); a typo should not look like success.
+            await api.getTrigger({ name: args.name });
             await session.output
               .spinner()
               .during(`Uninstalling trigger "${args.name}"`, () => api.uninstallTrigger({ name: args.name }));
@@ -53,6 +59,7 @@ export function triggerCommand(context: CommandContext): CommandModule {
         .command({
           command: "get <name>",
           describe: "Show one trigger",
+          builder: triggerName,
           handler: action<NameArgs>(context, async (session, args) => {
             const { api } = await session.connect();
             const { trigger } = await api.getTrigger({ name: args.name });
@@ -63,6 +70,7 @@ export function triggerCommand(context: CommandContext): CommandModule {
         .command({
           command: "enable <name>",
           describe: "Enable a trigger: it starts again and resumes starting runs",
+          builder: triggerName,
           handler: action<NameArgs>(context, async (session, args) => {
             const { api, slowApi } = await session.connect();
             await session.output
@@ -199,7 +207,7 @@ function disable(context: CommandContext): CommandModule {
     command: "disable <name>",
     describe: "Disable a trigger: it stops, and its pipelines get no runs from it until it is enabled",
     builder: (yargs: Argv) =>
-      yargs.option("yes", {
+      triggerName(yargs).option("yes", {
         alias: "y",
         type: "boolean",
         describe: "Do not ask to type the trigger's name to confirm",

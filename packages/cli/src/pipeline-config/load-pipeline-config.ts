@@ -38,7 +38,13 @@ export async function loadPipelineConfig(path: string, options: LoadOptions): Pr
     return decodePipelineConfig(bytes, `the output of the program in ${program.dir}`);
   }
   const extension = extname(absolute).toLowerCase();
-  if (extension === ".yaml" || extension === ".yml" || extension === ".json") {
+  if (extension === ".json") {
+    const text = readFileSync(absolute, "utf8");
+    checkJsonSyntax(text, path);
+    // Valid JSON is valid YAML: the YAML reader then checks the fields, with positions.
+    return parsePipelineYaml(text, path);
+  }
+  if (extension === ".yaml" || extension === ".yml") {
     return parsePipelineYaml(readFileSync(absolute, "utf8"), path);
   }
   if (extension === ".pb" || extension === ".bin") {
@@ -50,19 +56,42 @@ export async function loadPipelineConfig(path: string, options: LoadOptions): Pr
   );
 }
 
+/** A .json file is read as JSON, so a syntax error is reported as one (with line and column when V8 gives them). */
+function checkJsonSyntax(text: string, fileName: string): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /at position (\d+)/.exec(message);
+    const where = position ? `${fileName}:${lineAndColumn(text, Number(position[1]))}` : fileName;
+    const reason = message.replace(/ (in JSON )?at position \d+.*$/, "");
+    throw usageError(
+      `${where}: not valid JSON: ${reason}`,
+      "a .json pipeline file holds one object with the fields of examples/yaml-pipeline/pipeline.yaml",
+    );
+  }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split("\n");
+  return `${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
 /** Bytes a pipeline program printed → PipelineConfig, failing clearly on anything that is not one. */
 export function decodePipelineConfig(bytes: Uint8Array, what: string): PipelineConfig {
   const hint = "the program must write only the PipelineConfig bytes to stdout (the SDKs' Finish()); logs go to stderr";
   if (bytes.length === 0)
-    throw new CliError(`${what} is empty: no PipelineConfig was printed`, ExitCode.Failure, { hint });
+    throw new CliError(`${what} is empty: no PipelineConfig was printed`, ExitCode.Usage, { hint });
   let config: PipelineConfig;
   try {
     config = PipelineConfig.decode(bytes);
   } catch (error) {
-    throw new CliError(`${what} is not a PipelineConfig: ${(error as Error).message}`, ExitCode.Failure, { hint });
+    throw new CliError(`${what} is not a protobuf PipelineConfig: ${(error as Error).message}`, ExitCode.Usage, {
+      hint,
+    });
   }
   if (config.id === "") {
-    throw new CliError(`${what} does not decode to a PipelineConfig with an id`, ExitCode.Failure, { hint });
+    throw new CliError(`${what} does not decode to a protobuf PipelineConfig with an id`, ExitCode.Usage, { hint });
   }
   return config;
 }

@@ -142,7 +142,7 @@ export function parsePipelineYaml(text: string, fileName: string): PipelineConfi
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
-    throw usageError(`${fileName}: ${doc.errors.map((e) => e.message).join("\n")}`);
+    throw usageError(`${fileName}: not valid YAML: ${doc.errors.map((e) => e.message).join("\n")}`);
   }
   const r = new Reader(fileName, lines);
   const root = doc.contents as Node | null;

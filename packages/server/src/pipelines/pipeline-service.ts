@@ -39,29 +39,36 @@ function subscriptionsOf(stored: StoredPipeline): SubscriptionRecord[] {
   }));
 }
 
+/** `pipeline "demo" in namespace "default"`, as run-lookup.ts names runs, so every not-found reads alike. */
+export function describePipeline(namespaceId: string, id: string): string {
+  return `pipeline ${JSON.stringify(id)} in namespace ${JSON.stringify(namespaceId)}`;
+}
+
 export class PipelineService {
   constructor(private readonly options: PipelineServiceOptions) {}
 
   async create(namespaceId: string, definition: PipelineDefinition): Promise<StoredPipeline> {
     const { db } = this.options;
     if (!(await getNamespace(db, namespaceId))) {
-      throw new FailedPreconditionError(`namespace "${namespaceId}" does not exist`);
+      throw new NotFoundError(`namespace "${namespaceId}" not found`);
     }
     if (await getStoredPipeline(db, namespaceId, definition.id)) {
-      throw new AlreadyExistsError(`pipeline "${namespaceId}/${definition.id}" already exists; use UpdatePipeline`);
+      throw new AlreadyExistsError(
+        `${describePipeline(namespaceId, definition.id)} already exists; use UpdatePipeline`,
+      );
     }
     return this.store(namespaceId, definition, undefined);
   }
 
   async update(namespaceId: string, definition: PipelineDefinition): Promise<StoredPipeline> {
     const existing = await getStoredPipeline(this.options.db, namespaceId, definition.id);
-    if (!existing) throw new NotFoundError(`pipeline "${namespaceId}/${definition.id}" not found`);
+    if (!existing) throw new NotFoundError(`${describePipeline(namespaceId, definition.id)} not found`);
     return this.store(namespaceId, definition, existing);
   }
 
   async get(namespaceId: string, id: string): Promise<StoredPipeline> {
     const stored = await getStoredPipeline(this.options.db, namespaceId, id);
-    if (!stored) throw new NotFoundError(`pipeline "${namespaceId}/${id}" not found`);
+    if (!stored) throw new NotFoundError(`${describePipeline(namespaceId, id)} not found`);
     return stored;
   }
 
