@@ -5,10 +5,6 @@ import { hideBin } from "yargs/helpers";
 import { runCli } from "./cli.js";
 import { systemClock } from "./clock.js";
 
-// `pnpm gofer …` runs in the workspace root; go back to where the user typed it so relative paths mean what they
-// meant there.
-if (process.env.npm_lifecycle_event === "gofer" && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
-
 // `gofer event list | head`: the reader went away; stop quietly, as other command-line tools do.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
