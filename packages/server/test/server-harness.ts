@@ -42,6 +42,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     env: {},
     flags: {
       "server.host": "127.0.0.1:0",
+      "external_events_api.host": "127.0.0.1:0",
       "server.storage_path": join(dir, "gofer.db"),
       "server.shutdown_timeout": "5s",
       "scheduler.engine": "process",
