@@ -111,7 +111,9 @@ export async function runExtensionCases(
         : checkPhase(live, ctx.profile.settings as FiringSettings),
     notReady ??
       (extensions.exactFiring === undefined
-        ? "no period is known for a generic trigger (use --period)"
+        ? ctx.options.trigger === "github"
+          ? "github fires on webhooks, not on a schedule"
+          : "no period is known for a generic trigger (use --period)"
         : extensions.exactFiring === "scheduled-time" && !sevenField
           ? "checked with a 7-field expression, which the trigger does not offer (see ext.cron.seven-field)"
           : extensions.exactFiring === "phase" && !live.subscribed.has(LABEL)
