@@ -311,6 +311,23 @@ describe("the external events listener", () => {
     expect(fake.maxActive).toBe(2);
   });
 
+  test("a request whose body stalls is cut off after the timeout, and nothing is forwarded", async () => {
+    const fake = await start({ timeoutMs: 300 });
+    const stalled = send(
+      post(
+        "/external/github",
+        [
+          ["Host", "x"],
+          ["Content-Length", "10"],
+        ],
+        Buffer.from("abc"),
+      ),
+    );
+    await expect(stalled).rejects.toThrow(/^connection closed: $/);
+    expect(fake.payloads).toEqual([]);
+    expect(fake.recorded).toEqual([]);
+  });
+
   test("the wire bytes of a request Node parsed equal what was sent", () => {
     const bytes = toWireBytes({
       method: "POST",

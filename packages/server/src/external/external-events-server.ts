@@ -231,6 +231,8 @@ export async function startExternalEventsServer(
     requestTimeout: timeoutMs,
     headersTimeout: timeoutMs,
     keepAliveTimeout: timeoutMs,
+    // How often Node checks requestTimeout/headersTimeout (default 30 s, which would let a stalled request live 45 s).
+    connectionsCheckingInterval: Math.min(1_000, timeoutMs),
   };
   const server: Server = options.tls
     ? createHttpsServer({ ...serverOptions, cert: options.tls.certPem, key: options.tls.keyPem }, onRequest)
