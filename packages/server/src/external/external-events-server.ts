@@ -194,12 +194,14 @@ export async function startExternalEventsServer(
         return;
       }
       const headers = req.rawHeaders;
+      const recordingMs = clock.now().getTime();
       await options
         .record(externalEventDetails({ name, method: req.method, url, rawHeaders: headers, bodyBytes: body.length }))
         .catch((error: unknown) =>
           logger.error("could not record an external event", { trigger: name, error: errorMessage(error) }),
         );
       const payload = toWireBytes({ method: req.method, url, rawHeaders: headers, body });
+      const forwardingMs = clock.now().getTime();
       try {
         await target.client.externalEvent(payload);
       } catch (error) {
@@ -207,10 +209,15 @@ export async function startExternalEventsServer(
         answer(res, 500, "could not connect to trigger");
         return;
       }
+      const doneMs = clock.now().getTime();
       logger.debug("webhook forwarded", {
         trigger: name,
         bytes: payload.length,
-        durationMs: clock.now().getTime() - receivedMs,
+        durationMs: doneMs - receivedMs,
+        // received → a turn with the trigger, → recorded, → the trigger answered
+        waitMs: recordingMs - receivedMs,
+        recordMs: forwardingMs - recordingMs,
+        triggerMs: doneMs - forwardingMs,
       });
       answer(res, 200);
     } finally {
