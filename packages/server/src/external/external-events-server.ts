@@ -61,6 +61,9 @@ export interface RunningExternalEventsServer {
 
 const ROUTE = /^\/external\/([^/?#]+)$/;
 
+/** gRPC CANCELLED, DEADLINE_EXCEEDED, UNAVAILABLE: the trigger did not answer, as opposed to refusing. */
+const UNREACHABLE_CODES = new Set([1, 4, 14]);
+
 class BodyTooLargeError extends Error {
   override name = "BodyTooLargeError";
 }
@@ -205,7 +208,14 @@ export async function startExternalEventsServer(
       try {
         await target.client.externalEvent(payload);
       } catch (error) {
-        logger.error("could not connect to trigger", { trigger: name, error: errorMessage(error) });
+        // The sender gets the original's one answer either way; the log tells a trigger that refused the webhook
+        // (a bad signature: its own log says why) from one that could not be reached.
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === "number" && !UNREACHABLE_CODES.has(code)) {
+          logger.warn("trigger refused the webhook", { trigger: name, error: errorMessage(error) });
+        } else {
+          logger.error("could not connect to trigger", { trigger: name, error: errorMessage(error) });
+        }
         answer(res, 500, "could not connect to trigger");
         return;
       }
