@@ -16,6 +16,7 @@ export async function startBenchServer(set: Record<string, string | number | boo
     env: {},
     flags: {
       "server.host": "127.0.0.1:0",
+      "external_events_api.host": "127.0.0.1:0",
       "server.storage_path": join(dir, "gofer.db"),
       "scheduler.engine": "process",
       "development.bypass_auth": true,

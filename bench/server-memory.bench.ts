@@ -49,6 +49,7 @@ const dir = mkdtempSync(join(tmpdir(), "gofer-bench-memory-"));
 const port = await freePort();
 const set = {
   "server.host": `127.0.0.1:${port}`,
+  "external_events_api.host": "127.0.0.1:0",
   "server.storage_path": join(dir, "gofer.db"),
   "server.use_tls": false,
   "server.storage_results_limit": 5_000,

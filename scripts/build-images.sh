@@ -3,6 +3,7 @@
 #   gofer-node-base:latest         FROM scratch: the host's node binary and the shared libraries it links
 #   gofer-trigger-interval:latest  base + the interval trigger bundle at /app/trigger (ENTRYPOINT ./trigger server)
 #   gofer-trigger-cron:latest      base + the cron trigger bundle
+#   gofer-trigger-github:latest    base + the github trigger bundle (webhooks; not installed by default)
 #   gofer-task-test:latest         FROM scratch: a static busybox as /bin/sh and friends, for task containers
 #   gofer-test-extension:latest    base + a v0.5 test extension (./extension), for the extension shim's tests
 # The trigger images are also tagged with the original names (ghcr.io/clintjedwards/gofer/triggers/<name>:latest) so
@@ -60,7 +61,7 @@ log "gofer-node-base:latest ($(node --version))"
 build "$base" gofer-node-base:latest
 
 # --- trigger images ---------------------------------------------------------------------------------------------------
-for name in interval cron; do
+for name in interval cron github; do
   pkg="packages/triggers-$name"
   ctx="$work/trigger-$name"
   mkdir -p "$ctx"

@@ -39,6 +39,7 @@ export async function startCliTestServer(options: CliTestServerOptions = {}): Pr
     env: {},
     flags: {
       "server.host": "127.0.0.1:0",
+      "external_events_api.host": "127.0.0.1:0",
       "server.storage_path": join(dir, ".gofer-dev", "gofer.db"),
       "server.shutdown_timeout": "5s",
       "scheduler.engine": "process",

@@ -26,6 +26,7 @@ import { EventLog } from "./events/event-log.js";
 import { EventProcessor } from "./events/event-processor.js";
 import { eventProcessorStore } from "./events/event-processor-store.js";
 import { runEventPruner } from "./events/event-pruner.js";
+import { type RunningExternalEventsServer, startExternalEventsServer } from "./external/external-events-server.js";
 import { createServerLogger } from "./logging.js";
 import { NamespaceService } from "./namespaces/namespace-service.js";
 import { ensureDemoPipeline } from "./pipelines/dev-demo.js";
@@ -75,6 +76,8 @@ export interface RunningServer {
   readonly apiCertPem: string | null;
   readonly triggers: TriggerRuntime;
   readonly subscriptions: SubscriptionManager;
+  /** host:port of the external events (webhook) endpoint, undefined when external_events_api.enable is off. */
+  readonly externalEventsAddress: string | undefined;
   stop(reason?: string): Promise<void>;
 }
 
@@ -308,6 +311,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   apiAddress.resolve(config.server.extensionAddress ?? `127.0.0.1:${port}`);
   await triggers.startAll();
   if (config.devMode) await ensureDemoPipeline(pipelines, logger);
+  const external = config.externalEventsApi.enable
+    ? await startExternal(config, apiTls, { triggers, eventLog, ingressEnabled: () => ingress, clock, logger })
+    : undefined;
   logger.info("gofer api listening", {
     address,
     tls: apiTls !== null,
@@ -331,6 +337,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       logger.info("gofer api stopping", { reason });
       ingress = false;
       lifetime.abort(new Error(`server stopping: ${reason}`));
+      if (external) await step("external events closed", () => external.stop(config.server.shutdownTimeoutMs));
       await step("api closed", async () => {
         const timer = new AbortController();
         await Promise.race([
@@ -352,5 +359,50 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     return stopping;
   };
 
-  return { address, port, apiCertPem: apiTls?.certPem ?? null, triggers, subscriptions, stop };
+  return {
+    address,
+    port,
+    apiCertPem: apiTls?.certPem ?? null,
+    triggers,
+    subscriptions,
+    externalEventsAddress: external?.address,
+    stop,
+  };
+}
+
+/** The webhook endpoint serves the API's certificate; it is plaintext only when the API is (spec §2.9). */
+async function startExternal(
+  config: Config,
+  apiTls: { certPem: string; keyPem: string } | null,
+  parts: {
+    triggers: TriggerRuntime;
+    eventLog: EventLog;
+    ingressEnabled: () => boolean;
+    clock: Clock;
+    logger: Logger;
+  },
+): Promise<RunningExternalEventsServer> {
+  const settings = config.externalEventsApi;
+  if (apiTls && !settings.useTls) {
+    parts.logger.warn(
+      "external_events_api.use_tls = false is ignored: the endpoint is plaintext only when the API is (server.use_tls = false)",
+    );
+  }
+  return startExternalEventsServer({
+    host: settings.host,
+    tls: apiTls,
+    maxBodyBytes: settings.maxBodyBytes,
+    maxConcurrentPerTrigger: settings.maxConcurrentPerTrigger,
+    maxWaitingPerTrigger: settings.maxWaitingPerTrigger,
+    targets: {
+      isInstalled: (name) => parts.triggers.isInstalled(name),
+      connection: (name) => parts.triggers.connection(name),
+    },
+    ingressEnabled: parts.ingressEnabled,
+    record: async (details) => {
+      await parts.eventLog.record("EXTERNAL_EVENT", details);
+    },
+    clock: parts.clock,
+    logger: parts.logger,
+  });
 }

@@ -40,7 +40,14 @@ describe("loadConfig precedence", () => {
       engine: "docker",
       docker: { prune: false, pruneIntervalMs: 24 * 3600_000, network: "bridge" },
     });
-    expect(config.externalEventsApi).toEqual({ enable: true, host: "localhost:8081", useTls: true });
+    expect(config.externalEventsApi).toEqual({
+      enable: true,
+      host: "localhost:8081",
+      useTls: true,
+      maxBodyBytes: 26_214_400,
+      maxConcurrentPerTrigger: 8,
+      maxWaitingPerTrigger: 256,
+    });
     expect(config.configFilePath).toBeUndefined();
   });
 
@@ -273,7 +280,7 @@ use_tls = false
       useLocalhostTls: true,
       defaultEncryption: true,
     });
-    expect(config.externalEventsApi).toEqual({ enable: true, host: "0.0.0.0:8081", useTls: false });
+    expect(config.externalEventsApi).toMatchObject({ enable: true, host: "0.0.0.0:8081", useTls: false });
     expect(config.objectStore).toEqual({
       engine: "sqlite",
       pipelineObjectLimit: 50,

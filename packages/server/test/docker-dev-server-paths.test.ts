@@ -35,6 +35,7 @@ describe.skipIf(!docker.available)("a dev server started from its own directory,
       flags: {
         dev_mode: true,
         "server.host": "127.0.0.1:0",
+        "external_events_api.host": "127.0.0.1:0",
         "scheduler.engine": "docker",
         "scheduler.docker.network": "host",
         "triggers.install_base_triggers": false,

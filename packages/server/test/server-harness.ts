@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GoferClient, type PromiseClient, promiseClient } from "@gofer/proto";
 import * as grpc from "@grpc/grpc-js";
+import type { Logger } from "winston";
 import { createServer, createServerLogger, loadConfig, type RunningServer } from "../src/index.js";
 
 export const INTERVAL_TRIGGER = fileURLToPath(new URL("../../triggers-interval/trigger", import.meta.url));
@@ -34,6 +35,8 @@ export interface TestServerOptions {
   set?: Record<string, string | number | boolean>;
   token?: string;
   logLevel?: "debug" | "info" | "warn" | "error";
+  /** Replaces the server's logger (to read what triggers log). */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -42,6 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     env: {},
     flags: {
       "server.host": "127.0.0.1:0",
+      "external_events_api.host": "127.0.0.1:0",
       "server.storage_path": join(dir, "gofer.db"),
       "server.shutdown_timeout": "5s",
       "scheduler.engine": "process",
@@ -58,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...options.set,
     },
   });
-  const logger = createServerLogger({ level: options.logLevel ?? "error", pretty: true });
+  const logger = options.logger ?? createServerLogger({ level: options.logLevel ?? "error", pretty: true });
   const server = await createServer(config, { logger });
   const credentials = server.apiCertPem
     ? grpc.credentials.createSsl(Buffer.from(server.apiCertPem), null, null, { checkServerIdentity: () => undefined })

@@ -3,6 +3,14 @@
 export { type Clock, FakeClock, systemClock } from "./clock.js";
 export { EventQueue, type EventQueueOptions, type EventQueueStats, QueueClosedError } from "./event-queue.js";
 export {
+  ExternalEvent,
+  ExternalEventParseError,
+  type HmacOptions,
+  parseExternalEvent,
+  signHmacSha256,
+  verifyHmacSha256,
+} from "./external-event.js";
+export {
   DurationError,
   formatGoDuration,
   formatGoDurationMs,

@@ -14,6 +14,7 @@ import {
 import * as grpc from "@grpc/grpc-js";
 import { type Clock, systemClock } from "./clock.js";
 import { EventQueue } from "./event-queue.js";
+import { type ExternalEvent, parseExternalEvent } from "./external-event.js";
 import type { Logger } from "./logger.js";
 import { SubscriptionSettings } from "./settings.js";
 import { SubscriptionHandle } from "./subscription-handle.js";
@@ -210,7 +211,28 @@ export async function startTriggerServer(
       return {};
     }),
     externalEvent: unary(async (request: TriggerExternalEventRequest) => {
-      await definition.externalEvent?.(Buffer.from(request.payload));
+      if (!definition.externalEvent) {
+        logger.warn("external event ignored: this trigger takes none", { bytes: request.payload.length });
+        return {};
+      }
+      let event: ExternalEvent;
+      try {
+        event = parseExternalEvent(request.payload);
+      } catch (error) {
+        logger.warn("external event refused", { error: errorMessage(error) });
+        throw invalid(errorMessage(error));
+      }
+      try {
+        await definition.externalEvent(event);
+      } catch (error) {
+        logger.warn("external event refused", {
+          error: errorMessage(error),
+          method: event.method,
+          path: event.path,
+          bytes: event.body.length,
+        });
+        throw (error as { code?: unknown }).code === undefined ? invalid(errorMessage(error)) : error;
+      }
       return {};
     }),
   });

@@ -1,6 +1,7 @@
 // What a trigger author implements. The SDK owns the gRPC service, the auth check, the event queue Watch drains and
 // the subscription registry; the author only decides when a subscription's events happen.
 import type { Clock } from "./clock.js";
+import type { ExternalEvent } from "./external-event.js";
 import type { Logger } from "./logger.js";
 import type { SubscriptionSettings } from "./settings.js";
 import type { SubscriptionKey } from "./subscription-registry.js";
@@ -59,8 +60,12 @@ export interface TriggerDefinition {
    * to the pipeline author) and arrange for events; return promptly and stop when subscription.signal aborts.
    */
   subscribe(subscription: Subscription): void | Promise<void>;
-  /** A webhook forwarded by Gofer: the raw HTTP/1.1 request bytes. */
-  externalEvent?(payload: Buffer): void | Promise<void>;
+  /**
+   * A webhook forwarded by Gofer (POST /external/<trigger name>), parsed from the HTTP/1.1 bytes Gofer sends; `raw`
+   * holds those bytes. Queue events with subscription.emit; throw to refuse the delivery (the message goes to the
+   * trigger's log and back to Gofer, which answers the sender 500).
+   */
+  externalEvent?(event: ExternalEvent): void | Promise<void>;
   /** Called on the Shutdown RPC before the server stops; an error keeps the trigger running (as the original). */
   shutdown?(): void | Promise<void>;
 }

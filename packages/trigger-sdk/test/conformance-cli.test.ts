@@ -10,17 +10,17 @@ function runCli(args: string[]) {
 
 describe("conformance CLI", () => {
   test("bad arguments name the problem, print the usage to stderr and exit 2", () => {
-    const result = runCli(["--trigger", "github", "--command", "./trigger"]);
+    const result = runCli(["--trigger", "gitlab", "--command", "./trigger"]);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
-      /^conformance: --trigger "github": must be one of interval, cron, generic\n\nUsage: /,
+      /^conformance: --trigger "gitlab": must be one of interval, cron, github, generic\n\nUsage: /,
     );
   });
 
   test("--help prints the usage to stdout and exits 0", () => {
     const result = runCli(["--help"]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^Usage: conformance --trigger interval\|cron\|generic /);
+    expect(result.stdout).toMatch(/^Usage: conformance --trigger interval\|cron\|github\|generic /);
   });
 });

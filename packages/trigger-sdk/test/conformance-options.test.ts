@@ -58,8 +58,8 @@ describe("conformance CLI arguments", () => {
   });
 
   test.each([
-    [[], "--trigger: required (interval, cron or generic)"],
-    [["--trigger", "github", "--command", "x"], '--trigger "github": must be one of interval, cron, generic'],
+    [[], "--trigger: required (interval, cron, github or generic)"],
+    [["--trigger", "gitlab", "--command", "x"], '--trigger "gitlab": must be one of interval, cron, github, generic'],
     [["--trigger", "cron"], "exactly one of --command and --image is required"],
     [["--trigger", "cron", "--command", "x", "--image", "y"], "exactly one of --command and --image is required"],
     [["--trigger", "cron", "--image", "y", "--", "extra"], '--image: takes no extra arguments, got "extra"'],

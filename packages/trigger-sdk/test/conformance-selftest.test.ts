@@ -54,6 +54,8 @@ describe("conformance suite against legacy-contract triggers", () => {
       "subscribe.rejects-every-below-min": "core pass",
       // Like the Go interval: Info.registered stays empty, and an unknown Unsubscribe is an error.
       "info.registered": "core warn",
+      // Like the Go interval, it answers ExternalEvent with an empty response.
+      "external.survives": "core pass",
       "watch.event": "core pass",
       "ext.cron.seven-field": "extended skip",
       "ext.cron.timezone": "extended skip",

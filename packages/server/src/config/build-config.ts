@@ -61,6 +61,9 @@ export function buildConfig(
       enable: bool("external_events_api.enable"),
       host: str("external_events_api.host"),
       useTls: bool("external_events_api.use_tls"),
+      maxBodyBytes: num("external_events_api.max_body_size"),
+      maxConcurrentPerTrigger: num("external_events_api.max_concurrent_per_trigger"),
+      maxWaitingPerTrigger: num("external_events_api.max_waiting_per_trigger"),
     },
     objectStore: {
       engine: str("object_store.engine") as "sqlite",

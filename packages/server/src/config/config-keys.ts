@@ -148,7 +148,22 @@ const KEY_LIST = [
   defineKey("external_events_api.host", STRING, "host:port the external events endpoint binds to.", {
     names: ["bind_address"],
   }),
-  defineKey("external_events_api.use_tls", BOOLEAN, "Serve the external events endpoint over TLS."),
+  defineKey(
+    "external_events_api.use_tls",
+    BOOLEAN,
+    "Serve the external events endpoint over TLS (it is plaintext only when the API is: server.use_tls = false).",
+  ),
+  defineKey("external_events_api.max_body_size", integer(1), "Largest webhook body accepted, in bytes (413 beyond)."),
+  defineKey(
+    "external_events_api.max_concurrent_per_trigger",
+    integer(1),
+    "Webhooks forwarded to one trigger at once; more wait their turn.",
+  ),
+  defineKey(
+    "external_events_api.max_waiting_per_trigger",
+    integer(0),
+    "Webhooks waiting for one trigger before more are refused (429).",
+  ),
 
   defineKey("object_store.engine", oneOf("sqlite"), "Object store engine; only sqlite."),
   defineKey("object_store.pipeline_object_limit", integer(1), "Objects kept per pipeline; the oldest is evicted."),

@@ -76,7 +76,12 @@ export interface DockerSchedulerConfig {
 export interface ExternalEventsApiConfig {
   readonly enable: boolean;
   readonly host: string;
+  /** Only `false` with a plaintext API gives a plaintext endpoint; the endpoint serves the API's certificate. */
   readonly useTls: boolean;
+  /** Largest webhook body accepted (default 25 MB). */
+  readonly maxBodyBytes: number;
+  readonly maxConcurrentPerTrigger: number;
+  readonly maxWaitingPerTrigger: number;
 }
 
 export interface ObjectStoreConfig {

@@ -46,6 +46,9 @@ export const DEFAULTS: { readonly [K in ConfigKeyName]?: RawConfigValue } = {
   "external_events_api.enable": true,
   "external_events_api.host": "localhost:8081",
   "external_events_api.use_tls": true,
+  "external_events_api.max_body_size": 26_214_400,
+  "external_events_api.max_concurrent_per_trigger": 8,
+  "external_events_api.max_waiting_per_trigger": 256,
 
   "object_store.engine": "sqlite",
   "object_store.pipeline_object_limit": 50,

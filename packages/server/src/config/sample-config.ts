@@ -72,7 +72,10 @@ network = "bridge"       # bridge or host
 [external_events_api]
 enable = true            # the HTTP endpoint forwarding webhooks to triggers
 host = "localhost:8081"
-use_tls = true
+use_tls = true           # the API's certificate; plaintext only when the API is plaintext
+max_body_size = 26214400 # bytes (25 MB); larger webhooks are answered 413
+max_concurrent_per_trigger = 8 # webhooks with one trigger at once; more wait their turn
+max_waiting_per_trigger = 256  # waiting for one trigger before more are answered 429
 
 [object_store]
 engine = "sqlite"

@@ -24,7 +24,9 @@ export type EventKind =
   | "PROCESSED_TRIGGER_EVENT"
   | "RESOLVED_TRIGGER_EVENT"
   | "EXPIRED_RUN_OBJECTS"
-  | "EVICTED_PIPELINE_OBJECT";
+  | "EVICTED_PIPELINE_OBJECT"
+  /** Ours: a webhook forwarded to a trigger (external/external-event-details.ts); v0.4 had no such kind. */
+  | "EXTERNAL_EVENT";
 
 /** `result.state` holds the status *name*; the JSON key is `state`, not `status`. */
 export interface TriggerEventResult {

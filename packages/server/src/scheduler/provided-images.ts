@@ -1,4 +1,4 @@
-// On the process engine, the provided triggers' images (their original names and our offline image names) run the
+// On the process engine, the provided triggers' images (interval, cron, github) (their original names and our offline image names) run the
 // trigger packages of this checkout. [triggers.image_map] in the config adds or overrides entries.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -21,7 +21,7 @@ let packagesDir: string | undefined;
 export function providedImageMap(): Record<string, string[]> {
   packagesDir ??= findPackagesDir();
   const map: Record<string, string[]> = {};
-  for (const name of ["interval", "cron"]) {
+  for (const name of ["interval", "cron", "github"]) {
     const executable = [join(packagesDir, `triggers-${name}`, "trigger")];
     map[`ghcr.io/clintjedwards/gofer/triggers/${name}:latest`] = executable;
     map[`gofer-trigger-${name}:latest`] = executable;

@@ -78,6 +78,12 @@ export class TriggerRuntime {
     return { client };
   }
 
+  /** Whether a trigger of this name is installed, enabled or not (the external events endpoint's 400). */
+  async isInstalled(name: string): Promise<boolean> {
+    if (this.supervisors.has(name)) return true;
+    return (await this.options.store.getRegistration(name)) !== undefined;
+  }
+
   /** Starts every enabled trigger; failures are logged and retried, never fatal. */
   async startAll(): Promise<void> {
     const registrations = await this.options.store.listRegistrations();

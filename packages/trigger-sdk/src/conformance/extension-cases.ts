@@ -92,7 +92,13 @@ export async function runExtensionCases(
         // our server sends both spellings, so such a trigger still works behind it.
         return warn(`not offered: refused with ${error.message}; only bare keys work, so Gofer must strip the prefix`);
       }
-      if (settings.periodMs === undefined) return pass("accepted (its events are not awaited: they take minutes)");
+      if (settings.periodMs === undefined) {
+        return pass(
+          ctx.profile.webhook
+            ? "accepted (its events come from webhooks)"
+            : "accepted (its events are not awaited: they take minutes)",
+        );
+      }
       const found = await expectEvent(ctx, live, PREFIXED_LABEL, settings.firstEventTimeoutMs);
       const sentMs = live.subscribedAtMs.get(PREFIXED_LABEL)?.sentMs ?? found.atMs;
       return pass(`accepted; an event ${seconds(found.atMs - sentMs)} after subscribing`);
@@ -111,7 +117,9 @@ export async function runExtensionCases(
         : checkPhase(live, ctx.profile.settings as FiringSettings),
     notReady ??
       (extensions.exactFiring === undefined
-        ? "no period is known for a generic trigger (use --period)"
+        ? ctx.options.trigger === "github"
+          ? "github fires on webhooks, not on a schedule"
+          : "no period is known for a generic trigger (use --period)"
         : extensions.exactFiring === "scheduled-time" && !sevenField
           ? "checked with a 7-field expression, which the trigger does not offer (see ext.cron.seven-field)"
           : extensions.exactFiring === "phase" && !live.subscribed.has(LABEL)

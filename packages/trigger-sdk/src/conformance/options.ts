@@ -6,9 +6,9 @@ import { parseGoDurationMs } from "../go-duration.js";
 import type { CaseResult } from "./report.js";
 
 /** Which trigger-specific expectations apply. `generic` checks only what every v0.4 trigger must do. */
-export type TriggerKind = "interval" | "cron" | "generic";
+export type TriggerKind = "interval" | "cron" | "github" | "generic";
 
-export const TRIGGER_KINDS: readonly TriggerKind[] = ["interval", "cron", "generic"];
+export const TRIGGER_KINDS: readonly TriggerKind[] = ["interval", "cron", "github", "generic"];
 
 /**
  * core: the v0.4 contract, as the original Go triggers meet it; every case must pass (or warn, for a tolerated quirk
@@ -119,7 +119,7 @@ export function compileOptions(options: ConformanceOptions): CompiledOptions {
   });
 }
 
-export const USAGE = `Usage: conformance --trigger interval|cron|generic (--command <executable> [-- <args>...] | --image <ref>)
+export const USAGE = `Usage: conformance --trigger interval|cron|github|generic (--command <executable> [-- <args>...] | --image <ref>)
                    [--profile core|extended] [--slow] [--json] [--setting KEY=VALUE]... [--period <duration>]
                    [--env KEY=VALUE]... [--name <name>] [--docker <docker-cli>]
 
@@ -157,7 +157,7 @@ export function parseConformanceArgs(argv: readonly string[]): CliOptions {
   if (values.help) return { help: true, json: values.json ?? false, conformance: undefined };
 
   const trigger = values.trigger;
-  if (trigger === undefined) throw new OptionsError("--trigger: required (interval, cron or generic)");
+  if (trigger === undefined) throw new OptionsError("--trigger: required (interval, cron, github or generic)");
   if (!(TRIGGER_KINDS as readonly string[]).includes(trigger)) {
     throw new OptionsError(`--trigger "${trigger}": must be one of ${TRIGGER_KINDS.join(", ")}`);
   }

@@ -19,6 +19,7 @@
 //                            Watch gets what fired meanwhile (§3.3 "Watch selects on …")
 //   unsubscribe.stops-events Unsubscribe cancels the interval's goroutine / removes the cron entry (§4)
 //   unsubscribe.unknown      the interval's error only warns (§7 #6)
+//   external.survives        the originals answer ExternalEvent (interval/cron: empty) and keep serving (§2.9)
 //   shutdown.exits           Shutdown closes the channel (a parked Watch then returns empty) and stops the server
 //                            gracefully; main returns 0 (§3.3)
 // What v0.4 lacks (7-field cron, TIMEZONE, exact firing, GOFER_PLUGIN_PARAM_ keys) is only in the extended profile.
@@ -27,6 +28,7 @@ import { CaseRecorder } from "./case-recorder.js";
 import { type ConformanceContext, LABEL, SEVEN_FIELD_LABEL } from "./conformance-context.js";
 import { type DeliverySource, runDeliveryCases } from "./delivery-cases.js";
 import { runExtensionCases } from "./extension-cases.js";
+import { runExternalEventCases } from "./external-event-cases.js";
 import { runInstallerCases, runUsageCases, startOneShots } from "./installer-cases.js";
 import { type CompiledOptions, type ConformanceOptions, compileOptions } from "./options.js";
 import { type ConformanceReport, countStatuses } from "./report.js";
@@ -73,6 +75,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     const live: ServerSession | undefined = (await checkReadiness(ctx, server)) ? server : undefined;
     await runAuthCases(ctx, live);
     await runSubscriptionCases(ctx, live);
+    await runExternalEventCases(ctx, live);
     const extended = compiled.profile === "extended" ? await runExtensionCases(ctx, live) : undefined;
     await runDeliveryCases(ctx, live, deliverySource(ctx, extended?.sevenField));
     await runShutdownCase(ctx, live);

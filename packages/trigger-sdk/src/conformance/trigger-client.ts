@@ -81,6 +81,10 @@ export class TriggerClient {
     return this.call(options, (md, co, cb) => this.client.shutdown({}, md, co, cb)).then(() => undefined);
   }
 
+  externalEvent(payload: Buffer, options: CallOptions): Promise<void> {
+    return this.call(options, (md, co, cb) => this.client.externalEvent({ payload }, md, co, cb)).then(() => undefined);
+  }
+
   watch(options: CallOptions): Promise<TriggerWatchResponse> {
     return this.call(options, (md, co, cb) => this.client.watch({}, md, co, cb));
   }

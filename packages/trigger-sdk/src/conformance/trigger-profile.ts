@@ -43,7 +43,22 @@ export interface TriggerExtensions {
   readonly exactFiring: "scheduled-time" | "phase" | undefined;
 }
 
+/** A trigger that fires on webhooks (github): how to make one that it must accept, and what it must then emit. */
+export interface WebhookExpectations {
+  /** The install config secret the suite starts the trigger with. */
+  readonly secret: string;
+  /** The GitHub event and repository the subscription's settings name. */
+  readonly event: string;
+  readonly repository: string;
+  /** The Watch event's details for such a delivery. */
+  readonly details: string;
+  /** Metadata the event must carry (a subset). */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
 export interface TriggerProfile {
+  /** For webhook-driven triggers: the external.* cases; undefined for triggers that fire on time. */
+  readonly webhook?: WebhookExpectations;
   /** Install-time config for server mode. */
   readonly installEnv: Readonly<Record<string, string>>;
   /** Queries the installer must ask, by config_key; undefined: not checked. */
@@ -143,6 +158,44 @@ export function triggerProfile(options: CompiledOptions): TriggerProfile {
           sevenField,
           timezone: true,
           exactFiring: "scheduled-time",
+        },
+      };
+    }
+    case "github": {
+      const secret = "conformance-webhook-secret";
+      const repository = "conformance/repo";
+      const settings: FiringSettings = {
+        config: { EVENTS: "push", REPOSITORY: repository },
+        periodMs: undefined,
+        firstEventTimeoutMs: 5_000,
+        idlePeriods: IDLE_PERIODS,
+      };
+      return {
+        // Our install config, the bare key Gofer passes, and the original's env name (spec §4).
+        installEnv: {
+          GOFER_PLUGIN_CONFIG_WEBHOOK_SECRET: secret,
+          WEBHOOK_SECRET: secret,
+          GOFER_TRIGGER_GITHUB_APPS_WEBHOOK_SECRET: secret,
+        },
+        installerQueries: { required: ["webhook_secret"], exclusive: false },
+        settings,
+        coreEventsSkipReason: "github fires on webhooks, not on time: external.event checks its delivery",
+        invalidSettings: [
+          { id: "missing-events", description: "without EVENTS", config: { REPOSITORY: repository } },
+          { id: "missing-repository", description: "without REPOSITORY", config: { EVENTS: "push" } },
+        ],
+        extensions: {
+          prefixed: () => ({ ...settings, config: withPrefix(settings.config) }),
+          sevenField: undefined,
+          timezone: false,
+          exactFiring: undefined,
+        },
+        webhook: {
+          secret,
+          event: "push",
+          repository,
+          details: `New "push" event from "${repository}"`,
+          metadata: { GOFER_TRIGGER_GITHUB_REF: "refs/heads/main", GOFER_TRIGGER_GITHUB_REPOSITORY: repository },
         },
       };
     }
