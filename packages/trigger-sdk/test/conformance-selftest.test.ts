@@ -161,27 +161,36 @@ describe("conformance suite against legacy-contract triggers", () => {
         .split("\n")
         .map((line) => JSON.parse(line) as string[]);
       const runs = calls.filter((call) => call[0] === "run");
-      expect(runs.map((call) => call.slice(4))).toEqual([
-        ["--network", "none", "--entrypoint", "./trigger", fixture, "installer"],
-        ["--network", "none", "--entrypoint", "./trigger", fixture],
-        ["--network", "none", "--entrypoint", "./trigger", fixture, "bogus-mode"],
-        [
-          "--network",
-          "host",
-          ...[
-            "GOFER_PLUGIN_SYSTEM_TLS_CERT",
-            "GOFER_PLUGIN_SYSTEM_TLS_KEY",
-            "GOFER_PLUGIN_SYSTEM_NAME",
-            "GOFER_PLUGIN_SYSTEM_LOG_LEVEL",
-            "GOFER_PLUGIN_SYSTEM_KEY",
-            "GOFER_PLUGIN_SYSTEM_HOST",
-          ].flatMap((name) => ["-e", name]),
-          fixture,
-        ],
-      ]);
+      // The one-shot runs (installer, no mode, a bogus mode) start together, so they may reach docker in any order.
+      const inAnyOrder = (list: string[][]) => list.map((call) => JSON.stringify(call)).sort();
+      expect(inAnyOrder(runs.map((call) => call.slice(4)))).toEqual(
+        inAnyOrder([
+          ["--network", "none", "--entrypoint", "./trigger", fixture, "installer"],
+          ["--network", "none", "--entrypoint", "./trigger", fixture],
+          ["--network", "none", "--entrypoint", "./trigger", fixture, "bogus-mode"],
+          [
+            "--network",
+            "host",
+            ...[
+              "GOFER_PLUGIN_SYSTEM_TLS_CERT",
+              "GOFER_PLUGIN_SYSTEM_TLS_KEY",
+              "GOFER_PLUGIN_SYSTEM_NAME",
+              "GOFER_PLUGIN_SYSTEM_LOG_LEVEL",
+              "GOFER_PLUGIN_SYSTEM_KEY",
+              "GOFER_PLUGIN_SYSTEM_HOST",
+            ].flatMap((name) => ["-e", name]),
+            fixture,
+          ],
+        ]),
+      );
       // Every container, by the name it was given, is force-removed when its run ends.
-      const names = runs.map((call) => call[3]);
-      expect(calls.filter((call) => call[0] === "rm").map((call) => call.at(-1))).toEqual(names);
+      const names = runs.map((call) => call[3]).sort();
+      expect(
+        calls
+          .filter((call) => call[0] === "rm")
+          .map((call) => call.at(-1))
+          .sort(),
+      ).toEqual(names);
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }
