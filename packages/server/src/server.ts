@@ -2,7 +2,7 @@
 // stop() takes it down in order. Nothing is a module-level singleton, so a test builds a whole server on a temp
 // sqlite file and the process engine in milliseconds, with a FakeClock if it likes.
 //
-// Start: database (migrated) → default namespace → base triggers registered (once) → orphaned runs repaired →
+// Start: database (migrated) → secret and object stores (a wrong encryption key stops here) → default namespace → base triggers registered (once) → orphaned runs repaired →
 //   event pruner → gRPC API listening (extensions need its address) → triggers and extensions started (each
 //   re-subscribes its pipelines when ready).
 // Stop (idempotent, bounded, each step logged with its duration): event ingress off → stop accepting calls (open
@@ -40,6 +40,10 @@ import { openDatabase } from "./storage/database.js";
 import { deleteEventsBefore, insertEvent } from "./storage/event-repository.js";
 import { getServerState, setServerState } from "./storage/server-state-repository.js";
 import { insertTriggerRegistration, listTriggerRegistrations } from "./storage/trigger-registration-repository.js";
+import { Interpolator } from "./stores/interpolation.js";
+import { ObjectStore } from "./stores/object-store.js";
+import { expireRunObjects } from "./stores/run-object-expiry.js";
+import { SecretStore } from "./stores/secret-store.js";
 import { loadApiTls, loadTriggerTls } from "./tls/certificates.js";
 import { registrationStore, subscriptionStore } from "./triggers/stores.js";
 import { SubscriptionManager } from "./triggers/subscription-manager.js";
@@ -123,6 +127,28 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
   const database = await openDatabase(config.server.storagePath, { logger });
   const { db } = database;
+  let secrets: SecretStore;
+  let objects: ObjectStore;
+  try {
+    secrets = SecretStore.open(config.secretStore.sqlite.path, config.secretStore.sqlite.encryptionKey, clock);
+    try {
+      objects = ObjectStore.open(
+        config.objectStore.sqlite.path,
+        {
+          pipelineObjectLimit: config.objectStore.pipelineObjectLimit,
+          maxObjectBytes: config.objectStore.maxObjectBytes,
+        },
+        clock,
+      );
+    } catch (error) {
+      secrets.close();
+      throw error;
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const interpolator = new Interpolator(secrets, objects);
   const scheduler = deps.scheduler ?? createScheduler(config, clock, logger);
   const [apiTls, triggerTls] = await Promise.all([loadApiTls(config), loadTriggerTls(config)]);
 
@@ -146,6 +172,19 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       logsDir: config.taskExecutionLogsDir,
       logExpiryRuns: config.taskExecutionLogExpiry,
     },
+    stores: {
+      resolveEnv: (ref, variables) => interpolator.resolveVariables(variables, ref),
+      expireRunObjects: async (ref) => {
+        try {
+          await expireRunObjects(
+            { db, objects, eventLog, keepRuns: config.objectStore.runObjectExpiry },
+            { namespaceId: ref.namespaceId, pipelineId: ref.pipelineId },
+          );
+        } catch (error) {
+          logger.error("could not expire run objects", { run: ref, error: errorMessage(error) });
+        }
+      },
+    },
   });
   const processor = new EventProcessor({
     store: eventProcessorStore(db, clock),
@@ -162,6 +201,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     subscriptionStore(db, clock),
     { connection: (name) => runtime?.connection(name) ?? { unavailable: "the server is starting" } },
     logger,
+    (s) => interpolator.resolveSettings(s.settings, { namespaceId: s.namespaceId, pipelineId: s.pipelineId }),
   );
   const triggerStore = registrationStore(db);
   const tokens = new TokenService({ db, clock });
@@ -212,6 +252,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     eventLog,
     clock,
     installedTriggers: async () => new Set((await triggerStore.listRegistrations()).map((r) => r.name)),
+    onDeleted: (ref) => {
+      secrets.deletePipeline(ref);
+      objects.deletePipeline(ref);
+    },
     resultsLimit: config.server.storageResultsLimit,
   });
 
@@ -255,6 +299,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
         },
       },
       resultsLimit: config.server.storageResultsLimit,
+      stores: { db, secrets, objects, eventLog },
       logger,
       shutdown: lifetime.signal,
       authenticate: (path, metadata) =>
@@ -321,6 +366,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       await step("engine closed", () => scheduler.close(Math.min(config.taskExecutionStopTimeoutMs, 10_000)));
       await step("event pruner stopped", () => pruning);
       await step("database closed", () => database.close());
+      await step("stores closed", async () => {
+        secrets.close();
+        objects.close();
+      });
     })();
     return stopping;
   };

@@ -1,5 +1,5 @@
 // The proto.Gofer service: thin handlers that resolve the caller's namespace, convert proto ⇄ domain, and call the
-// services. Areas not built yet (objects, secrets, common tasks) answer UNIMPLEMENTED with a sentence saying so.
+// services. Areas not built yet (common tasks) answer UNIMPLEMENTED with a sentence saying so.
 import {
   GetTaskRunLogsResponse,
   type GoferServer,
@@ -28,6 +28,7 @@ import {
   toProtoTrigger,
 } from "./proto-convert.js";
 import type { RunsApi } from "./runs-api.js";
+import { createStoresApi, type StoresApiDeps } from "./stores-api.js";
 import type { TokensApi } from "./tokens-api.js";
 
 export interface GoferApiDeps extends HandlerDeps {
@@ -46,6 +47,7 @@ export interface GoferApiDeps extends HandlerDeps {
     setIngress(enabled: boolean): void;
   };
   resultsLimit: number;
+  stores: StoresApiDeps;
 }
 
 const path = (method: keyof typeof GoferService) => GoferService[method].path;
@@ -267,6 +269,9 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
       }
     }),
 
+    // ---- secrets and objects (stores-api.ts) ----------------------------------------------------------------------
+    ...createStoresApi(deps.stores, u),
+
     // ---- not built yet -----------------------------------------------------------------------------------------
     getCommonTask: notYet("getCommonTask", "common tasks"),
     listCommonTasks: notYet("listCommonTasks", "common tasks"),
@@ -275,21 +280,5 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     uninstallCommonTask: notYet("uninstallCommonTask", "common tasks"),
     enableCommonTask: notYet("enableCommonTask", "common tasks"),
     disableCommonTask: notYet("disableCommonTask", "common tasks"),
-    listPipelineObjects: notYet("listPipelineObjects", "pipeline objects"),
-    getPipelineObject: notYet("getPipelineObject", "pipeline objects"),
-    putPipelineObject: notYet("putPipelineObject", "pipeline objects"),
-    deletePipelineObject: notYet("deletePipelineObject", "pipeline objects"),
-    listRunObjects: notYet("listRunObjects", "run objects"),
-    getRunObject: notYet("getRunObject", "run objects"),
-    putRunObject: notYet("putRunObject", "run objects"),
-    deleteRunObject: notYet("deleteRunObject", "run objects"),
-    getPipelineSecret: notYet("getPipelineSecret", "pipeline secrets"),
-    listPipelineSecrets: notYet("listPipelineSecrets", "pipeline secrets"),
-    putPipelineSecret: notYet("putPipelineSecret", "pipeline secrets"),
-    deletePipelineSecret: notYet("deletePipelineSecret", "pipeline secrets"),
-    getGlobalSecret: notYet("getGlobalSecret", "global secrets"),
-    listGlobalSecrets: notYet("listGlobalSecrets", "global secrets"),
-    putGlobalSecret: notYet("putGlobalSecret", "global secrets"),
-    deleteGlobalSecret: notYet("deleteGlobalSecret", "global secrets"),
   } satisfies Record<keyof GoferServer, grpc.UntypedHandleCall> as GoferServer;
 }

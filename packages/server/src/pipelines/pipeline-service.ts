@@ -27,6 +27,8 @@ export interface PipelineServiceOptions {
   /** Names of installed triggers. */
   installedTriggers: () => Promise<Set<string>>;
   resultsLimit: number;
+  /** A pipeline was deleted: its secrets and objects go with it (stores/). */
+  onDeleted?: (ref: { namespaceId: string; pipelineId: string }) => void;
 }
 
 function subscriptionsOf(stored: StoredPipeline): SubscriptionRecord[] {
@@ -84,6 +86,7 @@ export class PipelineService {
   async delete(namespaceId: string, id: string): Promise<void> {
     const existing = await this.get(namespaceId, id);
     await deletePipeline(this.options.db, namespaceId, id);
+    this.options.onDeleted?.({ namespaceId, pipelineId: id });
     await this.options.subscriptions.remove(subscriptionsOf(existing));
     await this.options.eventLog.record("DELETED_PIPELINE", { namespace_id: namespaceId, pipeline_id: id });
   }

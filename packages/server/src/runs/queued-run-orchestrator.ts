@@ -18,7 +18,7 @@ import { updateTaskRun } from "../storage/task-run-repository.js";
 import { expireTaskRunLogs } from "./log-expiry.js";
 import type { Run } from "./run.js";
 import { createManualRun } from "./run-creation.js";
-import { RunExecution } from "./run-execution.js";
+import { RunExecution, type RunExecutionDeps } from "./run-execution.js";
 import { describeRun, describeTaskRun, findRun, findTaskRun, runKey, runRef } from "./run-lookup.js";
 import type { CancelOptions, RunControl, RunRef, TaskRunLogLine } from "./run-orchestrator.js";
 import { RunQueue } from "./run-queue.js";
@@ -43,6 +43,12 @@ export interface QueuedRunOrchestratorOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly config: RunOrchestratorConfig;
+  /** Secret and object store hooks (stores/): resolving a task's environment, expiring run objects. */
+  readonly stores?: {
+    readonly resolveEnv: NonNullable<RunExecutionDeps["resolveEnv"]>;
+    /** Called as each run completes; never rejects. */
+    readonly expireRunObjects: (ref: RunRef) => Promise<void>;
+  };
 }
 
 interface Entry {
@@ -339,7 +345,11 @@ export class QueuedRunOrchestrator implements RunControl {
       clock: this.options.clock,
       logger: this.options.logger,
       stopTimeoutMs: this.config.stopTimeoutMs,
-      beforeComplete: (completing) => this.expireLogs(completing),
+      ...(this.options.stores ? { resolveEnv: this.options.stores.resolveEnv } : {}),
+      beforeComplete: async (completing) => {
+        await this.expireLogs(completing);
+        await this.options.stores?.expireRunObjects(completing);
+      },
     });
   }
 

@@ -46,6 +46,11 @@ export interface RunExecutionDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly stopTimeoutMs: number;
+  /**
+   * The task's environment with secret and object references resolved (stores/interpolation.ts), just before its
+   * container starts; throws naming the reference that could not be resolved. Absent: variables go as stored.
+   */
+  readonly resolveEnv?: (ref: RunRef, variables: TaskRunRow["variables"]) => Record<string, string>;
   /** Called just before the run is recorded COMPLETE (log expiry), so it is done when COMPLETED_RUN is heard. */
   readonly beforeComplete: (ref: RunRef) => Promise<void>;
 }
@@ -345,7 +350,23 @@ export class RunExecution {
   private launch(task: TaskState): void {
     task.phase = "starting";
     task.monitor = (async () => {
-      const spec = taskContainerSpec(this.ref, task.row);
+      let env: Record<string, string> | undefined;
+      try {
+        env = this.deps.resolveEnv?.(this.ref, task.row.variables);
+      } catch (error) {
+        // As the original (spec §9.3): no container, FAILED with FAILED_PRECONDITION; the message names the
+        // variable and the reference, never a value.
+        await this.completeTask(task, {
+          status: "FAILED",
+          reason: {
+            reason: "FAILED_PRECONDITION",
+            description: `Task could not be run due to inability to retrieve interpolated variables; ${errorMessage(error)}`,
+          },
+          exitCode: null,
+        });
+        return;
+      }
+      const spec = taskContainerSpec(this.ref, task.row, env);
       let containerId: string;
       try {
         containerId = (await this.deps.scheduler.start(spec)).id;
