@@ -2,9 +2,16 @@ import { existsSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
 // One project per package; each package keeps its tests in test/.
-const packages = ["proto", "trigger-sdk", "pipeline-sdk", "triggers-interval", "triggers-cron", "server", "cli"].filter(
-  (name) => existsSync(`packages/${name}/package.json`),
-);
+const packages = [
+  "proto",
+  "trigger-sdk",
+  "pipeline-sdk",
+  "triggers-interval",
+  "triggers-cron",
+  "common-tasks-debug",
+  "server",
+  "cli",
+].filter((name) => existsSync(`packages/${name}/package.json`));
 
 export default defineConfig({
   test: {

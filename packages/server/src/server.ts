@@ -20,6 +20,7 @@ import { goferServiceDefinition } from "./api/service-definition.js";
 import { createTokensApi } from "./api/tokens-api.js";
 import { authenticate } from "./auth/authenticate.js";
 import { TokenService } from "./auth/token-service.js";
+import { CommonTaskRegistry } from "./common-tasks/common-task-registry.js";
 import type { Config } from "./config/config.js";
 import { errorMessage } from "./errors.js";
 import { EventLog } from "./events/event-log.js";
@@ -300,6 +301,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       },
       resultsLimit: config.server.storageResultsLimit,
       stores: { db, secrets, objects, eventLog },
+      commonTasks: new CommonTaskRegistry({ db, scheduler, tls: triggerTls, eventLog, clock }),
       logger,
       shutdown: lifetime.signal,
       authenticate: (path, metadata) =>

@@ -1,5 +1,5 @@
 // The proto.Gofer service: thin handlers that resolve the caller's namespace, convert proto ⇄ domain, and call the
-// services. Areas not built yet (common tasks) answer UNIMPLEMENTED with a sentence saying so.
+// services.
 import {
   GetTaskRunLogsResponse,
   type GoferServer,
@@ -9,7 +9,8 @@ import {
 } from "@gofer/proto";
 import type * as grpc from "@grpc/grpc-js";
 import type { Kysely } from "kysely";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnimplementedError } from "../errors.js";
+import type { CommonTaskRegistry } from "../common-tasks/common-task-registry.js";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { StoredEvent } from "../events/event-kinds.js";
 import type { EventLog } from "../events/event-log.js";
 import type { NamespaceService } from "../namespaces/namespace-service.js";
@@ -19,6 +20,7 @@ import { getEvent, listEvents } from "../storage/event-repository.js";
 import type { Schema } from "../storage/schema.js";
 import type { TriggerRuntime } from "../triggers/trigger-runtime.js";
 import type { CallContext } from "./call-context.js";
+import { createCommonTasksApi } from "./common-tasks-api.js";
 import { type HandlerDeps, serverStream, unary } from "./handlers.js";
 import {
   fromProtoPipelineConfig,
@@ -48,6 +50,7 @@ export interface GoferApiDeps extends HandlerDeps {
   };
   resultsLimit: number;
   stores: StoresApiDeps;
+  commonTasks: CommonTaskRegistry;
 }
 
 const path = (method: keyof typeof GoferService) => GoferService[method].path;
@@ -55,18 +58,11 @@ const path = (method: keyof typeof GoferService) => GoferService[method].path;
 /** InstallTrigger variable that chooses the kind (trigger | extension) instead of detecting it. Not stored. */
 export const INSTALL_KIND_VARIABLE = "GOFER_INSTALL_KIND";
 
-function unimplemented(what: string): () => Promise<never> {
-  return async () => {
-    throw new UnimplementedError(`${what} are not supported by this server yet`);
-  };
-}
-
 export function createGoferApi(deps: GoferApiDeps): GoferServer {
   const u = <Req, Res>(
     method: keyof typeof GoferService,
     handle: (request: Req, context: CallContext) => Promise<Res>,
   ) => unary<Req, Res>(deps, path(method), handle);
-  const notYet = (method: keyof typeof GoferService, what: string) => unary(deps, path(method), unimplemented(what));
 
   return {
     // ---- system ------------------------------------------------------------------------------------------------
@@ -272,13 +268,7 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     // ---- secrets and objects (stores-api.ts) ----------------------------------------------------------------------
     ...createStoresApi(deps.stores, u),
 
-    // ---- not built yet -----------------------------------------------------------------------------------------
-    getCommonTask: notYet("getCommonTask", "common tasks"),
-    listCommonTasks: notYet("listCommonTasks", "common tasks"),
-    getCommonTaskInstallInstructions: notYet("getCommonTaskInstallInstructions", "common tasks"),
-    installCommonTask: notYet("installCommonTask", "common tasks"),
-    uninstallCommonTask: notYet("uninstallCommonTask", "common tasks"),
-    enableCommonTask: notYet("enableCommonTask", "common tasks"),
-    disableCommonTask: notYet("disableCommonTask", "common tasks"),
+    // ---- common tasks (common-tasks-api.ts) ---------------------------------------------------------------------
+    ...createCommonTasksApi(deps.commonTasks, u),
   } satisfies Record<keyof GoferServer, grpc.UntypedHandleCall> as GoferServer;
 }
