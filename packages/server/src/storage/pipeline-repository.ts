@@ -93,10 +93,11 @@ export async function getPipelineWithTasks(
   return transaction(db, async (trx) => {
     const pipeline = await getPipeline(trx, namespaceId, id);
     if (pipeline === undefined) return undefined;
+    const commonTasks = await listPipelineCommonTasks(trx, namespaceId, id);
     return {
       pipeline,
       tasks: await listPipelineTasks(trx, namespaceId, id),
-      commonTasks: await listPipelineCommonTasks(trx, namespaceId, id),
+      ...(commonTasks.length > 0 ? { commonTasks } : {}),
     };
   });
 }
