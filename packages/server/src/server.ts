@@ -19,6 +19,7 @@ import { createRunsApi } from "./api/runs-api.js";
 import { goferServiceDefinition } from "./api/service-definition.js";
 import { createTokensApi } from "./api/tokens-api.js";
 import { authenticate } from "./auth/authenticate.js";
+import { RunTokens } from "./auth/run-tokens.js";
 import { TokenService } from "./auth/token-service.js";
 import { CommonTaskRegistry } from "./common-tasks/common-task-registry.js";
 import type { Config } from "./config/config.js";
@@ -152,6 +153,12 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const interpolator = new Interpolator(secrets, objects);
   const scheduler = deps.scheduler ?? createScheduler(config, clock, logger);
   const [apiTls, triggerTls] = await Promise.all([loadApiTls(config), loadTriggerTls(config)]);
+  const tokens = new TokenService({ db, clock });
+  // Absolute, whatever storage_path looks like (dev mode: ".gofer-dev/gofer.db"): the path is handed to extensions as
+  // SSL_CERT_FILE and, on the docker engine, bind-mounted at the same path, which Docker requires to be absolute.
+  const apiCertPath = apiTls ? resolvePath(dirname(config.server.storagePath), "api-cert.pem") : undefined;
+  const apiAddress = deferred<string>();
+  const runTokens = new RunTokens({ tokens, apiHost: () => apiAddress.value ?? "", apiCertPath });
 
   let ingress = !config.ignorePipelineRunEvents;
   const eventLog = new EventLog(
@@ -175,7 +182,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     },
     stores: {
       resolveEnv: (ref, variables) => interpolator.resolveVariables(variables, ref),
+      runEnv: (ref) => runTokens.env(ref),
       expireRunObjects: async (ref) => {
+        await runTokens.release(ref);
         try {
           await expireRunObjects(
             { db, objects, eventLog, keepRuns: config.objectStore.runObjectExpiry },
@@ -205,12 +214,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     (s) => interpolator.resolveSettings(s.settings, { namespaceId: s.namespaceId, pipelineId: s.pipelineId }),
   );
   const triggerStore = registrationStore(db);
-  const tokens = new TokenService({ db, clock });
-  // Absolute, whatever storage_path looks like (dev mode: ".gofer-dev/gofer.db"): the path is handed to extensions as
-  // SSL_CERT_FILE and, on the docker engine, bind-mounted at the same path, which Docker requires to be absolute.
-  const apiCertPath = apiTls ? resolvePath(dirname(config.server.storagePath), "api-cert.pem") : undefined;
   if (apiTls && apiCertPath) await writeFile(apiCertPath, apiTls.certPem);
-  const apiAddress = deferred<string>();
   runtime = new TriggerRuntime({
     store: triggerStore,
     scheduler,

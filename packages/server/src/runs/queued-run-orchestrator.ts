@@ -48,6 +48,7 @@ export interface QueuedRunOrchestratorOptions {
     readonly resolveEnv: NonNullable<RunExecutionDeps["resolveEnv"]>;
     /** Called as each run completes; never rejects. */
     readonly expireRunObjects: (ref: RunRef) => Promise<void>;
+    readonly runEnv?: NonNullable<RunExecutionDeps["runEnv"]>;
   };
 }
 
@@ -346,6 +347,7 @@ export class QueuedRunOrchestrator implements RunControl {
       logger: this.options.logger,
       stopTimeoutMs: this.config.stopTimeoutMs,
       ...(this.options.stores ? { resolveEnv: this.options.stores.resolveEnv } : {}),
+      ...(this.options.stores?.runEnv ? { runEnv: this.options.stores.runEnv } : {}),
       beforeComplete: async (completing) => {
         await this.expireLogs(completing);
         await this.options.stores?.expireRunObjects(completing);

@@ -54,6 +54,8 @@ export interface RunExecutionDeps {
    * container starts; throws naming the reference that could not be resolved. Absent: variables go as stored.
    */
   readonly resolveEnv?: (ref: RunRef, variables: TaskRunRow["variables"]) => Record<string, string>;
+  /** Env every task of the run gets beneath its own variables (the run's API credentials, auth/run-tokens.ts). */
+  readonly runEnv?: (ref: RunRef) => Promise<Record<string, string>>;
   /** Called just before the run is recorded COMPLETE (log expiry), so it is done when COMPLETED_RUN is heard. */
   readonly beforeComplete: (ref: RunRef) => Promise<void>;
 }
@@ -395,6 +397,7 @@ export class RunExecution {
         });
         return;
       }
+      if (this.deps.runEnv) env = { ...(await this.deps.runEnv(this.ref)), ...env };
       const base = taskContainerSpec(this.ref, task.row, env);
       const spec =
         launch?.ok === true
