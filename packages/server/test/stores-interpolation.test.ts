@@ -37,11 +37,14 @@ describe("references", () => {
     ["  global_secret{{ ci }}  ", { kind: "global_secret", key: "ci" }],
     ["pipeline_object{{build}}", { kind: "pipeline_object", key: "build" }],
     ["run_object{{out}}", { kind: "run_object", key: "out" }],
-    // Not references: embedded, spaced before the braces, the docs' secret{{…}}, single braces (the Rust SDK's bug).
+    // Single braces, as the v0.4.1 Rust SDK writes them (never resolved by the original).
+    ["pipeline_secret{db}", { kind: "pipeline_secret", key: "db" }],
+    // Not references: embedded, spaced before the braces, the docs' secret{{…}}, unbalanced braces.
     ["x pipeline_secret{{db}}", undefined],
     ["pipeline_secret {{db}}", undefined],
     ["secret{{db}}", undefined],
-    ["pipeline_secret{db}", undefined],
+    ["pipeline_secret{{db}", undefined],
+    ["pipeline_secret{db}}", undefined],
     ["PIPELINE_SECRET{{db}}", undefined],
   ])("%j → %j", (value, expected) => {
     expect(parseReference(value)).toEqual(expected);

@@ -78,7 +78,7 @@ export interface PipelineDefinition {
 const IDENTIFIER = /^[A-Za-z0-9_-]{1,70}$/;
 const IDENTIFIER_RULE = 'must be 1-70 letters, digits, "_" or "-"';
 const STATUS_BY_NUMBER: Record<number, RequiredParentStatus> = { 1: "ANY", 2: "SUCCESS", 3: "FAILURE" };
-const GLOBAL_SECRET = /global_secret\{\{\s*[^}]*\s*\}\}/;
+const GLOBAL_SECRET = /global_secret\{\{?\s*[^}]*\s*\}\}?/;
 
 export function checkIdentifier(what: string, value: string): void {
   if (!IDENTIFIER.test(value)) throw new InvalidArgumentError(`${what} ${JSON.stringify(value)} ${IDENTIFIER_RULE}`);

@@ -22,15 +22,22 @@ export interface StoreReference {
   readonly key: string;
 }
 
-/** The reference a value is, or undefined for a plain value. */
+/**
+ * The reference a value is, or undefined for a plain value. Single braces (`pipeline_secret{k}`) are accepted too:
+ * the v0.4.1 Rust SDK's helpers emit them (spec §9.7 S12), and the original never resolved them.
+ */
 export function parseReference(value: string): StoreReference | undefined {
   // Cheap test first: most values are plain, and task start resolves every variable.
-  if (!value.includes("{{")) return undefined;
+  if (!value.includes("{")) return undefined;
   const trimmed = value.trim();
-  if (!trimmed.endsWith("}}")) return undefined;
+  if (!trimmed.endsWith("}")) return undefined;
   for (const kind of KINDS) {
-    if (trimmed.startsWith(`${kind}{{`)) {
+    if (trimmed.startsWith(`${kind}{{`) && trimmed.endsWith("}}")) {
       return { kind, key: trimmed.slice(kind.length + 2, -2).trim() };
+    }
+    if (trimmed.startsWith(`${kind}{`) && !trimmed.startsWith(`${kind}{{`)) {
+      const key = trimmed.slice(kind.length + 1, -1);
+      if (!key.includes("{") && !key.includes("}")) return { kind, key: key.trim() };
     }
   }
   return undefined;

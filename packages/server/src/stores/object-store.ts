@@ -10,6 +10,7 @@
 // An object arrives whole in one gRPC message (the transport's limit is above the size cap), so the value is held in
 // memory once and written straight into sqlite, which keeps it on disk, not in the process.
 import type { Clock } from "@gofer/trigger-sdk";
+import type { Statement } from "better-sqlite3";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { PipelineRef } from "./secret-store.js";
 import { openStoreFile, type StoreDatabase } from "./store-file.js";
@@ -38,6 +39,17 @@ export interface PutPipelineObjectResult {
 }
 
 export class ObjectStore {
+  /** Statements are prepared once: preparing costs more than running most of them. */
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
+  private stmt(sql: string): Statement<unknown[]> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.sqlite.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
   private constructor(
     private readonly sqlite: StoreDatabase,
     readonly limits: ObjectStoreLimits,
@@ -88,9 +100,9 @@ export class ObjectStore {
     this.checkSize(`pipeline object "${key}"`, content);
     const value = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     const put = this.sqlite.transaction((): string[] => {
-      const exists = this.sqlite
-        .prepare("SELECT 1 FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? AND key = ?")
-        .get(ref.namespaceId, ref.pipelineId, key);
+      const exists = this.stmt(
+        "SELECT 1 FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? AND key = ?",
+      ).get(ref.namespaceId, ref.pipelineId, key);
       if (exists && !force) {
         throw new AlreadyExistsError(
           `pipeline object "${key}" already exists in pipeline "${ref.namespaceId}/${ref.pipelineId}"; use force to overwrite it`,
@@ -98,32 +110,31 @@ export class ObjectStore {
       }
       const seq =
         ((
-          this.sqlite
-            .prepare("SELECT max(seq) AS seq FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ?")
-            .get(ref.namespaceId, ref.pipelineId) as { seq: number | null }
+          this.stmt("SELECT max(seq) AS seq FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ?").get(
+            ref.namespaceId,
+            ref.pipelineId,
+          ) as { seq: number | null }
         ).seq ?? 0) + 1;
       let evicted: string[] = [];
       const limit = this.limits.pipelineObjectLimit;
       if (!exists && limit > 0) {
-        const { count } = this.sqlite
-          .prepare("SELECT count(*) AS count FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ?")
-          .get(ref.namespaceId, ref.pipelineId) as { count: number };
+        const { count } = this.stmt(
+          "SELECT count(*) AS count FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ?",
+        ).get(ref.namespaceId, ref.pipelineId) as { count: number };
         if (count >= limit) {
-          const oldest = this.sqlite
-            .prepare("SELECT key FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? ORDER BY seq LIMIT ?")
-            .all(ref.namespaceId, ref.pipelineId, count - limit + 1) as Array<{ key: string }>;
-          const remove = this.sqlite.prepare(
+          const oldest = this.stmt(
+            "SELECT key FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? ORDER BY seq LIMIT ?",
+          ).all(ref.namespaceId, ref.pipelineId, count - limit + 1) as Array<{ key: string }>;
+          const remove = this.stmt(
             "DELETE FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? AND key = ?",
           );
           for (const row of oldest) remove.run(ref.namespaceId, ref.pipelineId, row.key);
           evicted = oldest.map((row) => row.key);
         }
       }
-      this.sqlite
-        .prepare(
-          "INSERT INTO pipeline_objects VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, created = excluded.created, seq = excluded.seq",
-        )
-        .run(ref.namespaceId, ref.pipelineId, key, value, this.clock.now().getTime(), seq);
+      this.stmt(
+        "INSERT INTO pipeline_objects VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, created = excluded.created, seq = excluded.seq",
+      ).run(ref.namespaceId, ref.pipelineId, key, value, this.clock.now().getTime(), seq);
       return evicted;
     });
     return { bytes: content.byteLength, evicted: put() };
@@ -139,24 +150,26 @@ export class ObjectStore {
   }
 
   pipelineObjectValue(ref: PipelineRef, key: string): Buffer | undefined {
-    const row = this.sqlite
-      .prepare("SELECT value FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? AND key = ?")
-      .get(ref.namespaceId, ref.pipelineId, key) as { value: Buffer } | undefined;
+    const row = this.stmt(
+      "SELECT value FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? AND key = ?",
+    ).get(ref.namespaceId, ref.pipelineId, key) as { value: Buffer } | undefined;
     return row?.value;
   }
 
   /** Oldest first. */
   listPipelineObjects(ref: PipelineRef): ObjectKeyInfo[] {
-    return this.sqlite
-      .prepare("SELECT key, created FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? ORDER BY seq")
-      .all(ref.namespaceId, ref.pipelineId) as ObjectKeyInfo[];
+    return this.stmt(
+      "SELECT key, created FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? ORDER BY seq",
+    ).all(ref.namespaceId, ref.pipelineId) as ObjectKeyInfo[];
   }
 
   deletePipelineObject(ref: PipelineRef, key: string): void {
     checkStoreKey("object key", key);
-    this.sqlite
-      .prepare("DELETE FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? AND key = ?")
-      .run(ref.namespaceId, ref.pipelineId, key);
+    this.stmt("DELETE FROM pipeline_objects WHERE namespace_id = ? AND pipeline_id = ? AND key = ?").run(
+      ref.namespaceId,
+      ref.pipelineId,
+      key,
+    );
   }
 
   // ---- run objects -----------------------------------------------------------------------------------------------
@@ -168,9 +181,14 @@ export class ObjectStore {
     const sql = force
       ? "INSERT INTO run_objects VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, created = excluded.created"
       : "INSERT INTO run_objects VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-    const result = this.sqlite
-      .prepare(sql)
-      .run(ref.namespaceId, ref.pipelineId, ref.runId, key, value, this.clock.now().getTime());
+    const result = this.stmt(sql).run(
+      ref.namespaceId,
+      ref.pipelineId,
+      ref.runId,
+      key,
+      value,
+      this.clock.now().getTime(),
+    );
     if (result.changes === 0) {
       throw new AlreadyExistsError(
         `run object "${key}" already exists in run ${ref.runId} of pipeline "${ref.namespaceId}/${ref.pipelineId}"; use force to overwrite it`,
@@ -191,45 +209,46 @@ export class ObjectStore {
   }
 
   runObjectValue(ref: RunRef, key: string): Buffer | undefined {
-    const row = this.sqlite
-      .prepare("SELECT value FROM run_objects WHERE namespace_id = ? AND pipeline_id = ? AND run_id = ? AND key = ?")
-      .get(ref.namespaceId, ref.pipelineId, ref.runId, key) as { value: Buffer } | undefined;
+    const row = this.stmt(
+      "SELECT value FROM run_objects WHERE namespace_id = ? AND pipeline_id = ? AND run_id = ? AND key = ?",
+    ).get(ref.namespaceId, ref.pipelineId, ref.runId, key) as { value: Buffer } | undefined;
     return row?.value;
   }
 
   listRunObjects(ref: RunRef): ObjectKeyInfo[] {
-    return this.sqlite
-      .prepare(
-        "SELECT key, created FROM run_objects WHERE namespace_id = ? AND pipeline_id = ? AND run_id = ? ORDER BY created, key",
-      )
-      .all(ref.namespaceId, ref.pipelineId, ref.runId) as ObjectKeyInfo[];
+    return this.stmt(
+      "SELECT key, created FROM run_objects WHERE namespace_id = ? AND pipeline_id = ? AND run_id = ? ORDER BY created, key",
+    ).all(ref.namespaceId, ref.pipelineId, ref.runId) as ObjectKeyInfo[];
   }
 
   deleteRunObject(ref: RunRef, key: string): void {
     checkStoreKey("object key", key);
-    this.sqlite
-      .prepare("DELETE FROM run_objects WHERE namespace_id = ? AND pipeline_id = ? AND run_id = ? AND key = ?")
-      .run(ref.namespaceId, ref.pipelineId, ref.runId, key);
+    this.stmt("DELETE FROM run_objects WHERE namespace_id = ? AND pipeline_id = ? AND run_id = ? AND key = ?").run(
+      ref.namespaceId,
+      ref.pipelineId,
+      ref.runId,
+      key,
+    );
   }
 
   /** @returns how many objects the run had. */
   deleteRunObjects(ref: RunRef): number {
-    return this.sqlite
-      .prepare("DELETE FROM run_objects WHERE namespace_id = ? AND pipeline_id = ? AND run_id = ?")
-      .run(ref.namespaceId, ref.pipelineId, ref.runId).changes;
+    return this.stmt("DELETE FROM run_objects WHERE namespace_id = ? AND pipeline_id = ? AND run_id = ?").run(
+      ref.namespaceId,
+      ref.pipelineId,
+      ref.runId,
+    ).changes;
   }
 
   deletePipeline(ref: PipelineRef): void {
     for (const table of ["pipeline_objects", "run_objects"]) {
-      this.sqlite
-        .prepare(`DELETE FROM ${table} WHERE namespace_id = ? AND pipeline_id = ?`)
-        .run(ref.namespaceId, ref.pipelineId);
+      this.stmt(`DELETE FROM ${table} WHERE namespace_id = ? AND pipeline_id = ?`).run(ref.namespaceId, ref.pipelineId);
     }
   }
 
   deleteNamespace(namespaceId: string): void {
     for (const table of ["pipeline_objects", "run_objects"]) {
-      this.sqlite.prepare(`DELETE FROM ${table} WHERE namespace_id = ?`).run(namespaceId);
+      this.stmt(`DELETE FROM ${table} WHERE namespace_id = ?`).run(namespaceId);
     }
   }
 }

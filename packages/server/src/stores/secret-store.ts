@@ -6,6 +6,7 @@
 // joined string, so ids never collide (S8); deleting a pipeline deletes its secrets (S7). A wrong encryption key is
 // detected when the store opens, from a check value written when the store was created.
 import type { Clock } from "@gofer/trigger-sdk";
+import type { Statement } from "better-sqlite3";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import { SecretCipher } from "./secret-cipher.js";
 import { openStoreFile, type StoreDatabase } from "./store-file.js";
@@ -40,6 +41,17 @@ function checkValue(what: string, value: string): void {
 
 export class SecretStore {
   private readonly cipher: SecretCipher;
+  /** Statements are prepared once: preparing costs more than running most of them. */
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
+  private stmt(sql: string): Statement<unknown[]> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.sqlite.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   private constructor(
     private readonly sqlite: StoreDatabase,
@@ -75,13 +87,13 @@ export class SecretStore {
   }
 
   private checkKey(path: string): void {
-    const row = this.sqlite.prepare("SELECT value FROM store_info WHERE name = 'key_check'").get() as
+    const row = this.stmt("SELECT value FROM store_info WHERE name = 'key_check'").get() as
       | { value: Buffer }
       | undefined;
     if (!row) {
-      this.sqlite
-        .prepare("INSERT INTO store_info (name, value) VALUES ('key_check', ?)")
-        .run(this.cipher.encrypt(KEY_CHECK, "key_check"));
+      this.stmt("INSERT INTO store_info (name, value) VALUES ('key_check', ?)").run(
+        this.cipher.encrypt(KEY_CHECK, "key_check"),
+      );
       return;
     }
     let text: string | undefined;
@@ -113,7 +125,7 @@ export class SecretStore {
     const sql = force
       ? "INSERT INTO pipeline_secrets VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, created = excluded.created"
       : "INSERT INTO pipeline_secrets VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-    const result = this.sqlite.prepare(sql).run(ref.namespaceId, ref.pipelineId, key, stored, now);
+    const result = this.stmt(sql).run(ref.namespaceId, ref.pipelineId, key, stored, now);
     if (result.changes === 0) {
       throw new AlreadyExistsError(
         `pipeline secret "${key}" already exists in pipeline "${ref.namespaceId}/${ref.pipelineId}"; use force to overwrite it`,
@@ -125,9 +137,9 @@ export class SecretStore {
   /** @throws NotFoundError naming the key. The value is decrypted only when asked for. */
   getPipelineSecret(ref: PipelineRef, key: string, includeSecret: boolean): SecretKeyInfo & { value: string } {
     checkStoreKey("secret key", key);
-    const row = this.sqlite
-      .prepare("SELECT value, created FROM pipeline_secrets WHERE namespace_id = ? AND pipeline_id = ? AND key = ?")
-      .get(ref.namespaceId, ref.pipelineId, key) as { value: Buffer; created: number } | undefined;
+    const row = this.stmt(
+      "SELECT value, created FROM pipeline_secrets WHERE namespace_id = ? AND pipeline_id = ? AND key = ?",
+    ).get(ref.namespaceId, ref.pipelineId, key) as { value: Buffer; created: number } | undefined;
     if (!row) {
       throw new NotFoundError(`pipeline secret "${key}" not found in pipeline "${ref.namespaceId}/${ref.pipelineId}"`);
     }
@@ -140,37 +152,38 @@ export class SecretStore {
 
   /** The decrypted value, or undefined when there is none (interpolation). */
   pipelineSecretValue(ref: PipelineRef, key: string): string | undefined {
-    const row = this.sqlite
-      .prepare("SELECT value FROM pipeline_secrets WHERE namespace_id = ? AND pipeline_id = ? AND key = ?")
-      .get(ref.namespaceId, ref.pipelineId, key) as { value: Buffer } | undefined;
+    const row = this.stmt(
+      "SELECT value FROM pipeline_secrets WHERE namespace_id = ? AND pipeline_id = ? AND key = ?",
+    ).get(ref.namespaceId, ref.pipelineId, key) as { value: Buffer } | undefined;
     return row && this.cipher.decrypt(row.value, pipelineAad(ref, key));
   }
 
   listPipelineSecrets(ref: PipelineRef): SecretKeyInfo[] {
-    return this.sqlite
-      .prepare(
-        "SELECT key, created FROM pipeline_secrets WHERE namespace_id = ? AND pipeline_id = ? ORDER BY created, key",
-      )
-      .all(ref.namespaceId, ref.pipelineId) as SecretKeyInfo[];
+    return this.stmt(
+      "SELECT key, created FROM pipeline_secrets WHERE namespace_id = ? AND pipeline_id = ? ORDER BY created, key",
+    ).all(ref.namespaceId, ref.pipelineId) as SecretKeyInfo[];
   }
 
   /** Deleting an absent key succeeds, as in the original. */
   deletePipelineSecret(ref: PipelineRef, key: string): void {
     checkStoreKey("secret key", key);
-    this.sqlite
-      .prepare("DELETE FROM pipeline_secrets WHERE namespace_id = ? AND pipeline_id = ? AND key = ?")
-      .run(ref.namespaceId, ref.pipelineId, key);
+    this.stmt("DELETE FROM pipeline_secrets WHERE namespace_id = ? AND pipeline_id = ? AND key = ?").run(
+      ref.namespaceId,
+      ref.pipelineId,
+      key,
+    );
   }
 
   /** A pipeline was deleted: so are its secrets (the original kept the values, §9.7 S7). */
   deletePipeline(ref: PipelineRef): void {
-    this.sqlite
-      .prepare("DELETE FROM pipeline_secrets WHERE namespace_id = ? AND pipeline_id = ?")
-      .run(ref.namespaceId, ref.pipelineId);
+    this.stmt("DELETE FROM pipeline_secrets WHERE namespace_id = ? AND pipeline_id = ?").run(
+      ref.namespaceId,
+      ref.pipelineId,
+    );
   }
 
   deleteNamespace(namespaceId: string): void {
-    this.sqlite.prepare("DELETE FROM pipeline_secrets WHERE namespace_id = ?").run(namespaceId);
+    this.stmt("DELETE FROM pipeline_secrets WHERE namespace_id = ?").run(namespaceId);
   }
 
   // ---- global secrets --------------------------------------------------------------------------------------------
@@ -183,7 +196,7 @@ export class SecretStore {
     const sql = force
       ? "INSERT INTO global_secrets VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value, created = excluded.created"
       : "INSERT INTO global_secrets VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
-    if (this.sqlite.prepare(sql).run(key, stored, now).changes === 0) {
+    if (this.stmt(sql).run(key, stored, now).changes === 0) {
       throw new AlreadyExistsError(`global secret "${key}" already exists; use force to overwrite it`);
     }
     return Buffer.byteLength(value, "utf8");
@@ -191,7 +204,7 @@ export class SecretStore {
 
   getGlobalSecret(key: string, includeSecret: boolean): SecretKeyInfo & { value: string } {
     checkStoreKey("secret key", key);
-    const row = this.sqlite.prepare("SELECT value, created FROM global_secrets WHERE key = ?").get(key) as
+    const row = this.stmt("SELECT value, created FROM global_secrets WHERE key = ?").get(key) as
       | { value: Buffer; created: number }
       | undefined;
     if (!row) throw new NotFoundError(`global secret "${key}" not found`);
@@ -199,20 +212,16 @@ export class SecretStore {
   }
 
   globalSecretValue(key: string): string | undefined {
-    const row = this.sqlite.prepare("SELECT value FROM global_secrets WHERE key = ?").get(key) as
-      | { value: Buffer }
-      | undefined;
+    const row = this.stmt("SELECT value FROM global_secrets WHERE key = ?").get(key) as { value: Buffer } | undefined;
     return row && this.cipher.decrypt(row.value, globalAad(key));
   }
 
   listGlobalSecrets(): SecretKeyInfo[] {
-    return this.sqlite
-      .prepare("SELECT key, created FROM global_secrets ORDER BY created, key")
-      .all() as SecretKeyInfo[];
+    return this.stmt("SELECT key, created FROM global_secrets ORDER BY created, key").all() as SecretKeyInfo[];
   }
 
   deleteGlobalSecret(key: string): void {
     checkStoreKey("secret key", key);
-    this.sqlite.prepare("DELETE FROM global_secrets WHERE key = ?").run(key);
+    this.stmt("DELETE FROM global_secrets WHERE key = ?").run(key);
   }
 }
