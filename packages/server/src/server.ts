@@ -250,6 +250,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     eventLog,
     clock,
     resultsLimit: config.server.storageResultsLimit,
+    onDeleted: (namespaceId) => {
+      secrets.deleteNamespace(namespaceId);
+      objects.deleteNamespace(namespaceId);
+    },
   });
   const pipelines = new PipelineService({
     db,

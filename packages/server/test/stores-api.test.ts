@@ -534,6 +534,15 @@ describe("deleting a pipeline", () => {
     expect((await teamA.listPipelineSecrets(ref)).keys).toEqual([]);
     expect((await teamA.listPipelineObjects(ref)).keys).toEqual([]);
   });
+
+  it("deleting a namespace deletes its pipelines' secrets and objects", async () => {
+    await admin.createNamespace({ id: "short-lived", name: "Short", description: "" });
+    const ref = { namespaceId: "short-lived", pipelineId: "p" };
+    await admin.putPipelineSecret({ ...ref, key: "k", content: "v", force: false });
+    await admin.deleteNamespace({ id: "short-lived" });
+    await admin.createNamespace({ id: "short-lived", name: "Short", description: "" });
+    expect((await admin.listPipelineSecrets(ref)).keys).toEqual([]);
+  });
 });
 
 async function eventsOf(kind: string): Promise<unknown[]> {
