@@ -41,6 +41,9 @@ describe("secrets", () => {
       'pipeline secret "api_key" not found',
     );
 
+    const empty = await t.gofer(["secret", "global", "put", "ci_token"]);
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr).toContain('no value for secret "ci_token" on standard input');
     await ok(["secret", "global", "put", "ci_token", "--file", GOFER_BIN]);
     const json = parseJson<{ key: string; secret: string }>(
       await ok(["secret", "global", "get", "ci_token", "--format", "json"]),

@@ -1,6 +1,7 @@
 // Where `gofer secret … put` and `gofer … store put` get the value: `KEY=VALUE` on the command line (as v0.4.1; a
 // value starting with @ names a file, as v0.4.1), --file PATH, or standard input when it is not a terminal. The value
-// is never echoed. From stdin one trailing newline is dropped, so `echo "$TOKEN" | gofer secret …` stores the token.
+// is never echoed. From stdin one trailing newline is dropped, so `echo "$TOKEN" | gofer secret …` stores the token;
+// empty stdin is refused (nothing was piped), and `KEY=` stores an empty value on purpose.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CliIo } from "../cli-io.js";
@@ -42,5 +43,13 @@ export async function readStoreValue(
       `pipe it on standard input (e.g. \`printf %s "$VALUE" | gofer …\`), or pass --file PATH`,
     );
   }
-  return { key, value: await readStdin(io) };
+  const value = await readStdin(io);
+  if (value.length === 0) {
+    // Most likely nothing was piped in; an empty value is still possible, written as KEY=.
+    throw usageError(
+      `no value for ${what} ${JSON.stringify(key)} on standard input`,
+      `pipe it in (e.g. \`printf %s "$VALUE" | gofer …\`), pass --file PATH, or write ${key}= for an empty value`,
+    );
+  }
+  return { key, value };
 }
