@@ -203,3 +203,30 @@ describe("common tasks", () => {
     expect(await events("UNINSTALLED_COMMON_TASK")).toEqual([{ name: "debug" }]);
   }, 30_000);
 });
+
+describe("after a restart", () => {
+  it("installed common tasks, with their status, are still there", async () => {
+    const first = await startTestServer();
+    await first.api.installCommonTask({
+      name: "kept",
+      image: IMAGE,
+      user: "",
+      pass: "",
+      variables: { filter: "false" },
+      documentation: "",
+    });
+    await first.api.disableCommonTask({ name: "kept" });
+    await first.stop();
+    const again = await startTestServer({ dir: first.dir });
+    try {
+      expect((await again.api.getCommonTask({ name: "kept" })).commonTask).toMatchObject({
+        name: "kept",
+        image: IMAGE,
+        status: CommonTaskRegistration_Status.DISABLED,
+        variables: [{ key: "filter", value: "false" }],
+      });
+    } finally {
+      await again.destroy();
+    }
+  }, 30_000);
+});
