@@ -279,6 +279,16 @@ describe("global secrets", () => {
         },
       }),
     ).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    await expect(
+      admin.createPipeline({
+        namespaceId: "team-a",
+        pipelineConfig: pipeline("g2", [{ id: "t", script: "true", variables: { T: "global_secret{{ci_token}}" } }]),
+      }),
+    ).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details:
+        'pipeline "g2" task "t" variable "T": global_secret{{…}} is not allowed in pipeline configuration; global secrets are for trigger and common task install config',
+    });
     await admin.createPipeline({
       namespaceId: "team-a",
       pipelineConfig: pipeline("runopts", [{ id: "show", script: 'echo "T=$T"' }]),

@@ -125,6 +125,16 @@ export function validatePipelineConfig(config: PipelineConfigInput): PipelineDef
     for (const [parent, status] of Object.entries(entry.task.dependsOn)) {
       dependsOn[parent] = requiredStatus(taskWhere, parent, status);
     }
+    // As the Go SDK's validateVariables: global secrets belong to server-side config (spec §9.3). Refused here so
+    // the author hears it at create time, not when a run reaches the task.
+    const values = entry.kind === "custom" ? entry.task.variables : entry.task.settings;
+    for (const [key, value] of Object.entries(values)) {
+      if (GLOBAL_SECRET.test(value)) {
+        throw new InvalidArgumentError(
+          `${taskWhere} ${entry.kind === "custom" ? "variable" : "setting"} ${JSON.stringify(key)}: global_secret{{…}} is not allowed in pipeline configuration; global secrets are for trigger and common task install config`,
+        );
+      }
+    }
     if (entry.kind === "custom") {
       const task = entry.task;
       if (task.image.trim() === "") throw new InvalidArgumentError(`${taskWhere}: image is required`);
