@@ -3,7 +3,14 @@
 // install config resolving a global secret.
 import { Run_RunState, Run_RunStatus } from "@gofer/proto";
 import { afterEach, describe, expect, inject, test, vi } from "vitest";
-import { removeContainersLabelled, startDockerServer, taskRunLogLines, uniqueId, WAIT } from "./docker-harness.js";
+import {
+  pipelineConfig,
+  removeContainersLabelled,
+  startDockerServer,
+  taskRunLogLines,
+  uniqueId,
+  WAIT,
+} from "./docker-harness.js";
 import type { TestServer } from "./server-harness.js";
 
 const available = inject("docker").available;
@@ -65,5 +72,35 @@ describe.skipIf(!available)("docker engine: common tasks", () => {
     expect(lines).toContain("GOFER_PLUGIN_PARAM_GREETING=hi");
     expect(lines).toContain("GOFER_PLUGIN_CONFIG_TOKEN=[redacted]");
     expect(lines.join("\n")).not.toContain("DOCKER-GLOBAL-SECRET");
+  }, 60_000);
+
+  test("a task container gets its run's API address, token and the API certificate, mounted read-only", async () => {
+    const s: TestServer = await startDockerServer();
+    cleanups.push(() => s.destroy());
+    const pipelineId = uniqueId("creds");
+    cleanups.unshift(() => removeContainersLabelled({ "gofer.pipeline": pipelineId }));
+    await s.api.createPipeline({
+      namespaceId: "default",
+      pipelineConfig: pipelineConfig(pipelineId, [
+        {
+          id: "creds",
+          command: [
+            "sh",
+            "-c",
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell's ${#VAR} (the token's length)
+            'echo "host=$GOFER_CLI_HOST ns=$GOFER_CLI_NAMESPACE token=${#GOFER_CLI_TOKEN}"; head -1 "$GOFER_CLI_TLS_CA"',
+          ],
+        },
+      ]),
+    });
+    const run = (await s.api.startRun({ namespaceId: "default", pipelineId, variables: {}, initiator: undefined })).run;
+    await vi.waitFor(async () => {
+      const current = (await s.api.getRun({ namespaceId: "default", pipelineId, id: run?.id ?? 0n })).run;
+      expect(current?.state).toBe(Run_RunState.COMPLETE);
+    }, WAIT);
+    expect(await taskRunLogLines(s, pipelineId, run?.id ?? 0n, "creds")).toEqual([
+      `host=127.0.0.1:${s.server.port} ns=default token=64`,
+      "-----BEGIN CERTIFICATE-----",
+    ]);
   }, 60_000);
 });

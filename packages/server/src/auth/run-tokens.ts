@@ -26,8 +26,11 @@ export class RunTokens {
 
   constructor(private readonly options: RunTokenEnvOptions) {}
 
-  /** The env a task of the run gets: its API token, the API's address and how to trust it. */
-  async env(ref: RunRefLike): Promise<Record<string, string>> {
+  /**
+   * The env a task of the run gets (its API token, the API's address and how to trust it) and the files it needs
+   * (the API's certificate, mounted read-only on the docker engine).
+   */
+  async env(ref: RunRefLike): Promise<{ env: Record<string, string>; readOnlyFiles: string[] }> {
     let token = this.issued.get(key(ref));
     if (!token) {
       token = this.options.tokens
@@ -43,13 +46,17 @@ export class RunTokens {
     }
     const value = await token;
     const host = this.options.apiHost();
+    const certPath = this.options.apiCertPath;
     return {
-      GOFER_API_HOST: host,
-      GOFER_API_TOKEN: value,
-      GOFER_CLI_HOST: host,
-      GOFER_CLI_TOKEN: value,
-      GOFER_CLI_NAMESPACE: ref.namespaceId,
-      ...(this.options.apiCertPath ? { GOFER_CLI_TLS_CA: this.options.apiCertPath } : {}),
+      env: {
+        GOFER_API_HOST: host,
+        GOFER_API_TOKEN: value,
+        GOFER_CLI_HOST: host,
+        GOFER_CLI_TOKEN: value,
+        GOFER_CLI_NAMESPACE: ref.namespaceId,
+        ...(certPath ? { GOFER_CLI_TLS_CA: certPath } : {}),
+      },
+      readOnlyFiles: certPath ? [certPath] : [],
     };
   }
 

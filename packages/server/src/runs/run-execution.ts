@@ -55,7 +55,7 @@ export interface RunExecutionDeps {
    */
   readonly resolveEnv?: (ref: RunRef, variables: TaskRunRow["variables"]) => Record<string, string>;
   /** Env every task of the run gets beneath its own variables (the run's API credentials, auth/run-tokens.ts). */
-  readonly runEnv?: (ref: RunRef) => Promise<Record<string, string>>;
+  readonly runEnv?: (ref: RunRef) => Promise<{ env: Record<string, string>; readOnlyFiles: string[] }>;
   /** Called just before the run is recorded COMPLETE (log expiry), so it is done when COMPLETED_RUN is heard. */
   readonly beforeComplete: (ref: RunRef) => Promise<void>;
 }
@@ -397,8 +397,11 @@ export class RunExecution {
         });
         return;
       }
-      if (this.deps.runEnv) env = { ...(await this.deps.runEnv(this.ref)), ...env };
-      const base = taskContainerSpec(this.ref, task.row, env);
+      const runEnv = this.deps.runEnv ? await this.deps.runEnv(this.ref) : undefined;
+      if (runEnv) env = { ...runEnv.env, ...env };
+      const withEnv = taskContainerSpec(this.ref, task.row, env);
+      const base =
+        runEnv && runEnv.readOnlyFiles.length > 0 ? { ...withEnv, readOnlyFiles: [...runEnv.readOnlyFiles] } : withEnv;
       const spec =
         launch?.ok === true
           ? {
