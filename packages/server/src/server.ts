@@ -183,7 +183,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     stores: {
       resolveEnv: (ref, variables) => interpolator.resolveVariables(variables, ref),
       runEnv: (ref) => runTokens.env(ref),
-      expireRunObjects: async (ref) => {
+      runCompleting: async (ref) => {
         await runTokens.release(ref);
         try {
           await expireRunObjects(

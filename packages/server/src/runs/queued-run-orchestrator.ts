@@ -43,11 +43,11 @@ export interface QueuedRunOrchestratorOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly config: RunOrchestratorConfig;
-  /** Secret and object store hooks (stores/): resolving a task's environment, expiring run objects. */
+  /** Store and credential hooks (stores/, auth/run-tokens.ts): a task's environment, run completion. */
   readonly stores?: {
     readonly resolveEnv: NonNullable<RunExecutionDeps["resolveEnv"]>;
-    /** Called as each run completes; never rejects. */
-    readonly expireRunObjects: (ref: RunRef) => Promise<void>;
+    /** Called as each run completes (run object expiry, the run's token); never rejects. */
+    readonly runCompleting: (ref: RunRef) => Promise<void>;
     readonly runEnv?: NonNullable<RunExecutionDeps["runEnv"]>;
   };
 }
@@ -350,7 +350,7 @@ export class QueuedRunOrchestrator implements RunControl {
       ...(this.options.stores?.runEnv ? { runEnv: this.options.stores.runEnv } : {}),
       beforeComplete: async (completing) => {
         await this.expireLogs(completing);
-        await this.options.stores?.expireRunObjects(completing);
+        await this.options.stores?.runCompleting(completing);
       },
     });
   }
