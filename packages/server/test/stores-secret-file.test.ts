@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock } from "@gofer/trigger-sdk";
 import BetterSqlite3 from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { SecretStore } from "../src/stores/secret-store.js";
-import { startTestServer } from "./server-harness.js";
+import { intervalPipeline, startTestServer } from "./server-harness.js";
 
 const KEY_A = "a".repeat(32);
 const KEY_B = "b".repeat(32);
@@ -74,4 +74,42 @@ describe("the secret store file", () => {
     expect((await again.api.getGlobalSecret({ key: "k", includeSecret: true })).secret).toBe("v");
     await again.stop();
   }, 30_000);
+
+  it("a restart re-resolves trigger settings: a deleted secret leaves an error on the pipeline naming the key", async () => {
+    const dir = tempDir();
+    const first = await startTestServer({ dir });
+    await first.api.installTrigger({
+      name: "interval",
+      image: "gofer-trigger-interval:latest",
+      user: "",
+      pass: "",
+      variables: { MIN_DURATION: "1s" },
+    });
+    await first.api.putPipelineSecret({
+      namespaceId: "default",
+      pipelineId: "tick",
+      key: "period",
+      content: "1h",
+      force: false,
+    });
+    const config = intervalPipeline("tick", "1h", "every");
+    config.triggers = [{ name: "interval", label: "every", settings: { EVERY: "pipeline_secret{{period}}" } }];
+    await first.api.createPipeline({ namespaceId: "default", pipelineConfig: config });
+    await first.api.deletePipelineSecret({ namespaceId: "default", pipelineId: "tick", key: "period" });
+    await first.stop();
+    const again = await startTestServer({ dir });
+    try {
+      await vi.waitFor(
+        async () => {
+          const pipeline = (await again.api.getPipeline({ namespaceId: "default", id: "tick" })).pipeline;
+          expect(pipeline?.errors.map((e) => e.description)).toEqual([
+            'subscription "every": could not subscribe subscription "every" of pipeline "default/tick" to trigger "interval": setting "EVERY": pipeline_secret{{period}}: pipeline "default/tick" has no secret "period"',
+          ]);
+        },
+        { timeout: 20_000, interval: 50 },
+      );
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
 });
