@@ -9,6 +9,7 @@ const packages = [
   "triggers-interval",
   "triggers-cron",
   "triggers-github",
+  "common-tasks-debug",
   "server",
   "cli",
 ].filter((name) => existsSync(`packages/${name}/package.json`));

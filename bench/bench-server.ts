@@ -18,6 +18,8 @@ export async function startBenchServer(set: Record<string, string | number | boo
       "server.host": "127.0.0.1:0",
       "external_events_api.host": "127.0.0.1:0",
       "server.storage_path": join(dir, "gofer.db"),
+      "secret_store.sqlite.path": join(dir, "gofer-secret.db"),
+      "object_store.sqlite.path": join(dir, "gofer-object.db"),
       "scheduler.engine": "process",
       "development.bypass_auth": true,
       "development.use_localhost_tls": true,

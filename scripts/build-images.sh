@@ -6,6 +6,8 @@
 #   gofer-trigger-github:latest    base + the github trigger bundle (webhooks; not installed by default)
 #   gofer-task-test:latest         FROM scratch: a static busybox as /bin/sh and friends, for task containers
 #   gofer-test-extension:latest    base + a v0.5 test extension (./extension), for the extension shim's tests
+#   gofer-common-task-debug:latest base + the debug common task bundle at /app/commontask (ENTRYPOINT ./commontask task),
+#                                  also tagged ghcr.io/clintjedwards/gofer/tasks/debug:latest as the original
 # The trigger images are also tagged with the original names (ghcr.io/clintjedwards/gofer/triggers/<name>:latest) so
 # install_base_triggers works offline. Users with a registry can build images/trigger-node.Dockerfile instead.
 set -euo pipefail
@@ -75,6 +77,20 @@ for name in interval cron github; do
   cp images/trigger.Dockerfile "$ctx/Dockerfile"
   log "gofer-trigger-$name:latest"
   build "$ctx" "gofer-trigger-$name:latest" "ghcr.io/clintjedwards/gofer/triggers/$name:latest"
+done
+
+# --- common task images -----------------------------------------------------------------------------------------------
+for name in debug; do
+  ctx="$work/common-task-$name"
+  mkdir -p "$ctx"
+  node scripts/bundle.mjs "packages/common-tasks-$name/src/main.ts" "$ctx/commontask.mjs" >/dev/null
+  { echo "#!/usr/local/bin/node"; cat "$ctx/commontask.mjs"; } >"$ctx/commontask"
+  chmod 0755 "$ctx/commontask"
+  rm "$ctx/commontask.mjs"
+  echo '{"type":"module"}' >"$ctx/package.json"
+  cp images/common-task.Dockerfile "$ctx/Dockerfile"
+  log "gofer-common-task-$name:latest"
+  build "$ctx" "gofer-common-task-$name:latest" "ghcr.io/clintjedwards/gofer/tasks/$name:latest"
 done
 
 # --- test extension: a v0.5 extension (./extension, no ./trigger) written without our SDK, for the shim's tests ----

@@ -4,10 +4,12 @@ import { readFileSync } from "node:fs";
 import yargs, { type Argv } from "yargs";
 import { CONFIG_KEY_NAMES, envName, OUTPUT_FORMATS } from "./cli-config.js";
 import type { CliIo } from "./cli-io.js";
+import { commonTaskCommand } from "./commands/common-task.js";
 import { eventCommand } from "./commands/event.js";
 import { namespaceCommand } from "./commands/namespace.js";
 import { pipelineCommand } from "./commands/pipeline.js";
 import { runCommand } from "./commands/run.js";
+import { secretCommand } from "./commands/secret.js";
 import { serviceCommand } from "./commands/service.js";
 import { taskRunCommand } from "./commands/taskrun.js";
 import { triggerCommand } from "./commands/trigger.js";
@@ -44,6 +46,8 @@ export function buildCli(context: CommandContext, argv: readonly string[]): Argv
       "Global options:",
     )
     .command(triggerCommand(context))
+    .command(commonTaskCommand(context))
+    .command(secretCommand(context))
     .command(pipelineCommand(context))
     .command(runCommand(context))
     .command(taskRunCommand(context))

@@ -41,6 +41,8 @@ export async function startCliTestServer(options: CliTestServerOptions = {}): Pr
       "server.host": "127.0.0.1:0",
       "external_events_api.host": "127.0.0.1:0",
       "server.storage_path": join(dir, ".gofer-dev", "gofer.db"),
+      "secret_store.sqlite.path": join(dir, ".gofer-dev", "gofer-secret.db"),
+      "object_store.sqlite.path": join(dir, ".gofer-dev", "gofer-object.db"),
       "server.shutdown_timeout": "5s",
       "scheduler.engine": "process",
       "development.bypass_auth": true,

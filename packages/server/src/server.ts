@@ -2,7 +2,7 @@
 // stop() takes it down in order. Nothing is a module-level singleton, so a test builds a whole server on a temp
 // sqlite file and the process engine in milliseconds, with a FakeClock if it likes.
 //
-// Start: database (migrated) → default namespace → base triggers registered (once) → orphaned runs repaired →
+// Start: database (migrated) → secret and object stores (a wrong encryption key stops here) → default namespace → base triggers registered (once) → orphaned runs repaired →
 //   event pruner → gRPC API listening (extensions need its address) → triggers and extensions started (each
 //   re-subscribes its pipelines when ready).
 // Stop (idempotent, bounded, each step logged with its duration): event ingress off → stop accepting calls (open
@@ -19,7 +19,9 @@ import { createRunsApi } from "./api/runs-api.js";
 import { goferServiceDefinition } from "./api/service-definition.js";
 import { createTokensApi } from "./api/tokens-api.js";
 import { authenticate } from "./auth/authenticate.js";
+import { RunTokens } from "./auth/run-tokens.js";
 import { TokenService } from "./auth/token-service.js";
+import { CommonTaskRegistry } from "./common-tasks/common-task-registry.js";
 import type { Config } from "./config/config.js";
 import { errorMessage } from "./errors.js";
 import { EventLog } from "./events/event-log.js";
@@ -42,6 +44,10 @@ import { openDatabase } from "./storage/database.js";
 import { deleteEventsBefore, insertEvent } from "./storage/event-repository.js";
 import { getServerState, setServerState } from "./storage/server-state-repository.js";
 import { insertTriggerRegistration, listTriggerRegistrations } from "./storage/trigger-registration-repository.js";
+import { Interpolator } from "./stores/interpolation.js";
+import { ObjectStore } from "./stores/object-store.js";
+import { expireRunObjects } from "./stores/run-object-expiry.js";
+import { SecretStore } from "./stores/secret-store.js";
 import { loadApiTls, loadTriggerTls, localhostCertPaths } from "./tls/certificates.js";
 import { registrationStore, subscriptionStore } from "./triggers/stores.js";
 import { SubscriptionManager } from "./triggers/subscription-manager.js";
@@ -145,8 +151,36 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const database = await openDatabase(config.server.storagePath, { logger });
   warnAboutWideModes(privatePaths(config), logger);
   const { db } = database;
+  let secrets: SecretStore;
+  let objects: ObjectStore;
+  try {
+    secrets = SecretStore.open(config.secretStore.sqlite.path, config.secretStore.sqlite.encryptionKey, clock);
+    try {
+      objects = ObjectStore.open(
+        config.objectStore.sqlite.path,
+        {
+          pipelineObjectLimit: config.objectStore.pipelineObjectLimit,
+          maxObjectBytes: config.objectStore.maxObjectBytes,
+        },
+        clock,
+      );
+    } catch (error) {
+      secrets.close();
+      throw error;
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const interpolator = new Interpolator(secrets, objects);
   const scheduler = deps.scheduler ?? createScheduler(config, clock, logger);
   const [apiTls, triggerTls] = await Promise.all([loadApiTls(config), loadTriggerTls(config)]);
+  const tokens = new TokenService({ db, clock });
+  // Absolute, whatever storage_path looks like (dev mode: ".gofer-dev/gofer.db"): the path is handed to extensions as
+  // SSL_CERT_FILE and, on the docker engine, bind-mounted at the same path, which Docker requires to be absolute.
+  const apiCertPath = apiTls ? resolvePath(dirname(config.server.storagePath), "api-cert.pem") : undefined;
+  const apiAddress = deferred<string>();
+  const runTokens = new RunTokens({ tokens, apiHost: () => apiAddress.value ?? "", apiCertPath });
 
   let ingress = !config.ignorePipelineRunEvents;
   const eventLog = new EventLog(
@@ -168,6 +202,21 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       logsDir: config.taskExecutionLogsDir,
       logExpiryRuns: config.taskExecutionLogExpiry,
     },
+    stores: {
+      resolveEnv: (ref, variables) => interpolator.resolveVariables(variables, ref),
+      runEnv: (ref) => runTokens.env(ref),
+      runCompleting: async (ref) => {
+        await runTokens.release(ref);
+        try {
+          await expireRunObjects(
+            { db, objects, eventLog, keepRuns: config.objectStore.runObjectExpiry },
+            { namespaceId: ref.namespaceId, pipelineId: ref.pipelineId },
+          );
+        } catch (error) {
+          logger.error("could not expire run objects", { run: ref, error: errorMessage(error) });
+        }
+      },
+    },
   });
   const processor = new EventProcessor({
     store: eventProcessorStore(db, clock),
@@ -184,16 +233,12 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     subscriptionStore(db, clock),
     { connection: (name) => runtime?.connection(name) ?? { unavailable: "the server is starting" } },
     logger,
+    (s) => interpolator.resolveSettings(s.settings, { namespaceId: s.namespaceId, pipelineId: s.pipelineId }),
   );
   const triggerStore = registrationStore(db);
-  const tokens = new TokenService({ db, clock });
-  // Absolute, whatever storage_path looks like (dev mode: ".gofer-dev/gofer.db"): the path is handed to extensions as
-  // SSL_CERT_FILE and, on the docker engine, bind-mounted at the same path, which Docker requires to be absolute.
-  const apiCertPath = apiTls ? resolvePath(dirname(config.server.storagePath), "api-cert.pem") : undefined;
   // The one file left readable by all: a public certificate, mounted into extension containers, whose user may not
   // be the server's (private-files.ts).
   if (apiTls && apiCertPath) await writeFile(apiCertPath, apiTls.certPem, { mode: PUBLIC_CERT_MODE });
-  const apiAddress = deferred<string>();
   runtime = new TriggerRuntime({
     store: triggerStore,
     scheduler,
@@ -229,6 +274,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     eventLog,
     clock,
     resultsLimit: config.server.storageResultsLimit,
+    onDeleted: (namespaceId) => {
+      secrets.deleteNamespace(namespaceId);
+      objects.deleteNamespace(namespaceId);
+    },
   });
   const pipelines = new PipelineService({
     db,
@@ -236,6 +285,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     eventLog,
     clock,
     installedTriggers: async () => new Set((await triggerStore.listRegistrations()).map((r) => r.name)),
+    onDeleted: (ref) => {
+      secrets.deletePipeline(ref);
+      objects.deletePipeline(ref);
+    },
     resultsLimit: config.server.storageResultsLimit,
   });
 
@@ -285,6 +338,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
         },
       },
       resultsLimit: config.server.storageResultsLimit,
+      stores: { db, secrets, objects, eventLog },
+      commonTasks: new CommonTaskRegistry({ db, scheduler, tls: triggerTls, eventLog, clock }),
       logger,
       shutdown: lifetime.signal,
       authenticate: (path, metadata) =>
@@ -355,6 +410,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       await step("engine closed", () => scheduler.close(Math.min(config.taskExecutionStopTimeoutMs, 10_000)));
       await step("event pruner stopped", () => pruning);
       await step("database closed", () => database.close());
+      await step("stores closed", async () => {
+        secrets.close();
+        objects.close();
+      });
     })();
     return stopping;
   };

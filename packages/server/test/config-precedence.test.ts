@@ -285,6 +285,7 @@ use_tls = false
       engine: "sqlite",
       pipelineObjectLimit: 50,
       runObjectExpiry: 50,
+      maxObjectBytes: 10 * 1024 * 1024,
       sqlite: { path: "/tmp/gofer_objects.db" },
     });
     expect(config.secretStore.sqlite.path).toBe("/tmp/gofer_secrets.db");

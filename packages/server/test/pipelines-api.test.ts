@@ -150,12 +150,11 @@ describe("pipelines written by the original Go SDK", () => {
     expect(s.server.subscriptions.held("interval").filter((h) => h.pipelineId === config.id)).toHaveLength(1);
   });
 
-  test("a pipeline with a common task is refused with a clear reason", async () => {
+  test("a pipeline with a common task is stored with it, installed or not (runs say so)", async () => {
     const config = PipelineConfig.decode(readFileSync(join(vectors, "pipelineconfig-commonTask.bin")));
-    expect(await createError(config)).toEqual({
-      code: status.FAILED_PRECONDITION,
-      details:
-        'pipeline "common_task" task "debug_task": common task "debug" is not installed (common tasks are not supported by this server yet)',
+    const created = (await s.api.createPipeline({ namespaceId: "default", pipelineConfig: config })).pipeline;
+    expect(created?.commonTasks).toEqual({
+      debug_task: { name: "debug", label: "debug_task", description: "", dependsOn: {}, settings: {} },
     });
   });
 });

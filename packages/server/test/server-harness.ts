@@ -47,6 +47,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       "server.host": "127.0.0.1:0",
       "external_events_api.host": "127.0.0.1:0",
       "server.storage_path": join(dir, "gofer.db"),
+      "secret_store.sqlite.path": join(dir, "gofer-secret.db"),
+      "object_store.sqlite.path": join(dir, "gofer-object.db"),
       "server.shutdown_timeout": "5s",
       "scheduler.engine": "process",
       "development.bypass_auth": true,

@@ -33,7 +33,11 @@ describe("opening the database", () => {
     expect(await migrateToLatest(second.db)).toEqual([]);
     expect(await migrateToLatest(second.db)).toEqual([]);
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(second.db);
-    expect(applied.rows.map((r) => r.name)).toEqual(["2026-11-21-initial-schema", "2026-11-22-server-state"]);
+    expect(applied.rows.map((r) => r.name)).toEqual([
+      "2026-11-21-initial-schema",
+      "2026-11-22-server-state",
+      "2026-12-02-common-tasks",
+    ]);
     await second.close();
   });
 

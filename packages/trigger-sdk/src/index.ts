@@ -26,6 +26,7 @@ export {
   parseInstructions,
 } from "./instructions.js";
 export { createLevelGatedLogger, createLogger, type Logger, toWinstonLevel } from "./logger.js";
+export { type CommonTaskIo, type RunCommonTaskOptions, runCommonTask } from "./run-common-task.js";
 export {
   type RunTriggerOptions,
   readTriggerEnv,

@@ -21,9 +21,10 @@ export async function runInstallDialogue(
   prompter: Prompter,
   out: DialogueOutput,
   colors: Palette,
+  kind: "trigger" | "common task" = "trigger",
 ): Promise<Record<string, string>> {
   const variables: Record<string, string> = {};
-  out.write(`${colors.bold(`:: ${titleCase(name)} Trigger Setup`)}\n\n`);
+  out.write(`${colors.bold(`:: ${titleCase(name)} ${kind === "trigger" ? "Trigger" : "CommonTask"} Setup`)}\n\n`);
   for (const instruction of instructions.instructions) {
     if ("message" in instruction) {
       out.write(`${instruction.message.text}\n`);
@@ -33,7 +34,7 @@ export async function runInstallDialogue(
     if (answer !== "") variables[instruction.query.config_key] = answer;
   }
   const confirm = await prompter.ask(
-    `${colors.cyan(">")} Install trigger ${JSON.stringify(titleCase(name))} with above settings? [Y/n]: `,
+    `${colors.cyan(">")} Install ${kind} ${JSON.stringify(titleCase(name))} with above settings? [Y/n]: `,
   );
   if (!/^(y|yes)?$/i.test(confirm)) {
     throw new CliError("installation aborted: nothing was installed", ExitCode.Failure);

@@ -1,6 +1,7 @@
 // `gofer pipeline …` (also `pipelines`): create, update, get, list, enable, disable, delete, run (spec §6).
 // create/update read a pipeline program's directory (Go and Rust as v0.4.1, TypeScript/JavaScript too) or a
 // .yaml/.json pipeline file; see pipeline-config/load-pipeline-config.ts.
+
 import { Pipeline_PipelineState, Run_RunState } from "@gofer/proto";
 import type { Argv, CommandModule } from "yargs";
 import { limitOption, offsetOption, parseLimit, parseOffset } from "../count-flags.js";
@@ -9,6 +10,7 @@ import { loadPipelineConfig } from "../pipeline-config/load-pipeline-config.js";
 import { action, type CommandContext, type GlobalArgs, type Session } from "../session.js";
 import { pipelineDetails, pipelineJson, pipelineTable } from "../views/pipeline-view.js";
 import { runTable } from "../views/run-view.js";
+import { pipelineStoreCommand } from "./object-store.js";
 import { startRun } from "./start-run.js";
 
 interface IdArgs extends GlobalArgs {
@@ -139,7 +141,11 @@ export function pipelineCommand(context: CommandContext): CommandModule {
             startRun(session, args.id, args.variable ?? []),
           ),
         })
-        .demandCommand(1, "Choose a pipeline command: create, update, get, list, enable, disable, delete or run"),
+        .command(pipelineStoreCommand(context))
+        .demandCommand(
+          1,
+          "Choose a pipeline command: create, update, get, list, enable, disable, delete, run or store",
+        ),
     handler: () => {},
   };
 }

@@ -1,4 +1,5 @@
 // `gofer run …` (also `runs`): start, get, list, cancel, cancel-all (spec §6).
+
 import type { Argv, CommandModule } from "yargs";
 import { limitOption, offsetOption, parseLimit, parseOffset } from "../count-flags.js";
 import { usageError } from "../exit-codes.js";
@@ -6,6 +7,7 @@ import { checkIdRange } from "../numeric-id.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
 import { runJson, runSummary, runTable } from "../views/run-view.js";
 import { taskRunTable } from "../views/task-run-view.js";
+import { runStoreCommand } from "./object-store.js";
 import { variableOption } from "./pipeline.js";
 import { startRun } from "./start-run.js";
 
@@ -132,7 +134,8 @@ export function runCommand(context: CommandContext): CommandModule {
             );
           }),
         })
-        .demandCommand(1, "Choose a run command: start, get, list, cancel or cancel-all"),
+        .command(runStoreCommand(context))
+        .demandCommand(1, "Choose a run command: start, get, list, cancel, cancel-all or store"),
     handler: () => {},
   };
 }

@@ -14,6 +14,10 @@
 //       entrypoint: [/bin/sh, -c]
 //       command: ["echo $GREETING"]
 //       registry_auth: {user: u, pass: p}
+//     - id: show_env               # a common task: id is its label in this pipeline
+//       common_task: debug         # the installed common task's name (no image)
+//       settings: {greeting: hi}   # sent as GOFER_PLUGIN_PARAM_GREETING
+//       depends_on: {greet: ANY}
 //   triggers:
 //     - name: interval             # an installed trigger
 //       label: every_minute        # unique within the pipeline
@@ -21,6 +25,7 @@
 //
 // Every problem is reported with file:line:column and the field path; all of them at once.
 import {
+  type CommonTaskConfig,
   CustomTaskConfig_RequiredParentStatus,
   PipelineConfig,
   type PipelineTaskConfig,
@@ -34,7 +39,18 @@ const IDENTIFIER = /^[A-Za-z0-9_-]{1,70}$/;
 const IDENTIFIER_RULE = 'must be 1-70 letters, digits, "_" or "-"';
 const PARAM_PREFIX = "GOFER_PLUGIN_PARAM_";
 const PIPELINE_KEYS = ["id", "name", "description", "parallelism", "tasks", "triggers"];
-const TASK_KEYS = ["id", "description", "image", "depends_on", "variables", "entrypoint", "command", "registry_auth"];
+const TASK_KEYS = [
+  "id",
+  "description",
+  "image",
+  "depends_on",
+  "variables",
+  "entrypoint",
+  "command",
+  "registry_auth",
+  "common_task",
+  "settings",
+];
 const TRIGGER_KEYS = ["name", "label", "settings"];
 const AUTH_KEYS = ["user", "pass"];
 const PARENT_STATUS: Record<string, CustomTaskConfig_RequiredParentStatus> = {
@@ -177,7 +193,22 @@ export function parsePipelineYaml(text: string, fileName: string): PipelineConfi
       if (taskId && taskIds.some((t) => t.id === taskId))
         r.problem(fields.get("id"), `${path}.id`, `duplicate task id ${JSON.stringify(taskId)}`);
       taskIds.push({ id: taskId, node: fields.get("id") });
-      const image = r.requiredString(fields.get("image"), `${path}.image`, item as Node);
+      const commonTaskName = fields.get("common_task")
+        ? r.requiredString(fields.get("common_task"), `${path}.common_task`, item as Node)
+        : undefined;
+      if (commonTaskName !== undefined) {
+        for (const key of ["image", "variables", "entrypoint", "command", "registry_auth"]) {
+          if (fields.get(key)) r.problem(fields.get(key), `${path}.${key}`, "a common task takes settings, not " + key);
+        }
+      } else if (fields.get("settings")) {
+        r.problem(
+          fields.get("settings"),
+          `${path}.settings`,
+          "only a common task (common_task: <name>) takes settings; use variables",
+        );
+      }
+      const image =
+        commonTaskName === undefined ? r.requiredString(fields.get("image"), `${path}.image`, item as Node) : "";
       const dependsOn: Record<string, CustomTaskConfig_RequiredParentStatus> = {};
       for (const [parent, status] of Object.entries(r.stringMap(fields.get("depends_on"), `${path}.depends_on`))) {
         const value = PARENT_STATUS[status.toUpperCase()];
@@ -200,6 +231,27 @@ export function parsePipelineYaml(text: string, fileName: string): PipelineConfi
           user: r.string(auth.get("user"), `${path}.registry_auth.user`) ?? "",
           pass: r.string(auth.get("pass"), `${path}.registry_auth.pass`) ?? "",
         };
+      }
+      if (commonTaskName !== undefined) {
+        const settings: Record<string, string> = {};
+        for (const [key, value] of Object.entries(r.stringMap(fields.get("settings"), `${path}.settings`))) {
+          const upper = key.toUpperCase();
+          settings[upper.startsWith(PARAM_PREFIX) ? upper : PARAM_PREFIX + upper] = value;
+        }
+        tasks.push({
+          task: {
+            $case: "commonTask",
+            value: {
+              name: commonTaskName,
+              label: taskId,
+              description: r.string(fields.get("description"), `${path}.description`) ?? "",
+              // The enums of CustomTaskConfig and CommonTaskConfig share their numbers.
+              dependsOn: dependsOn as unknown as CommonTaskConfig["dependsOn"],
+              settings,
+            },
+          },
+        });
+        return;
       }
       tasks.push({
         task: {

@@ -1,5 +1,5 @@
 // The proto.Gofer service: thin handlers that resolve the caller's namespace, convert proto ⇄ domain, and call the
-// services. Areas not built yet (objects, secrets, common tasks) answer UNIMPLEMENTED with a sentence saying so.
+// services.
 import {
   GetTaskRunLogsResponse,
   type GoferServer,
@@ -13,7 +13,8 @@ import {
 import type * as grpc from "@grpc/grpc-js";
 import type { Kysely } from "kysely";
 import { canAccessNamespace } from "../auth/auth-context.js";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnimplementedError } from "../errors.js";
+import type { CommonTaskRegistry } from "../common-tasks/common-task-registry.js";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { StoredEvent } from "../events/event-kinds.js";
 import type { EventLog } from "../events/event-log.js";
 import type { NamespaceService } from "../namespaces/namespace-service.js";
@@ -25,12 +26,12 @@ import type { TriggerRuntime } from "../triggers/trigger-runtime.js";
 import { toSafeId } from "../validation/input-limits.js";
 import { fitAnswer } from "./answer-budget.js";
 import type { CallContext } from "./call-context.js";
+import { createCommonTasksApi } from "./common-tasks-api.js";
 import { toVisibleProtoEvent } from "./event-access.js";
 import { type HandlerDeps, serverStream, unary } from "./handlers.js";
 import { toProtoNamespace, toProtoPipeline, toProtoTrigger } from "./proto-convert.js";
 import {
   checkCreateTokenRequest,
-  checkInstallCommonTaskRequest,
   checkInstallInstructionsRequest,
   checkInstallTriggerRequest,
   checkNamespaceRequest,
@@ -38,6 +39,7 @@ import {
   checkStartRunRequest,
 } from "./request-validation.js";
 import type { RunsApi } from "./runs-api.js";
+import { createStoresApi, type StoresApiDeps } from "./stores-api.js";
 import type { TokensApi } from "./tokens-api.js";
 
 export interface GoferApiDeps extends HandlerDeps {
@@ -56,6 +58,8 @@ export interface GoferApiDeps extends HandlerDeps {
     setIngress(enabled: boolean): void;
   };
   resultsLimit: number;
+  stores: StoresApiDeps;
+  commonTasks: CommonTaskRegistry;
 }
 
 const path = (method: keyof typeof GoferService) => GoferService[method].path;
@@ -63,18 +67,11 @@ const path = (method: keyof typeof GoferService) => GoferService[method].path;
 /** InstallTrigger variable that chooses the kind (trigger | extension) instead of detecting it. Not stored. */
 export const INSTALL_KIND_VARIABLE = "GOFER_INSTALL_KIND";
 
-function unimplemented(what: string): () => Promise<never> {
-  return async () => {
-    throw new UnimplementedError(`${what} are not supported by this server yet`);
-  };
-}
-
 export function createGoferApi(deps: GoferApiDeps): GoferServer {
   const u = <Req, Res>(
     method: keyof typeof GoferService,
     handle: (request: Req, context: CallContext) => Promise<Res>,
   ) => unary<Req, Res>(deps, path(method), handle);
-  const notYet = (method: keyof typeof GoferService, what: string) => unary(deps, path(method), unimplemented(what));
 
   return {
     // ---- system ------------------------------------------------------------------------------------------------
@@ -312,34 +309,11 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
       }
     }),
 
-    // ---- not built yet -----------------------------------------------------------------------------------------
-    getCommonTask: notYet("getCommonTask", "common tasks"),
-    listCommonTasks: notYet("listCommonTasks", "common tasks"),
-    getCommonTaskInstallInstructions: notYet("getCommonTaskInstallInstructions", "common tasks"),
-    installCommonTask: u("installCommonTask", async (req, ctx) => {
-      ctx.requireManagement("install common tasks");
-      checkInstallCommonTaskRequest(req);
-      return unimplemented("common tasks")();
-    }),
-    uninstallCommonTask: notYet("uninstallCommonTask", "common tasks"),
-    enableCommonTask: notYet("enableCommonTask", "common tasks"),
-    disableCommonTask: notYet("disableCommonTask", "common tasks"),
-    listPipelineObjects: notYet("listPipelineObjects", "pipeline objects"),
-    getPipelineObject: notYet("getPipelineObject", "pipeline objects"),
-    putPipelineObject: notYet("putPipelineObject", "pipeline objects"),
-    deletePipelineObject: notYet("deletePipelineObject", "pipeline objects"),
-    listRunObjects: notYet("listRunObjects", "run objects"),
-    getRunObject: notYet("getRunObject", "run objects"),
-    putRunObject: notYet("putRunObject", "run objects"),
-    deleteRunObject: notYet("deleteRunObject", "run objects"),
-    getPipelineSecret: notYet("getPipelineSecret", "pipeline secrets"),
-    listPipelineSecrets: notYet("listPipelineSecrets", "pipeline secrets"),
-    putPipelineSecret: notYet("putPipelineSecret", "pipeline secrets"),
-    deletePipelineSecret: notYet("deletePipelineSecret", "pipeline secrets"),
-    getGlobalSecret: notYet("getGlobalSecret", "global secrets"),
-    listGlobalSecrets: notYet("listGlobalSecrets", "global secrets"),
-    putGlobalSecret: notYet("putGlobalSecret", "global secrets"),
-    deleteGlobalSecret: notYet("deleteGlobalSecret", "global secrets"),
+    // ---- secrets and objects (stores-api.ts) ----------------------------------------------------------------------
+    ...createStoresApi(deps.stores, u),
+
+    // ---- common tasks (common-tasks-api.ts) ---------------------------------------------------------------------
+    ...createCommonTasksApi(deps.commonTasks, u),
   } satisfies Record<keyof GoferServer, grpc.UntypedHandleCall> as GoferServer;
 }
 

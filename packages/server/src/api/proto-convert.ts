@@ -4,6 +4,7 @@ import {
   CustomTask_RequiredParentStatus,
   Pipeline_ErrorKind,
   Pipeline_PipelineState,
+  PipelineCommonTaskSettings_RequiredParentStatus,
   type PipelineConfig,
   Event as ProtoEvent,
   Namespace as ProtoNamespace,
@@ -66,7 +67,20 @@ export function toProtoPipeline(stored: StoredPipeline): ProtoPipeline {
     triggers: Object.fromEntries(
       stored.subscriptions.map((s) => [s.label, { name: s.trigger_name, label: s.label, settings: { ...s.settings } }]),
     ),
-    commonTasks: {},
+    commonTasks: Object.fromEntries(
+      (stored.commonTasks ?? []).map((task) => [
+        task.label,
+        {
+          name: task.name,
+          label: task.label,
+          description: task.description,
+          dependsOn: Object.fromEntries(
+            Object.entries(task.depends_on).map(([k, v]) => [k, PipelineCommonTaskSettings_RequiredParentStatus[v]]),
+          ),
+          settings: { ...task.settings },
+        },
+      ]),
+    ),
     errors: pipeline.errors.map((e) => ({
       kind:
         e.kind === "TRIGGER_SUBSCRIPTION_FAILURE"

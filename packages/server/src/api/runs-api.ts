@@ -16,6 +16,7 @@ import {
   type ListRunsResponse,
   type ListTaskRunsRequest,
   type ListTaskRunsResponse,
+  PipelineCommonTaskSettings_RequiredParentStatus,
   Run as ProtoRun,
   TaskRun as ProtoTaskRun,
   type RetryRunRequest,
@@ -125,21 +126,37 @@ export function toProtoTaskRun(taskRun: TaskRun): ProtoTaskRun {
     started: big(taskRun.started),
     state: TaskRun_TaskRunState[taskRun.state],
     status: taskRun.status === "UNKNOWN" ? TaskRun_TaskRunStatus.UNKNOWN_STATUS : TaskRun_TaskRunStatus[taskRun.status],
-    task: {
-      $case: "customTask",
-      value: {
-        id: task.id,
-        description: task.description,
-        image: task.image,
-        registryAuth: task.registryAuth ? { ...task.registryAuth } : undefined,
-        dependsOn: Object.fromEntries(
-          Object.entries(task.dependsOn).map(([k, v]) => [k, CustomTask_RequiredParentStatus[v]]),
-        ),
-        variables: task.variables.map((v) => ({ ...v })),
-        entrypoint: [...(task.entrypoint ?? [])],
-        command: [...(task.command ?? [])],
-      },
-    },
+    task: task.commonTask
+      ? {
+          $case: "commonTask",
+          value: {
+            settings: {
+              name: task.commonTask.name,
+              label: task.id,
+              description: task.description,
+              dependsOn: Object.fromEntries(
+                Object.entries(task.dependsOn).map(([k, v]) => [k, PipelineCommonTaskSettings_RequiredParentStatus[v]]),
+              ),
+              settings: { ...task.commonTask.settings },
+            },
+            registration: { name: task.commonTask.name, image: task.image },
+          },
+        }
+      : {
+          $case: "customTask",
+          value: {
+            id: task.id,
+            description: task.description,
+            image: task.image,
+            registryAuth: task.registryAuth ? { ...task.registryAuth } : undefined,
+            dependsOn: Object.fromEntries(
+              Object.entries(task.dependsOn).map(([k, v]) => [k, CustomTask_RequiredParentStatus[v]]),
+            ),
+            variables: task.variables.map((v) => ({ ...v })),
+            entrypoint: [...(task.entrypoint ?? [])],
+            command: [...(task.command ?? [])],
+          },
+        },
     variables: taskRun.variables.map((v) => ({ ...v })),
   });
 }

@@ -69,6 +69,7 @@ export function buildConfig(
       engine: str("object_store.engine") as "sqlite",
       pipelineObjectLimit: num("object_store.pipeline_object_limit"),
       runObjectExpiry: num("object_store.run_object_expiry"),
+      maxObjectBytes: num("object_store.max_object_bytes"),
       sqlite: { path: str("object_store.sqlite.path") },
     },
     secretStore: {

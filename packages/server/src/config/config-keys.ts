@@ -169,6 +169,7 @@ const KEY_LIST = [
   defineKey("object_store.pipeline_object_limit", integer(1), "Objects kept per pipeline; the oldest is evicted."),
   defineKey("object_store.run_object_expiry", integer(1), "Runs after which a run's objects are deleted."),
   defineKey("object_store.sqlite.path", STRING, "Path of the object store's sqlite file."),
+  defineKey("object_store.max_object_bytes", integer(1), "Largest object accepted, in bytes (not in the original)."),
 
   defineKey("secret_store.engine", oneOf("sqlite"), "Secret store engine; only sqlite."),
   defineKey("secret_store.sqlite.path", STRING, "Path of the secret store's sqlite file."),

@@ -88,6 +88,7 @@ export interface ObjectStoreConfig {
   readonly engine: "sqlite";
   readonly pipelineObjectLimit: number;
   readonly runObjectExpiry: number;
+  readonly maxObjectBytes: number;
   readonly sqlite: { readonly path: string };
 }
 

@@ -54,6 +54,7 @@ export const DEFAULTS: { readonly [K in ConfigKeyName]?: RawConfigValue } = {
   "object_store.pipeline_object_limit": 50,
   "object_store.run_object_expiry": 50,
   "object_store.sqlite.path": "/tmp/gofer-object.db",
+  "object_store.max_object_bytes": 10 * 1024 * 1024,
 
   "secret_store.engine": "sqlite",
   "secret_store.sqlite.path": "/tmp/gofer-secret.db",

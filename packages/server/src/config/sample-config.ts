@@ -81,6 +81,7 @@ max_waiting_per_trigger = 256  # waiting for one trigger before more are answere
 engine = "sqlite"
 pipeline_object_limit = 50 # objects kept per pipeline; the oldest is evicted
 run_object_expiry = 50     # runs after which a run's objects are deleted
+max_object_bytes = 10485760 # largest object accepted (10 MiB)
 
 [object_store.sqlite]
 # path = "/tmp/gofer-object.db" # dev mode: ./.gofer-dev/gofer-object.db

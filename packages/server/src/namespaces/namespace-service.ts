@@ -24,6 +24,8 @@ export interface NamespaceServiceOptions {
   eventLog: EventLog;
   clock: Clock;
   resultsLimit: number;
+  /** A namespace was deleted: its pipelines' secrets and objects go with it (stores/). */
+  onDeleted?: (namespaceId: string) => void;
 }
 
 export class NamespaceService {
@@ -75,6 +77,7 @@ export class NamespaceService {
     await this.get(id);
     const subscriptions = (await listTriggerSubscriptions(this.options.db)).filter((s) => s.namespace_id === id);
     await deleteNamespace(this.options.db, id);
+    this.options.onDeleted?.(id);
     await this.options.subscriptions.remove(
       subscriptions.map((s) => ({
         namespaceId: s.namespace_id,

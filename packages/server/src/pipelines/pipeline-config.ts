@@ -78,7 +78,7 @@ export interface PipelineDefinition {
 const IDENTIFIER = /^[A-Za-z0-9_-]{1,70}$/;
 const IDENTIFIER_RULE = 'must be 1-70 letters, digits, "_" or "-"';
 const STATUS_BY_NUMBER: Record<number, RequiredParentStatus> = { 1: "ANY", 2: "SUCCESS", 3: "FAILURE" };
-const GLOBAL_SECRET = /global_secret\{\{\s*[^}]*\s*\}\}/;
+const GLOBAL_SECRET = /global_secret\{\{?\s*[^}]*\s*\}\}?/;
 
 export function checkIdentifier(what: string, value: string): void {
   if (!IDENTIFIER.test(value)) throw new InvalidArgumentError(`${what} ${JSON.stringify(value)} ${IDENTIFIER_RULE}`);
@@ -124,6 +124,16 @@ export function validatePipelineConfig(config: PipelineConfigInput): PipelineDef
     const dependsOn: Record<string, RequiredParentStatus> = {};
     for (const [parent, status] of Object.entries(entry.task.dependsOn)) {
       dependsOn[parent] = requiredStatus(taskWhere, parent, status);
+    }
+    // As the Go SDK's validateVariables: global secrets belong to server-side config (spec §9.3). Refused here so
+    // the author hears it at create time, not when a run reaches the task.
+    const values = entry.kind === "custom" ? entry.task.variables : entry.task.settings;
+    for (const [key, value] of Object.entries(values)) {
+      if (GLOBAL_SECRET.test(value)) {
+        throw new InvalidArgumentError(
+          `${taskWhere} ${entry.kind === "custom" ? "variable" : "setting"} ${JSON.stringify(key)}: global_secret{{…}} is not allowed in pipeline configuration; global secrets are for trigger and common task install config`,
+        );
+      }
     }
     if (entry.kind === "custom") {
       const task = entry.task;

@@ -27,6 +27,8 @@ export interface PipelineServiceOptions {
   /** Names of installed triggers. */
   installedTriggers: () => Promise<Set<string>>;
   resultsLimit: number;
+  /** A pipeline was deleted: its secrets and objects go with it (stores/). */
+  onDeleted?: (ref: { namespaceId: string; pipelineId: string }) => void;
 }
 
 function subscriptionsOf(stored: StoredPipeline): SubscriptionRecord[] {
@@ -91,6 +93,7 @@ export class PipelineService {
   async delete(namespaceId: string, id: string): Promise<void> {
     const existing = await this.get(namespaceId, id);
     await deletePipeline(this.options.db, namespaceId, id);
+    this.options.onDeleted?.({ namespaceId, pipelineId: id });
     await this.options.subscriptions.remove(subscriptionsOf(existing));
     await this.options.eventLog.record("DELETED_PIPELINE", { namespace_id: namespaceId, pipeline_id: id });
   }
@@ -101,12 +104,6 @@ export class PipelineService {
     existing: StoredPipeline | undefined,
   ): Promise<StoredPipeline> {
     const { db, clock } = this.options;
-    const [common] = definition.commonTasks;
-    if (common) {
-      throw new FailedPreconditionError(
-        `pipeline "${definition.id}" task "${common.label}": common task "${common.name}" is not installed (common tasks are not supported by this server yet)`,
-      );
-    }
     const installed = await this.options.installedTriggers();
     for (const trigger of definition.triggers) {
       if (!installed.has(trigger.triggerName)) {
@@ -146,6 +143,16 @@ export class PipelineService {
         label: trigger.label,
         trigger_name: trigger.triggerName,
         settings: trigger.settings,
+      })),
+      // As the original, a common task need not be installed yet: a run that reaches it then fails, saying so.
+      commonTasks: definition.commonTasks.map((task) => ({
+        namespace_id: namespaceId,
+        pipeline_id: definition.id,
+        label: task.label,
+        name: task.name,
+        description: task.description,
+        depends_on: task.dependsOn,
+        settings: task.settings,
       })),
     };
     // Stored before subscribing: a trigger may fire the moment it is subscribed, and its event must find the new

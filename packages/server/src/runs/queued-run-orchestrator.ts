@@ -18,7 +18,7 @@ import { updateTaskRun } from "../storage/task-run-repository.js";
 import { expireTaskRunLogs } from "./log-expiry.js";
 import type { Run } from "./run.js";
 import { createManualRun } from "./run-creation.js";
-import { RunExecution } from "./run-execution.js";
+import { RunExecution, type RunExecutionDeps } from "./run-execution.js";
 import { describeRun, describeTaskRun, findRun, findTaskRun, runKey, runRef } from "./run-lookup.js";
 import type { CancelOptions, RunControl, RunRef, TaskRunLogLine } from "./run-orchestrator.js";
 import { RunQueue } from "./run-queue.js";
@@ -43,6 +43,13 @@ export interface QueuedRunOrchestratorOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly config: RunOrchestratorConfig;
+  /** Store and credential hooks (stores/, auth/run-tokens.ts): a task's environment, run completion. */
+  readonly stores?: {
+    readonly resolveEnv: NonNullable<RunExecutionDeps["resolveEnv"]>;
+    /** Called as each run completes (run object expiry, the run's token); never rejects. */
+    readonly runCompleting: (ref: RunRef) => Promise<void>;
+    readonly runEnv?: NonNullable<RunExecutionDeps["runEnv"]>;
+  };
 }
 
 interface Entry {
@@ -339,7 +346,12 @@ export class QueuedRunOrchestrator implements RunControl {
       clock: this.options.clock,
       logger: this.options.logger,
       stopTimeoutMs: this.config.stopTimeoutMs,
-      beforeComplete: (completing) => this.expireLogs(completing),
+      ...(this.options.stores ? { resolveEnv: this.options.stores.resolveEnv } : {}),
+      ...(this.options.stores?.runEnv ? { runEnv: this.options.stores.runEnv } : {}),
+      beforeComplete: async (completing) => {
+        await this.expireLogs(completing);
+        await this.options.stores?.runCompleting(completing);
+      },
     });
   }
 

@@ -1,10 +1,11 @@
 // One run being executed: its task DAG driven to completion on the Scheduler.
 //
 // Run:      PENDING ─begin→ RUNNING (task runs created) ─all task runs COMPLETE→ COMPLETE (status: task-graph.ts)
-//           PENDING ─a task depends on a task the pipeline does not have (a common task)→ COMPLETE FAILED
+//           PENDING ─a task depends on a task the pipeline does not have→ COMPLETE FAILED
 // Task run: PROCESSING (created, no parents)  ┐
 //           WAITING    (created, has parents) ┴─parents COMPLETE, requirement holds→ container starts → RUNNING
 //           ─exit→ COMPLETE  SUCCESSFUL (exit 0) | FAILED (ABNORMAL_EXIT, exit code) | CANCELLED (cancel requested)
+//           common task not installed or disabled, or a store reference unresolved → COMPLETE FAILED (FAILED_PRECONDITION)
 //           start error → COMPLETE FAILED (SCHEDULER_ERROR);  requirement fails → COMPLETE SKIPPED (FAILED_PRECONDITION)
 //           run cancelled before the task started → COMPLETE CANCELLED
 //
@@ -19,6 +20,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { ExitStatus, Scheduler } from "../scheduler/scheduler.js";
+import { getCommonTaskRegistration } from "../storage/common-task-repository.js";
 import { getPipelineWithTasks } from "../storage/pipeline-repository.js";
 import { getRun } from "../storage/run-repository.js";
 import type {
@@ -30,6 +32,7 @@ import type {
   TaskRunStatus,
 } from "../storage/schema.js";
 import { listTaskRuns } from "../storage/task-run-repository.js";
+import { type CommonTaskLaunch, commonTaskLaunch, commonTaskRecord } from "./common-task-runs.js";
 import { describeRun, describeTaskRun } from "./run-lookup.js";
 import type { RunRef } from "./run-orchestrator.js";
 import type { RunStore, TaskRunResult } from "./run-store.js";
@@ -46,6 +49,13 @@ export interface RunExecutionDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly stopTimeoutMs: number;
+  /**
+   * The task's environment with secret and object references resolved (stores/interpolation.ts), just before its
+   * container starts; throws naming the reference that could not be resolved. Absent: variables go as stored.
+   */
+  readonly resolveEnv?: (ref: RunRef, variables: TaskRunRow["variables"]) => Record<string, string>;
+  /** Env every task of the run gets beneath its own variables (the run's API credentials, auth/run-tokens.ts). */
+  readonly runEnv?: (ref: RunRef) => Promise<{ env: Record<string, string>; readOnlyFiles: string[] }>;
   /** Called just before the run is recorded COMPLETE (log expiry), so it is done when COMPLETED_RUN is heard. */
   readonly beforeComplete: (ref: RunRef) => Promise<void>;
 }
@@ -172,29 +182,38 @@ export class RunExecution {
       });
       return undefined;
     }
-    const missing = missingParents(stored.tasks);
+    const commonTasks = stored.commonTasks ?? [];
+    const missing = missingParents([
+      ...stored.tasks,
+      ...commonTasks.map((task) => ({ id: task.label, depends_on: task.depends_on })),
+    ]);
     if (missing.length > 0) {
       // Straight from PENDING: the run never starts, so there is no half-started state to repair.
       await store.completeRun(this.ref, "FAILED", {
         reason: "FAILED_PRECONDITION",
         description:
           missing.map((m) => `task ${JSON.stringify(m.task)} depends on ${JSON.stringify(m.parent)}`).join("; ") +
-          ", which is not a custom task of the pipeline: common tasks are not supported",
+          ", which is not a task of the pipeline",
       });
       return undefined;
     }
     const created = this.deps.clock.now().getTime();
-    const taskRuns = stored.tasks.map((task): TaskRunRow => {
-      const record: TaskRecord = {
-        id: task.id,
-        description: task.description,
-        image: task.image,
-        registry_auth: task.registry_auth,
-        depends_on: task.depends_on,
-        variables: task.variables,
-        entrypoint: task.entrypoint,
-        command: task.command,
-      };
+    const records: TaskRecord[] = stored.tasks.map((task) => ({
+      id: task.id,
+      description: task.description,
+      image: task.image,
+      registry_auth: task.registry_auth,
+      depends_on: task.depends_on,
+      variables: task.variables,
+      entrypoint: task.entrypoint,
+      command: task.command,
+    }));
+    for (const task of commonTasks) {
+      const registration = await getCommonTaskRegistration(this.deps.db, task.name);
+      records.push(commonTaskRecord(task, registration?.image ?? ""));
+    }
+    const taskRuns = records.map((record): TaskRunRow => {
+      const task = record;
       return {
         namespace_id: run.namespace_id,
         pipeline_id: run.pipeline_id,
@@ -345,7 +364,52 @@ export class RunExecution {
   private launch(task: TaskState): void {
     task.phase = "starting";
     task.monitor = (async () => {
-      const spec = taskContainerSpec(this.ref, task.row);
+      // A common task is looked up as it starts: one installed or enabled since the run began is used.
+      const common = task.row.task.common_task;
+      let launch: CommonTaskLaunch | undefined;
+      if (common) {
+        launch = await commonTaskLaunch(this.deps.db, common.name);
+        if (!launch.ok) {
+          await this.completeTask(task, {
+            status: "FAILED",
+            reason: { reason: "FAILED_PRECONDITION", description: launch.description },
+            exitCode: null,
+          });
+          return;
+        }
+      }
+      const variables = launch?.ok ? [...task.row.variables, ...launch.config] : task.row.variables;
+      let env: Record<string, string> | undefined;
+      try {
+        env = this.deps.resolveEnv
+          ? this.deps.resolveEnv(this.ref, variables)
+          : Object.fromEntries(variables.map((v) => [v.key, v.value]));
+      } catch (error) {
+        // As the original (spec §9.3): no container, FAILED with FAILED_PRECONDITION; the message names the
+        // variable and the reference, never a value.
+        await this.completeTask(task, {
+          status: "FAILED",
+          reason: {
+            reason: "FAILED_PRECONDITION",
+            description: `Task could not be run due to inability to retrieve interpolated variables; ${errorMessage(error)}`,
+          },
+          exitCode: null,
+        });
+        return;
+      }
+      const runEnv = this.deps.runEnv ? await this.deps.runEnv(this.ref) : undefined;
+      if (runEnv) env = { ...runEnv.env, ...env };
+      const withEnv = taskContainerSpec(this.ref, task.row, env);
+      const base =
+        runEnv && runEnv.readOnlyFiles.length > 0 ? { ...withEnv, readOnlyFiles: [...runEnv.readOnlyFiles] } : withEnv;
+      const spec =
+        launch?.ok === true
+          ? {
+              ...base,
+              image: launch.image,
+              ...(launch.registryAuth ? { registryAuth: launch.registryAuth } : {}),
+            }
+          : base;
       let containerId: string;
       try {
         containerId = (await this.deps.scheduler.start(spec)).id;

@@ -53,6 +53,8 @@ export interface TaskSnapshot {
   readonly variables: readonly Variable[];
   readonly entrypoint: readonly string[] | null;
   readonly command: readonly string[] | null;
+  /** Set for a common task: its registration's name and the pipeline's settings for it. */
+  readonly commonTask?: { readonly name: string; readonly settings: Readonly<Record<string, string>> };
 }
 
 export interface TaskRun {
@@ -111,6 +113,9 @@ export function toTaskRun(row: TaskRunRow): TaskRun {
       variables: task.variables.map(toVariable),
       entrypoint: task.entrypoint && [...task.entrypoint],
       command: task.command && [...task.command],
+      ...(task.common_task
+        ? { commonTask: { name: task.common_task.name, settings: { ...task.common_task.settings } } }
+        : {}),
     },
     created: row.created,
     started: row.started,

@@ -24,13 +24,14 @@ export function taskContainerLabels(ref: RunRef, taskId: string): Record<string,
   };
 }
 
-export function taskContainerSpec(ref: RunRef, taskRun: TaskRunRow): ContainerSpec {
+/** @param env the task's environment with store references resolved (default: the stored variables as they are). */
+export function taskContainerSpec(ref: RunRef, taskRun: TaskRunRow, env?: Record<string, string>): ContainerSpec {
   const task = taskRun.task;
   return {
     name: taskContainerName(ref, task.id),
     image: task.image,
     ...(task.registry_auth ? { registryAuth: { ...task.registry_auth } } : {}),
-    env: toEnv(taskRun.variables),
+    env: env ?? toEnv(taskRun.variables),
     ...(task.entrypoint ? { entrypoint: [...task.entrypoint] } : {}),
     ...(task.command ? { command: [...task.command] } : {}),
     labels: taskContainerLabels(ref, task.id),

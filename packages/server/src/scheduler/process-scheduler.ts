@@ -72,7 +72,8 @@ export class ProcessScheduler implements Scheduler {
     if (mapped && mapped.length > 0) {
       if (entrypoint.length === 0) return [...mapped, ...(command.length > 0 ? command : ["server"])];
       const [first, ...rest] = entrypoint;
-      const program = first === "./trigger" || first === "./extension" ? mapped : [first as string];
+      const program =
+        first === "./trigger" || first === "./extension" || first === "./commontask" ? mapped : [first as string];
       return [...program, ...rest, ...command];
     }
     if (entrypoint.length > 0) return [...entrypoint, ...command];

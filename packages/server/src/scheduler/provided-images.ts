@@ -1,4 +1,4 @@
-// On the process engine, the provided triggers' images (interval, cron, github) (their original names and our offline image names) run the
+// On the process engine, the provided triggers' (interval, cron, github) and common tasks' images (their original names and our offline image names) run the
 // trigger packages of this checkout. [triggers.image_map] in the config adds or overrides entries.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -25,6 +25,11 @@ export function providedImageMap(): Record<string, string[]> {
     const executable = [join(packagesDir, `triggers-${name}`, "trigger")];
     map[`ghcr.io/clintjedwards/gofer/triggers/${name}:latest`] = executable;
     map[`gofer-trigger-${name}:latest`] = executable;
+  }
+  for (const name of ["debug"]) {
+    const executable = [join(packagesDir, `common-tasks-${name}`, "commontask")];
+    map[`ghcr.io/clintjedwards/gofer/tasks/${name}:latest`] = executable;
+    map[`gofer-common-task-${name}:latest`] = executable;
   }
   return map;
 }

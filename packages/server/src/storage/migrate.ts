@@ -4,11 +4,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import * as initialSchema from "./migrations/2026-11-21-initial-schema.js";
 import * as serverState from "./migrations/2026-11-22-server-state.js";
+import * as commonTasks from "./migrations/2026-12-02-common-tasks.js";
 import type { Schema } from "./schema.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026-11-21-initial-schema": initialSchema,
   "2026-11-22-server-state": serverState,
+  "2026-12-02-common-tasks": commonTasks,
 };
 
 const inCodeMigrations: MigrationProvider = {

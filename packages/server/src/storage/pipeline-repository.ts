@@ -3,10 +3,12 @@
 // an update applied (v0.4 could lose a pipeline on a failed update, spec §7 #13).
 
 import type { ExpressionBuilder, Insertable, Kysely, Selectable } from "kysely";
+import { listPipelineCommonTasks, replacePipelineCommonTasks } from "./common-task-repository.js";
 import { fromJsonColumn, fromNullableJsonColumn, toJsonColumn } from "./json-column.js";
 import type { Page } from "./page.js";
 import { type Params, preparedQuery } from "./prepared-query.js";
 import type {
+  PipelineCommonTaskRow,
   PipelineErrorRecord,
   PipelineRow,
   PipelineState,
@@ -23,6 +25,8 @@ export interface StoredPipeline {
   readonly pipeline: PipelineRow;
   readonly tasks: readonly PipelineTaskRow[];
   readonly subscriptions: readonly PipelineTriggerSubscriptionRow[];
+  /** Its common tasks (pipeline_common_tasks); absent = none. */
+  readonly commonTasks?: readonly PipelineCommonTaskRow[];
 }
 
 /**
@@ -61,6 +65,7 @@ export async function replacePipeline(db: Kysely<Schema>, stored: StoredPipeline
     if (subscriptions.length > 0) {
       await trx.insertInto("pipeline_trigger_subscriptions").values(subscriptions.map(encodeSubscription)).execute();
     }
+    await replacePipelineCommonTasks(trx, pipeline.namespace_id, pipeline.id, stored.commonTasks ?? []);
   });
 }
 
@@ -88,7 +93,12 @@ export async function getPipelineWithTasks(
   return transaction(db, async (trx) => {
     const pipeline = await getPipeline(trx, namespaceId, id);
     if (pipeline === undefined) return undefined;
-    return { pipeline, tasks: await listPipelineTasks(trx, namespaceId, id) };
+    const commonTasks = await listPipelineCommonTasks(trx, namespaceId, id);
+    return {
+      pipeline,
+      tasks: await listPipelineTasks(trx, namespaceId, id),
+      ...(commonTasks.length > 0 ? { commonTasks } : {}),
+    };
   });
 }
 

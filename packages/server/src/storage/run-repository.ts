@@ -205,3 +205,28 @@ function decodeRun(row: Selectable<RunTable>): RunRow {
     store_objects_expired: row.store_objects_expired === 1,
   };
 }
+
+/**
+ * Complete runs of the pipeline older than its newest `keepRuns` whose objects have not expired, oldest first; only a
+ * window of `limit` runs past the newest `keepRuns` is looked at.
+ */
+export async function listRunsWithUnexpiredObjects(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  options: { keepRuns: number; limit: number },
+): Promise<RunRow[]> {
+  const window = await db
+    .selectFrom("runs")
+    .selectAll()
+    .where("namespace_id", "=", namespaceId)
+    .where("pipeline_id", "=", pipelineId)
+    .orderBy("id", "desc")
+    .limit(options.limit)
+    .offset(options.keepRuns)
+    .execute();
+  return window
+    .map(decodeRun)
+    .filter((run) => run.state === "COMPLETE" && !run.store_objects_expired)
+    .reverse();
+}

@@ -78,6 +78,8 @@ export interface TaskRecord {
   readonly variables: readonly VariableRecord[];
   readonly entrypoint: readonly string[] | null;
   readonly command: readonly string[] | null;
+  /** Set when the task run is of a common task: its registration's name (id is the pipeline's label). */
+  readonly common_task?: { readonly name: string; readonly settings: Readonly<Record<string, string>> };
 }
 
 // Tables as stored.
@@ -198,6 +200,29 @@ export interface ServerStateTable {
   value: string;
 }
 
+export interface CommonTaskRegistrationTable {
+  name: Immutable<string>;
+  image: string;
+  registry_auth: JsonText | null;
+  /** Install config, stored as given (keys without the GOFER_PLUGIN_CONFIG_ prefix). */
+  variables: JsonText;
+  created: Immutable<number>;
+  status: TriggerRegistrationStatus;
+  documentation: string;
+}
+
+export interface PipelineCommonTaskTable {
+  namespace_id: Immutable<string>;
+  pipeline_id: Immutable<string>;
+  /** The task id within the pipeline. */
+  label: Immutable<string>;
+  /** The registration's name. */
+  name: string;
+  description: string;
+  depends_on: JsonText;
+  settings: JsonText;
+}
+
 export interface Schema {
   namespaces: NamespaceTable;
   pipelines: PipelineTable;
@@ -209,6 +234,28 @@ export interface Schema {
   events: EventTable;
   tokens: TokenTable;
   server_state: ServerStateTable;
+  common_task_registrations: CommonTaskRegistrationTable;
+  pipeline_common_tasks: PipelineCommonTaskTable;
+}
+
+export interface CommonTaskRegistrationRow {
+  readonly name: string;
+  readonly image: string;
+  readonly registry_auth: RegistryAuthRecord | null;
+  readonly variables: readonly VariableRecord[];
+  readonly created: number;
+  readonly status: TriggerRegistrationStatus;
+  readonly documentation: string;
+}
+
+export interface PipelineCommonTaskRow {
+  readonly namespace_id: string;
+  readonly pipeline_id: string;
+  readonly label: string;
+  readonly name: string;
+  readonly description: string;
+  readonly depends_on: Readonly<Record<string, RequiredParentStatus>>;
+  readonly settings: Readonly<Record<string, string>>;
 }
 
 // Rows as the repositories take and return them.

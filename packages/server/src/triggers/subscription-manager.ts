@@ -9,6 +9,8 @@
 //   The error carries the trigger's own text (§7 #14).
 // - The same key is unsubscribed before it is subscribed again: original triggers leak or duplicate on a repeated
 //   Subscribe (§7 #10). Unsubscribe errors are logged, never fatal.
+// - Secret and object references in settings are resolved at each Subscribe (spec §2.5); the stored settings keep
+//   the references, and a miss fails the subscription with the setting and the key named.
 // - Settings keys are upper-cased and sent both as given and without the GOFER_PLUGIN_PARAM_ prefix (§7 #11).
 // All operations run one at a time, so a reconcile and a pipeline change never interleave.
 import type { Logger } from "winston";
@@ -76,6 +78,8 @@ export class SubscriptionManager {
     private readonly store: SubscriptionStore,
     private readonly triggers: TriggerConnections,
     private readonly logger: Logger,
+    /** Resolves secret and object references in the settings (stores/interpolation.ts); throws naming a miss. */
+    private readonly resolveSettings: (s: SubscriptionRecord) => Record<string, string> = (s) => s.settings,
   ) {}
 
   /** Subscriptions the trigger currently holds (for tests and Info comparisons). */
@@ -175,8 +179,14 @@ export class SubscriptionManager {
     if ("unavailable" in connection) {
       throw new Error(`could not subscribe ${describe(s)}: ${connection.unavailable}`);
     }
+    let settings: Record<string, string>;
     try {
-      await connection.client.subscribe(s, subscribeConfig(s.settings));
+      settings = this.resolveSettings(s);
+    } catch (error) {
+      throw new Error(`could not subscribe ${describe(s)}: ${errorMessage(error)}`);
+    }
+    try {
+      await connection.client.subscribe(s, subscribeConfig(settings));
     } catch (error) {
       const details = (error as { details?: string }).details || errorMessage(error);
       throw new Error(`could not subscribe ${describe(s)}: ${details}`);

@@ -13,8 +13,10 @@ import type { TriggerTls } from "./trigger-supervisor.js";
 export interface InstallerRequest {
   image: string;
   registryAuth?: RegistryAuth;
-  /** "./trigger" for v0.4 triggers, "./extension" for v0.5 extensions. */
-  binary?: "./trigger" | "./extension";
+  /** "./trigger" for v0.4 triggers, "./extension" for v0.5 extensions, "./commontask" for common tasks. */
+  binary?: "./trigger" | "./extension" | "./commontask";
+  /** Replaces the installer env (a common task's installer gets none, spec §9.5). */
+  env?: Record<string, string>;
 }
 
 export async function runInstaller(
@@ -29,7 +31,9 @@ export async function runInstaller(
     image: request.image,
     ...(request.registryAuth ? { registryAuth: request.registryAuth } : {}),
     alwaysPull: true,
-    env: buildInstallerEnv({ key: generateTriggerKey(), certPem: tls.certPem, keyPem: tls.keyPem, logLevel }),
+    env:
+      request.env ??
+      buildInstallerEnv({ key: generateTriggerKey(), certPem: tls.certPem, keyPem: tls.keyPem, logLevel }),
     entrypoint: [binary, "installer"],
     network: "none",
     labels: { gofer: "true", "gofer.kind": "installer" },

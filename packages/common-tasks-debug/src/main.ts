@@ -1,0 +1,4 @@
+import { runCommonTask } from "@gofer/trigger-sdk";
+import { debugInstructions, runDebugTask } from "./debug-task.js";
+
+process.exitCode = await runCommonTask(runDebugTask, debugInstructions());
