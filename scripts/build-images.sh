@@ -7,9 +7,43 @@
 #   gofer-test-extension:latest    base + a v0.5 test extension (./extension), for the extension shim's tests
 # The trigger images are also tagged with the original names (ghcr.io/clintjedwards/gofer/triggers/<name>:latest) so
 # install_base_triggers works offline. Users with a registry can build images/trigger-node.Dockerfile instead.
+# Every image carries the label gofer.inputs: a hash of everything it is built from (this script, the Dockerfiles, the
+# sources and lockfile the bundles come from, the host's node and busybox). When every image already has the current
+# hash the script stops at once, so a second `pnpm test` does not pay for the builds; `--force` rebuilds anyway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOCKER_BUILDKIT=0
+
+TAGS=(gofer-node-base:latest gofer-trigger-interval:latest ghcr.io/clintjedwards/gofer/triggers/interval:latest
+  gofer-trigger-cron:latest ghcr.io/clintjedwards/gofer/triggers/cron:latest gofer-test-extension:latest
+  gofer-task-test:latest)
+node_bin="$(readlink -f "$(command -v node)")"
+busybox="$(command -v busybox || true)"
+if [ -z "$busybox" ] || ! file "$busybox" | grep -q "statically linked"; then
+  busybox=/bin/busybox
+fi
+
+# Binaries are identified by path, size and modification time (hashing node's ~100 MB each run would cost more than
+# the check saves); text inputs by content. The bundles' sources are the packages they import and the lockfile.
+inputs_hash() {
+  {
+    node --version
+    # shellcheck disable=SC2046 # word splitting of ldd's paths is intended
+    stat -L -c '%n %s %Y' "$node_bin" "$busybox" $(ldd "$node_bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }') 2>/dev/null || true
+    find scripts/build-images.sh scripts/bundle.mjs images pnpm-lock.yaml packages/server/test/fixtures/test-extension.ts \
+      packages/proto packages/trigger-sdk packages/triggers-interval packages/triggers-cron \
+      \( -name node_modules -o -name dist -o -name test \) -prune -o -type f -print0 |
+      sort -z | xargs -0 sha256sum
+  } | sha256sum | cut -c1-16
+}
+inputs="$(inputs_hash)"
+if [ "${1:-}" != "--force" ] &&
+  labels="$(docker image inspect -f '{{index .Config.Labels "gofer.inputs"}}' "${TAGS[@]}" 2>/dev/null)" &&
+  [ "$(printf '%s\n' "$labels" | grep -cx "$inputs")" = "${#TAGS[@]}" ]; then
+  echo "== images are up to date (gofer.inputs=$inputs); --force rebuilds them"
+  exit 0
+fi
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -23,7 +57,7 @@ build() {
     previous+=("$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)")
     args+=(-t "$tag")
   done
-  if ! out="$(docker build -q "${args[@]}" "$dir" 2>&1)"; then
+  if ! out="$(docker build -q --label "gofer.inputs=$inputs" "${args[@]}" "$dir" 2>&1)"; then
     printf '%s\n' "$out" >&2
     exit 1
   fi
@@ -35,7 +69,6 @@ build() {
 }
 
 # --- base: node + its libraries -----------------------------------------------------------------------------------
-node_bin="$(readlink -f "$(command -v node)")"
 base="$work/base"
 mkdir -p "$base/rootfs/usr/local/bin" "$base/rootfs/tmp" "$base/rootfs/etc"
 cp "$node_bin" "$base/rootfs/usr/local/bin/node"
@@ -94,10 +127,6 @@ log "gofer-test-extension:latest"
 build "$ctx" "gofer-test-extension:latest"
 
 # --- task image: busybox --------------------------------------------------------------------------------------------
-busybox="$(command -v busybox || true)"
-if [ -z "$busybox" ] || ! file "$busybox" | grep -q "statically linked"; then
-  busybox=/bin/busybox
-fi
 if ! file "$busybox" 2>/dev/null | grep -q "statically linked"; then
   echo "a static busybox is needed for gofer-task-test (apt-get install busybox-static)" >&2
   exit 1
