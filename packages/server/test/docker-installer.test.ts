@@ -5,13 +5,7 @@
 import { Trigger_TriggerState } from "@gofer/proto";
 import Dockerode from "dockerode";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import {
-  docker,
-  INTERVAL_IMAGE,
-  removeContainersLabelled,
-  startDockerServer,
-  uniqueId,
-} from "./docker-harness.js";
+import { docker, INTERVAL_IMAGE, removeContainersLabelled, startDockerServer, uniqueId } from "./docker-harness.js";
 import type { TestServer } from "./server-harness.js";
 
 const available = inject("docker").available;
