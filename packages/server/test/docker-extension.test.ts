@@ -31,7 +31,8 @@ describe.skipIf(!docker.available)("v0.5 extension image on the docker engine", 
       pipelineConfig: pipelineConfig(
         "ext_image",
         [{ id: "hello", command: ["sh", "-c", "echo hi"] }],
-        [{ name, label: "tick", settings: { EVERY: "0.25" } }],
+        // Every half second: a run soon, without a task container every quarter second on a shared daemon.
+        [{ name, label: "tick", settings: { EVERY: "0.5" } }],
       ),
     });
     await vi.waitFor(async () => {

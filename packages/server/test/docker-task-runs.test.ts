@@ -80,7 +80,8 @@ describe.skipIf(!available)("docker engine: task runs", () => {
             variables: { GREETING: "hello from a container" },
           },
         ],
-        [{ name: trigger, label: "tick", settings: { EVERY: "250ms" } }],
+        // Every half second: a run soon, without a task container every quarter second on a shared daemon.
+        [{ name: trigger, label: "tick", settings: { EVERY: "500ms" } }],
       ),
     });
     const first = await vi.waitFor(async () => {

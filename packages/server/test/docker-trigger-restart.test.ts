@@ -51,7 +51,8 @@ describe.skipIf(!available)("docker engine: trigger containers", () => {
       pipelineConfig: pipelineConfig(
         pipelineId,
         [{ id: "hello", command: ["sh", "-c", "echo hello"] }],
-        [{ name: trigger, label: "tick", settings: { EVERY: "250ms" } }],
+        // Every half second: a run soon, without a task container every quarter second on a shared daemon.
+        [{ name: trigger, label: "tick", settings: { EVERY: "500ms" } }],
       ),
     });
     await vi.waitFor(async () => expect(await runCount(s, pipelineId)).toBeGreaterThanOrEqual(1), WAIT);

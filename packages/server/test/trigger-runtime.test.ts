@@ -53,7 +53,8 @@ describe("trigger runtime", () => {
   test("events of a disabled pipeline resolve SKIPPED with the reason", async () => {
     const s = await start();
     await installInterval(s);
-    await s.api.createPipeline({ namespaceId: "default", pipelineConfig: intervalPipeline("simple", EVERY) });
+    // A whole second before the first event, so that the pipeline is surely disabled by then.
+    await s.api.createPipeline({ namespaceId: "default", pipelineConfig: intervalPipeline("simple", "1s") });
     await s.api.disablePipeline({ namespaceId: "default", id: "simple" });
     expect((await s.api.getPipeline({ namespaceId: "default", id: "simple" })).pipeline?.state).toBe(
       Pipeline_PipelineState.DISABLED,
