@@ -23,7 +23,7 @@ describe.skipIf(!docker.available)("v0.5 extension image on the docker engine", 
       image: "gofer-test-extension:latest",
       user: "",
       pass: "",
-      variables: { MIN_DURATION: "1" },
+      variables: { MIN_DURATION: "0.1" },
     });
     expect((await server.api.getTrigger({ name })).trigger?.state).toBe(Trigger_TriggerState.RUNNING);
     await server.api.createPipeline({
@@ -31,7 +31,8 @@ describe.skipIf(!docker.available)("v0.5 extension image on the docker engine", 
       pipelineConfig: pipelineConfig(
         "ext_image",
         [{ id: "hello", command: ["sh", "-c", "echo hi"] }],
-        [{ name, label: "tick", settings: { EVERY: "1" } }],
+        // Every half second: a run soon, without a task container every quarter second on a shared daemon.
+        [{ name, label: "tick", settings: { EVERY: "0.5" } }],
       ),
     });
     await vi.waitFor(async () => {

@@ -44,14 +44,15 @@ describe.skipIf(!available)("docker engine: trigger containers", () => {
       image: INTERVAL_IMAGE,
       user: "",
       pass: "",
-      variables: { MIN_DURATION: "1s" },
+      variables: { MIN_DURATION: "100ms" },
     });
     await s.api.createPipeline({
       namespaceId: "default",
       pipelineConfig: pipelineConfig(
         pipelineId,
         [{ id: "hello", command: ["sh", "-c", "echo hello"] }],
-        [{ name: trigger, label: "tick", settings: { EVERY: "1s" } }],
+        // Every half second: a run soon, without a task container every quarter second on a shared daemon.
+        [{ name: trigger, label: "tick", settings: { EVERY: "500ms" } }],
       ),
     });
     await vi.waitFor(async () => expect(await runCount(s, pipelineId)).toBeGreaterThanOrEqual(1), WAIT);

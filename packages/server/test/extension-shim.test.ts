@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { intervalPipeline, startTestServer, type TestServer } from "./server-harness.js";
 
 const EXTENSION = fileURLToPath(new URL("./fixtures/test-extension.ts", import.meta.url));
-const WAIT = { timeout: 30_000, interval: 200 };
+const WAIT = { timeout: 30_000, interval: 50 };
 
 let s: TestServer;
 let adminToken: string;
@@ -100,14 +100,14 @@ describe("v0.5 extensions through the shim", () => {
       image: "test/extension:latest",
       user: "",
       pass: "",
-      variables: { GOFER_INSTALL_KIND: "extension", MIN_DURATION: "1", TOKEN_FILE: tokenFile() },
+      variables: { GOFER_INSTALL_KIND: "extension", MIN_DURATION: "0.1", TOKEN_FILE: tokenFile() },
     });
     const trigger = (await s.api.getTrigger({ name: "ticker" })).trigger;
     expect(trigger?.state).toBe(Trigger_TriggerState.RUNNING);
     expect(trigger?.kind).toBe("extension");
 
     const pipeline = intervalPipeline("ext_driven");
-    pipeline.triggers = [{ name: "ticker", label: "tick", settings: { EVERY: "1" } }];
+    pipeline.triggers = [{ name: "ticker", label: "tick", settings: { EVERY: "0.25" } }];
     await s.api.createPipeline({ namespaceId: "default", pipelineConfig: pipeline });
     await vi.waitFor(async () => expect((await runsOf("ext_driven")).length).toBeGreaterThanOrEqual(2), WAIT);
     expect((await runsOf("ext_driven"))[0]?.trigger).toEqual({ name: "ticker", label: "tick" });
@@ -176,12 +176,12 @@ describe("v0.5 extensions through the shim", () => {
       image: "gofer-trigger-interval:latest",
       user: "",
       pass: "",
-      variables: { MIN_DURATION: "1s" },
+      variables: { MIN_DURATION: "100ms" },
     });
     const pipeline = intervalPipeline("both");
     pipeline.triggers = [
-      { name: "interval", label: "every", settings: { EVERY: "1s" } },
-      { name: "ticker", label: "tick", settings: { EVERY: "1" } },
+      { name: "interval", label: "every", settings: { EVERY: "250ms" } },
+      { name: "ticker", label: "tick", settings: { EVERY: "0.25" } },
     ];
     await s.api.createPipeline({ namespaceId: "default", pipelineConfig: pipeline });
     await vi.waitFor(async () => {

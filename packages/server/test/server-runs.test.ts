@@ -29,7 +29,8 @@ import { startTestServer, type TestServer } from "./server-harness.js";
 const WAIT = { timeout: 20_000, interval: 100 };
 const NAMESPACE = "default";
 const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const CLI_MAIN = fileURLToPath(new URL("../../cli/src/main.ts", import.meta.url));
+/** The gofer command as users run it from the checkout (the bundle from `pnpm build` while it is fresh). */
+const GOFER = fileURLToPath(new URL("../../cli/bin/gofer", import.meta.url));
 
 type Api = PromiseClient<GoferClient>;
 type ParentStatus = CustomTaskConfig["dependsOn"][string];
@@ -294,14 +295,14 @@ test("with parallelism 1, runs from three trigger events execute one after the o
     image: "gofer-trigger-interval:latest",
     user: "",
     pass: "",
-    variables: { MIN_DURATION: "1s" },
+    variables: { MIN_DURATION: "100ms" },
   });
   // Each run takes twice the trigger's period, so every event arrives while the previous run still executes.
   await s.api.createPipeline({
     namespaceId: NAMESPACE,
-    pipelineConfig: pipelineConfig("serial", [{ id: "work", script: "sleep 2" }], {
+    pipelineConfig: pipelineConfig("serial", [{ id: "work", script: "sleep 0.5" }], {
       parallelism: 1,
-      triggers: [{ name: "interval", label: "every", settings: { EVERY: "1s" } }],
+      triggers: [{ name: "interval", label: "every", settings: { EVERY: "250ms" } }],
     }),
   });
   const listRuns = async () =>
@@ -333,7 +334,7 @@ test("with parallelism 1, runs from three trigger events execute one after the o
 });
 
 describe("cancelling a long task", () => {
-  const STOP_TIMEOUT_MS = 2_000;
+  const STOP_TIMEOUT_MS = 1_000;
 
   test.each([
     ["a task that exits on SIGTERM ends CANCELLED without waiting for the kill", 'echo "ready $$"; sleep 300', 143],
@@ -344,7 +345,7 @@ describe("cancelling a long task", () => {
       137,
     ],
   ])("%s", async (_what, script, exitCode) => {
-    const s = await start({ set: { task_execution_stop_timeout: "2s" } });
+    const s = await start({ set: { task_execution_stop_timeout: `${STOP_TIMEOUT_MS}ms` } });
     await s.api.createPipeline({
       namespaceId: NAMESPACE,
       pipelineConfig: pipelineConfig("long", [
@@ -448,7 +449,7 @@ describe("a server killed mid-run", () => {
         "",
       ].join("\n"),
     );
-    const child = spawn(process.execPath, ["--import", "tsx", CLI_MAIN, "service", "start", "--config", configPath], {
+    const child = spawn(GOFER, ["service", "start", "--config", configPath], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
       stdio: ["ignore", "ignore", "pipe"],

@@ -1,45 +1,13 @@
 // The trigger runtime end to end: a real server, the process engine, real trigger processes over TLS on loopback.
 // Tests wait for what a user would see (runs, events, states) through the API; nothing sleeps for a fixed time.
-
-import {
-  type Event,
-  Pipeline_PipelineState,
-  type Run,
-  Trigger_TriggerState,
-  Trigger_TriggerStatus,
-} from "@gofer/proto";
+// Uninstalling and disabling are in trigger-uninstall.test.ts, restarts in trigger-restart.test.ts.
+import { Pipeline_PipelineState, type Run, Trigger_TriggerState, Trigger_TriggerStatus } from "@gofer/proto";
 import { status } from "@grpc/grpc-js";
-import { afterEach, describe, expect, test, vi } from "vitest";
-import { intervalPipeline, pidListeningOn, startTestServer, type TestServer } from "./server-harness.js";
+import { describe, expect, test, vi } from "vitest";
+import { intervalPipeline } from "./server-harness.js";
+import { EVERY, events, installInterval, runsOf, serversPerTest, WAIT } from "./trigger-runtime-harness.js";
 
-const WAIT = { timeout: 20_000, interval: 100 };
-let servers: TestServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.destroy()));
-  servers = [];
-});
-
-async function start(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const s = await startTestServer(options);
-  servers.push(s);
-  return s;
-}
-
-async function installInterval(s: TestServer, name = "interval", image = "gofer-trigger-interval:latest") {
-  await s.api.installTrigger({ name, image, user: "", pass: "", variables: { MIN_DURATION: "1s" } });
-}
-
-async function runsOf(s: TestServer, pipelineId: string): Promise<Run[]> {
-  return (await s.api.listRuns({ offset: 0n, limit: 0n, namespaceId: "default", pipelineId })).runs;
-}
-
-async function events(s: TestServer): Promise<Array<{ kind: string; details: Record<string, unknown> }>> {
-  const stream = s.client.listEvents({ reverse: false, follow: false });
-  const out: Event[] = [];
-  for await (const item of stream) out.push(item.event as Event);
-  return out.map((e) => ({ kind: e.kind, details: JSON.parse(e.details) as Record<string, unknown> }));
-}
+const start = serversPerTest();
 
 describe("trigger runtime", () => {
   test("an interval subscription produces runs, each traced FIRED → PROCESSED → RESOLVED", async () => {
@@ -50,7 +18,7 @@ describe("trigger runtime", () => {
     expect(trigger?.status).toBe(Trigger_TriggerStatus.ENABLED);
     expect(trigger?.url).toMatch(/^127\.0\.0\.1:\d+$/);
 
-    await s.api.createPipeline({ namespaceId: "default", pipelineConfig: intervalPipeline("simple") });
+    await s.api.createPipeline({ namespaceId: "default", pipelineConfig: intervalPipeline("simple", EVERY) });
     await vi.waitFor(async () => expect((await runsOf(s, "simple")).length).toBeGreaterThanOrEqual(2), WAIT);
 
     const run = (await runsOf(s, "simple")).at(-1) as Run;
@@ -71,42 +39,6 @@ describe("trigger runtime", () => {
     expect(kinds).toContain("RESOLVED_TRIGGER_EVENT");
   });
 
-  test("uninstalling a trigger stops its runs and tells its pipelines why", async () => {
-    const s = await start();
-    await installInterval(s);
-    await s.api.createPipeline({ namespaceId: "default", pipelineConfig: intervalPipeline("simple") });
-    await vi.waitFor(async () => expect((await runsOf(s, "simple")).length).toBeGreaterThanOrEqual(1), WAIT);
-
-    await s.api.uninstallTrigger({ name: "interval" });
-    const after = (await runsOf(s, "simple")).length;
-    const triggers = (await s.api.listTriggers({})).triggers;
-    expect(triggers).toEqual([]);
-    const pipeline = (await s.api.getPipeline({ namespaceId: "default", id: "simple" })).pipeline;
-    expect(pipeline?.errors.map((e) => e.description)).toEqual([
-      'subscription "every": trigger "interval" is not installed',
-    ]);
-    // Three more periods pass without a new run.
-    const marker = Date.now();
-    await vi.waitFor(() => expect(Date.now() - marker).toBeGreaterThan(3_000), { timeout: 5_000, interval: 200 });
-    expect((await runsOf(s, "simple")).length).toBe(after);
-  });
-
-  test("installing the trigger again re-subscribes its pipelines and clears their error", async () => {
-    const s = await start();
-    await installInterval(s);
-    await s.api.createPipeline({ namespaceId: "default", pipelineConfig: intervalPipeline("simple") });
-    await s.api.disableTrigger({ name: "interval" });
-    const disabled = (await s.api.getTrigger({ name: "interval" })).trigger;
-    expect(disabled?.status).toBe(Trigger_TriggerStatus.DISABLED);
-    expect(disabled?.state).toBe(Trigger_TriggerState.EXITED);
-    expect((await s.api.getPipeline({ namespaceId: "default", id: "simple" })).pipeline?.errors).toHaveLength(1);
-
-    const before = (await runsOf(s, "simple")).length;
-    await s.api.enableTrigger({ name: "interval" });
-    await vi.waitFor(async () => expect((await runsOf(s, "simple")).length).toBeGreaterThan(before), WAIT);
-    expect((await s.api.getPipeline({ namespaceId: "default", id: "simple" })).pipeline?.errors).toEqual([]);
-  });
-
   test("a duplicate install is refused without disturbing the running trigger", async () => {
     const s = await start();
     await installInterval(s);
@@ -118,50 +50,11 @@ describe("trigger runtime", () => {
     expect((await s.api.getTrigger({ name: "interval" })).trigger?.url).toBe(url);
   });
 
-  test("a server restart restores subscriptions without duplicate events", async () => {
-    const first = await start();
-    await installInterval(first);
-    await first.api.createPipeline({
-      namespaceId: "default",
-      pipelineConfig: intervalPipeline("simple", "2s"),
-    });
-    await first.stop();
-
-    const s = await start({ dir: first.dir });
-    const t0 = Date.now();
-    await vi.waitFor(async () => expect((await runsOf(s, "simple")).length).toBeGreaterThanOrEqual(3), WAIT);
-    const elapsedS = (Date.now() - t0) / 1000;
-    // At EVERY=2s, one subscription yields at most elapsed/2 + 1 runs; a duplicate subscription would double that.
-    const fired = (await events(s)).filter((e) => e.kind === "FIRED_TRIGGER_EVENT").length;
-    expect(fired).toBeLessThanOrEqual(Math.floor(elapsedS / 2) + 1);
-    expect((await s.api.getTrigger({ name: "interval" })).trigger?.state).toBe(Trigger_TriggerState.RUNNING);
-  });
-
-  test("a trigger killed with SIGKILL is restarted and re-subscribed", async () => {
-    const s = await start();
-    await installInterval(s);
-    await s.api.createPipeline({ namespaceId: "default", pipelineConfig: intervalPipeline("simple") });
-    const url = (await s.api.getTrigger({ name: "interval" })).trigger?.url as string;
-    const pid = pidListeningOn(Number(url.split(":")[1]));
-    expect(pid).toBeGreaterThan(0);
-    process.kill(Number(pid), "SIGKILL");
-
-    await vi.waitFor(
-      async () => {
-        const trigger = (await s.api.getTrigger({ name: "interval" })).trigger;
-        expect(trigger?.state).toBe(Trigger_TriggerState.RUNNING);
-        expect(trigger?.url).not.toBe(url);
-      },
-      { timeout: 30_000, interval: 200 },
-    );
-    const before = (await runsOf(s, "simple")).length;
-    await vi.waitFor(async () => expect((await runsOf(s, "simple")).length).toBeGreaterThan(before), WAIT);
-  });
-
   test("events of a disabled pipeline resolve SKIPPED with the reason", async () => {
     const s = await start();
     await installInterval(s);
-    await s.api.createPipeline({ namespaceId: "default", pipelineConfig: intervalPipeline("simple") });
+    // A whole second before the first event, so that the pipeline is surely disabled by then.
+    await s.api.createPipeline({ namespaceId: "default", pipelineConfig: intervalPipeline("simple", "1s") });
     await s.api.disablePipeline({ namespaceId: "default", id: "simple" });
     expect((await s.api.getPipeline({ namespaceId: "default", id: "simple" })).pipeline?.state).toBe(
       Pipeline_PipelineState.DISABLED,
