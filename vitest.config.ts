@@ -55,26 +55,45 @@ class LongestFirstSequencer extends BaseSequencer {
   }
 }
 
+// Files that need a process of their own (process.chdir(), unavailable in worker threads): run in a forked process,
+// as a project of their own.
+const OWN_PROCESS_FILES: Record<string, string[]> = {
+  server: ["test/docker-dev-server-paths.test.ts"],
+};
+
 export default defineConfig({
   test: {
     globalSetup: ["./scripts/test-global-setup.ts"],
     maxWorkers: workers,
     sequence: { sequencer: LongestFirstSequencer },
-    projects: packages.map((name) => ({
-      test: {
-        name,
-        root: `packages/${name}`,
-        include: ["test/**/*.test.ts"],
-        // Test files share worker threads and the modules they import (the server, grpc-js, kysely…): importing them
-        // afresh in a new process for every file cost about as much CPU as the fast tests themselves. Safe because a
-        // file leaves nothing behind: no module-level state in the sources (STYLE.md), no vi.mock, and a file that
-        // sets process.env restores it. (In a worker thread process.chdir() is unavailable; signals reach the process.)
-        pool: "threads",
-        isolate: false,
-        // Whole-server and conformance tests start real processes; they wait for events, never for fixed time.
-        testTimeout: 60_000,
-        hookTimeout: 60_000,
-      },
-    })),
+    projects: [
+      ...Object.entries(OWN_PROCESS_FILES).map(([name, include]) => ({
+        test: {
+          name: `${name} (own process)`,
+          root: `packages/${name}`,
+          include,
+          pool: "forks" as const,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      })),
+      ...packages.map((name) => ({
+        test: {
+          name,
+          root: `packages/${name}`,
+          include: ["test/**/*.test.ts"],
+          exclude: OWN_PROCESS_FILES[name] ?? [],
+          // Test files share worker threads and the modules they import (the server, grpc-js, kysely…): importing them
+          // afresh in a new process for every file cost about as much CPU as the fast tests themselves. Safe because a
+          // file leaves nothing behind: no module-level state in the sources (STYLE.md), no vi.mock, and a file that
+          // sets process.env restores it. (In a worker thread process.chdir() is unavailable; signals reach the process.)
+          pool: "threads",
+          isolate: false,
+          // Whole-server and conformance tests start real processes; they wait for events, never for fixed time.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      })),
+    ],
   },
 });
