@@ -84,7 +84,7 @@ describe.each(tree.map((path) => [path.join(" ") || "(top)", path] as const))("g
   test("every positional of the usage line is listed under Positionals", async () => {
     const text = await help(path, PIPE);
     const usage = text.split("\n")[0] ?? "";
-    const positionals = [...usage.matchAll(/[<[]([a-z-]+)[>\]]/g)].map((m) => m[1]);
+    const positionals = [...usage.matchAll(/[<[]([A-Za-z0-9_-]+)[>\]]/g)].map((m) => m[1]);
     if (usage.includes("<command>")) return; // a group: its commands are listed instead
     const section = /\nPositionals:\n((?: {2}.*\n)+)/.exec(text)?.[1] ?? "";
     for (const name of positionals) expect(section, `${usage}: ${name}`).toMatch(new RegExp(`^ {2}${name} +\\S`, "m"));

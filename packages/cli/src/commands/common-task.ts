@@ -158,6 +158,11 @@ export function commonTaskCommand(context: CommandContext): CommandModule {
         .command({
           command: "uninstall <name>",
           describe: "Uninstall a common task: pipelines using it fail that task until it is installed again",
+          builder: (y: Argv) =>
+            y.positional("name", {
+              type: "string",
+              describe: "The common task's name, as gofer common-task list shows it",
+            }),
           handler: action<NameArgs>(context, async (session, args) => {
             const { api } = await session.connect();
             await api.uninstallCommonTask({ name: args.name });
@@ -178,6 +183,11 @@ export function commonTaskCommand(context: CommandContext): CommandModule {
         .command({
           command: "get <name>",
           describe: "Show one common task",
+          builder: (y: Argv) =>
+            y.positional("name", {
+              type: "string",
+              describe: "The common task's name, as gofer common-task list shows it",
+            }),
           handler: action<NameArgs>(context, async (session, args) => {
             const { api } = await session.connect();
             const { commonTask } = await api.getCommonTask({ name: args.name });
@@ -188,6 +198,11 @@ export function commonTaskCommand(context: CommandContext): CommandModule {
         .command({
           command: "enable <name>",
           describe: "Enable a common task",
+          builder: (y: Argv) =>
+            y.positional("name", {
+              type: "string",
+              describe: "The common task's name, as gofer common-task list shows it",
+            }),
           handler: action<NameArgs>(context, async (session, args) => {
             const { api } = await session.connect();
             await api.enableCommonTask({ name: args.name });
@@ -200,7 +215,12 @@ export function commonTaskCommand(context: CommandContext): CommandModule {
           command: "disable <name>",
           describe: "Disable a common task: task runs of it fail until it is enabled",
           builder: (y: Argv) =>
-            y.option("yes", { alias: "y", type: "boolean", describe: "Do not ask to type the name to confirm" }),
+            y
+              .positional("name", {
+                type: "string",
+                describe: "The common task's name, as gofer common-task list shows it",
+              })
+              .option("yes", { alias: "y", type: "boolean", describe: "Do not ask to type the name to confirm" }),
           handler: action<NameArgs & { yes?: boolean }>(context, async (session, args) => {
             const { io, output } = session;
             if (!args.yes) {

@@ -69,6 +69,13 @@ export function pipelineStoreCommand(context: CommandContext): CommandModule {
         .command({
           command: "get <pipeline_id> <key>",
           describe: "Write a pipeline object's bytes to stdout",
+          builder: (y: Argv) =>
+            y
+              .positional("pipeline_id", {
+                type: "string",
+                describe: "The pipeline's id, as gofer pipeline list shows it",
+              })
+              .positional("key", { type: "string", describe: "The key, as the list command shows it" }),
           handler: action<GlobalArgs & { pipeline_id: string; key: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             const { content } = await api.getPipelineObject({
@@ -82,6 +89,11 @@ export function pipelineStoreCommand(context: CommandContext): CommandModule {
         .command({
           command: "list <pipeline_id>",
           describe: "List a pipeline's object keys, oldest first",
+          builder: (y: Argv) =>
+            y.positional("pipeline_id", {
+              type: "string",
+              describe: "The pipeline's id, as gofer pipeline list shows it",
+            }),
           handler: action<GlobalArgs & { pipeline_id: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             const { keys } = await api.listPipelineObjects({
@@ -96,7 +108,13 @@ export function pipelineStoreCommand(context: CommandContext): CommandModule {
         .command({
           command: "put <pipeline_id> <keyValue>",
           describe: "Store a pipeline object",
-          builder: putOptions,
+          builder: (y: Argv) =>
+            putOptions(
+              y.positional("pipeline_id", {
+                type: "string",
+                describe: "The pipeline's id, as gofer pipeline list shows it",
+              }),
+            ),
           handler: action<PutArgs>(context, async (session, args) => {
             const { key, value } = await readStoreValue(session.io, args, "object");
             const { slowApi } = await session.connect();
@@ -122,6 +140,13 @@ export function pipelineStoreCommand(context: CommandContext): CommandModule {
         .command({
           command: "delete <pipeline_id> <key>",
           describe: "Delete a pipeline object",
+          builder: (y: Argv) =>
+            y
+              .positional("pipeline_id", {
+                type: "string",
+                describe: "The pipeline's id, as gofer pipeline list shows it",
+              })
+              .positional("key", { type: "string", describe: "The key, as the list command shows it" }),
           handler: action<GlobalArgs & { pipeline_id: string; key: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             await api.deletePipelineObject({
@@ -148,6 +173,14 @@ export function runStoreCommand(context: CommandContext): CommandModule {
         .command({
           command: "get <pipeline_id> <run_id> <key>",
           describe: "Write a run object's bytes to stdout",
+          builder: (y: Argv) =>
+            y
+              .positional("pipeline_id", {
+                type: "string",
+                describe: "The pipeline's id, as gofer pipeline list shows it",
+              })
+              .positional("run_id", { type: "string", describe: "The run's number: 1, 2, 3, …" })
+              .positional("key", { type: "string", describe: "The key, as the list command shows it" }),
           handler: action<GlobalArgs & { pipeline_id: string; run_id: string; key: string }>(
             context,
             async (session, args) => {
@@ -165,6 +198,13 @@ export function runStoreCommand(context: CommandContext): CommandModule {
         .command({
           command: "list <pipeline_id> <run_id>",
           describe: "List a run's object keys",
+          builder: (y: Argv) =>
+            y
+              .positional("pipeline_id", {
+                type: "string",
+                describe: "The pipeline's id, as gofer pipeline list shows it",
+              })
+              .positional("run_id", { type: "string", describe: "The run's number: 1, 2, 3, …" }),
           handler: action<GlobalArgs & { pipeline_id: string; run_id: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             const { keys } = await api.listRunObjects({
@@ -180,7 +220,15 @@ export function runStoreCommand(context: CommandContext): CommandModule {
         .command({
           command: "put <pipeline_id> <run_id> <keyValue>",
           describe: "Store a run object",
-          builder: putOptions,
+          builder: (y: Argv) =>
+            putOptions(
+              y
+                .positional("pipeline_id", {
+                  type: "string",
+                  describe: "The pipeline's id, as gofer pipeline list shows it",
+                })
+                .positional("run_id", { type: "string", describe: "The run's number: 1, 2, 3, …" }),
+            ),
           handler: action<PutArgs & { run_id: string }>(context, async (session, args) => {
             const { key, value } = await readStoreValue(session.io, args, "object");
             const { slowApi } = await session.connect();
@@ -200,6 +248,14 @@ export function runStoreCommand(context: CommandContext): CommandModule {
         .command({
           command: "delete <pipeline_id> <run_id> <key>",
           describe: "Delete a run object",
+          builder: (y: Argv) =>
+            y
+              .positional("pipeline_id", {
+                type: "string",
+                describe: "The pipeline's id, as gofer pipeline list shows it",
+              })
+              .positional("run_id", { type: "string", describe: "The run's number: 1, 2, 3, …" })
+              .positional("key", { type: "string", describe: "The key, as the list command shows it" }),
           handler: action<GlobalArgs & { pipeline_id: string; run_id: string; key: string }>(
             context,
             async (session, args) => {

@@ -50,6 +50,13 @@ function pipelineSecrets(context: CommandContext): CommandModule {
         .command({
           command: "get <pipeline_id> <key>",
           describe: "Print a pipeline secret's value",
+          builder: (y: Argv) =>
+            y
+              .positional("pipeline_id", {
+                type: "string",
+                describe: "The pipeline's id, as gofer pipeline list shows it",
+              })
+              .positional("key", { type: "string", describe: "The key, as the list command shows it" }),
           handler: action<GlobalArgs & { pipeline_id: string; key: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             const got = await api.getPipelineSecret({
@@ -64,6 +71,11 @@ function pipelineSecrets(context: CommandContext): CommandModule {
         .command({
           command: "list <pipeline_id>",
           describe: "List a pipeline's secret keys (never the values)",
+          builder: (y: Argv) =>
+            y.positional("pipeline_id", {
+              type: "string",
+              describe: "The pipeline's id, as gofer pipeline list shows it",
+            }),
           handler: action<GlobalArgs & { pipeline_id: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             const { keys } = await api.listPipelineSecrets({
@@ -78,7 +90,13 @@ function pipelineSecrets(context: CommandContext): CommandModule {
         .command({
           command: "put <pipeline_id> <keyValue>",
           describe: "Store a pipeline secret (value from KEY=VALUE, --file or standard input)",
-          builder: putOptions,
+          builder: (y: Argv) =>
+            putOptions(
+              y.positional("pipeline_id", {
+                type: "string",
+                describe: "The pipeline's id, as gofer pipeline list shows it",
+              }),
+            ),
           handler: action<PutArgs & { pipeline_id: string }>(context, async (session, args) => {
             const { key, value } = await readStoreValue(session.io, args, "secret");
             const { api } = await session.connect();
@@ -97,6 +115,13 @@ function pipelineSecrets(context: CommandContext): CommandModule {
         .command({
           command: "delete <pipeline_id> <key>",
           describe: "Delete a pipeline secret",
+          builder: (y: Argv) =>
+            y
+              .positional("pipeline_id", {
+                type: "string",
+                describe: "The pipeline's id, as gofer pipeline list shows it",
+              })
+              .positional("key", { type: "string", describe: "The key, as the list command shows it" }),
           handler: action<GlobalArgs & { pipeline_id: string; key: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             await api.deletePipelineSecret({
@@ -123,6 +148,8 @@ function globalSecrets(context: CommandContext): CommandModule {
         .command({
           command: "get <key>",
           describe: "Print a global secret's value",
+          builder: (y: Argv) =>
+            y.positional("key", { type: "string", describe: "The key, as the list command shows it" }),
           handler: action<GlobalArgs & { key: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             printSecret(session, args.key, await api.getGlobalSecret({ key: args.key, includeSecret: true }));
@@ -157,6 +184,8 @@ function globalSecrets(context: CommandContext): CommandModule {
         .command({
           command: "delete <key>",
           describe: "Delete a global secret",
+          builder: (y: Argv) =>
+            y.positional("key", { type: "string", describe: "The key, as the list command shows it" }),
           handler: action<GlobalArgs & { key: string }>(context, async (session, args) => {
             const { api } = await session.connect();
             await api.deleteGlobalSecret({ key: args.key });
