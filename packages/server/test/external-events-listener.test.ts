@@ -323,7 +323,12 @@ describe("the external events listener", () => {
         Buffer.from("abc"),
       ),
     );
-    await expect(stalled).rejects.toThrow(/^connection closed: $/);
+    // Node's request timeout either answers 408 or just closes, depending on which of its checks sees the stall first.
+    const outcome = await stalled.then(
+      (answer) => `answered ${answer.status}`,
+      (error: Error) => error.message,
+    );
+    expect(["answered 408", "connection closed: "]).toContain(outcome);
     expect(fake.payloads).toEqual([]);
     expect(fake.recorded).toEqual([]);
   });
