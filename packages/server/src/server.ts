@@ -200,6 +200,11 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     tls: triggerTls,
     logLevel: config.logLevel,
     readiness: { attempts: config.triggers.readinessAttempts, delayMs: config.triggers.readinessDelayMs },
+    liveness: {
+      intervalMs: config.triggers.livenessIntervalMs,
+      timeoutMs: config.triggers.livenessTimeoutMs,
+      misses: config.triggers.livenessMisses,
+    },
     stopTimeoutMs: config.triggers.stopTimeoutMs,
     clock,
     logger,

@@ -24,7 +24,9 @@ export type EventKind =
   | "PROCESSED_TRIGGER_EVENT"
   | "RESOLVED_TRIGGER_EVENT"
   | "EXPIRED_RUN_OBJECTS"
-  | "EVICTED_PIPELINE_OBJECT";
+  | "EVICTED_PIPELINE_OBJECT"
+  /** Ours: a trigger stopped answering liveness checks and was killed to be restarted; details {name, image, reason}. */
+  | "UNHEALTHY_TRIGGER";
 
 /** `result.state` holds the status *name*; the JSON key is `state`, not `status`. */
 export interface TriggerEventResult {

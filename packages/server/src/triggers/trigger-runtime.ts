@@ -18,6 +18,7 @@ import {
 } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
+import type { LivenessPolicy } from "./liveness.js";
 import type { ReadinessPolicy } from "./readiness.js";
 import type { TriggerKind, TriggerRegistration, TriggerView } from "./registration.js";
 import type { SubscriptionManager } from "./subscription-manager.js";
@@ -45,6 +46,7 @@ export interface TriggerRuntimeOptions {
   tls: TriggerTls;
   logLevel: string;
   readiness: ReadinessPolicy;
+  liveness?: LivenessPolicy;
   stopTimeoutMs: number;
   clock: Clock;
   logger: Logger;
@@ -241,12 +243,20 @@ export class TriggerRuntime {
       tls: this.options.tls,
       logLevel: this.options.logLevel,
       readiness: this.options.readiness,
+      ...(this.options.liveness ? { liveness: this.options.liveness } : {}),
       stopTimeoutMs: this.options.stopTimeoutMs,
       clock: this.options.clock,
       logger: this.options.logger,
       onReady: () => this.options.subscriptions.reconcile(registration.name),
       onExit: () => this.options.subscriptions.forget(registration.name),
       onEvent: this.options.onEvent,
+      onUnhealthy: async (_supervisor, reason) => {
+        await this.options.eventLog.record("UNHEALTHY_TRIGGER", {
+          name: registration.name,
+          image: registration.image,
+          reason,
+        });
+      },
       ...(this.options.extensions ? { extensions: this.options.extensions } : {}),
     });
     this.supervisors.set(registration.name, supervisor);
