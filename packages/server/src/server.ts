@@ -9,6 +9,7 @@
 //   streams end) → triggers shut down (Shutdown, stop_timeout, kill) → fired events resolved → runs drain within the
 //   grace period, the rest are stopped for orphan repair → engine closed → database closed.
 
+import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
 import { type Clock, systemClock } from "@gofer/trigger-sdk";
@@ -75,12 +76,33 @@ export interface RunningServer {
   readonly apiCertPem: string | null;
   readonly triggers: TriggerRuntime;
   readonly subscriptions: SubscriptionManager;
+  /** This server's own id (kept in its database): scopes its container names and labels, marks its processes. */
+  readonly instanceId: string;
   stop(reason?: string): Promise<void>;
 }
 
-function createScheduler(config: Config, clock: Clock, logger: Logger): Scheduler {
+/**
+ * This server's own id, made on its first start and kept in its database: it scopes container names and labels (many
+ * servers on one Docker daemon) and marks processes, so a restarted server finds what its earlier run left.
+ */
+async function serverInstanceId(db: Parameters<typeof getServerState>[0]): Promise<string> {
+  const stored = await getServerState(db, "instance_id");
+  if (stored) return stored;
+  const id = randomBytes(6).toString("hex");
+  await setServerState(db, "instance_id", id);
+  return id;
+}
+
+function createScheduler(config: Config, clock: Clock, logger: Logger, instanceId: string): Scheduler {
   if (config.scheduler.engine === "process") {
-    return new ProcessScheduler({ imageMap: { ...providedImageMap(), ...config.triggers.imageMap }, clock, logger });
+    const processes = new ProcessScheduler({
+      imageMap: { ...providedImageMap(), ...config.triggers.imageMap },
+      clock,
+      logger,
+      instanceId,
+    });
+    processes.reapOrphans();
+    return processes;
   }
   // Nothing connects here: an unreachable daemon fails the starts (triggers retry them), never the server's start.
   const docker = new DockerScheduler({
@@ -89,6 +111,7 @@ function createScheduler(config: Config, clock: Clock, logger: Logger): Schedule
     extensionAddress: config.server.extensionAddress,
     clock,
     logger,
+    instanceId,
   });
   if (config.scheduler.docker.prune) docker.startPruner(config.scheduler.docker.pruneIntervalMs);
   return docker;
@@ -142,7 +165,16 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const database = await openDatabase(config.server.storagePath, { logger });
   warnAboutWideModes(privatePaths(config), logger);
   const { db } = database;
-  const scheduler = deps.scheduler ?? createScheduler(config, clock, logger);
+  const instanceId = await serverInstanceId(db);
+  const scheduler = deps.scheduler ?? createScheduler(config, clock, logger, instanceId);
+  if (scheduler instanceof DockerScheduler) {
+    // Trigger containers an earlier run left (a crash skips their stop); an unreachable daemon is not fatal here.
+    await scheduler
+      .reapOrphans()
+      .catch((error: unknown) =>
+        logger.warn("could not look for containers an earlier run left", { error: errorMessage(error) }),
+      );
+  }
   const [apiTls, triggerTls] = await Promise.all([loadApiTls(config), loadTriggerTls(config)]);
 
   let ingress = !config.ignorePipelineRunEvents;
@@ -357,5 +389,5 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     return stopping;
   };
 
-  return { address, port, apiCertPem: apiTls?.certPem ?? null, triggers, subscriptions, stop };
+  return { address, port, apiCertPem: apiTls?.certPem ?? null, triggers, subscriptions, instanceId, stop };
 }

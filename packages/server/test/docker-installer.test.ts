@@ -5,6 +5,7 @@
 import { Trigger_TriggerState } from "@gofer/proto";
 import { afterEach, describe, expect, inject, test } from "vitest";
 import {
+  containerName,
   containersLabelled,
   docker,
   INTERVAL_IMAGE,
@@ -51,7 +52,7 @@ describe.skipIf(!available)("docker engine: installers and original image names"
       variables: {},
     });
     expect((await s.api.getTrigger({ name: trigger })).trigger?.state).toBe(Trigger_TriggerState.RUNNING);
-    const info = await docker.getContainer(`trigger_${trigger}`).inspect();
+    const info = await docker.getContainer(containerName(s, `trigger_${trigger}`)).inspect();
     expect(info.State.Running).toBe(true);
   }, 60_000);
 });

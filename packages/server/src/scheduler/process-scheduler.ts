@@ -6,7 +6,11 @@
 //    runs through /bin/sh -c (task runs);
 //  - an image with neither a mapping nor a command is an error that says how to map it.
 // Each process gets its own process group so stop() reaches its children too.
+// No orphans: with an instanceId, every process carries GOFER_SERVER_INSTANCE=<instanceId> in its environment, and
+// reapOrphans() (at start) kills the process groups an earlier run of this same server left (found in /proc, Linux).
+// Our triggers also exit by themselves when their parent goes away (the trigger SDK watches its parent pid).
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import type { Clock } from "@gofer/trigger-sdk";
@@ -27,6 +31,33 @@ export interface ProcessSchedulerOptions {
   logger: Logger;
   /** Lines of output kept per process for logs() readers that start late. Default 10,000. */
   keepLines?: number;
+  /** This server's own id: marks its processes so a later run can find and end those it left (reapOrphans). */
+  instanceId?: string;
+}
+
+export const INSTANCE_ENV = "GOFER_SERVER_INSTANCE";
+
+/** Pids of processes whose environment holds `name=value` (Linux /proc; elsewhere none), never this process. */
+export function pidsWithEnv(name: string, value: string): number[] {
+  const needle = Buffer.from(`\0${name}=${value}\0`);
+  const found: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    try {
+      const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${entry}/environ`)]);
+      if (environ.includes(needle)) found.push(pid);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }
 
 interface Tracked {
@@ -93,6 +124,7 @@ export class ProcessScheduler implements Scheduler {
     }
     const argv = this.resolveCommand(spec);
     const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...spec.env };
+    if (this.options.instanceId) env[INSTANCE_ENV] = this.options.instanceId;
     let address: string | undefined;
     if (spec.listen) {
       const port = await freeLoopbackPort();
@@ -213,6 +245,30 @@ export class ProcessScheduler implements Scheduler {
   async remove(id: string): Promise<void> {
     const tracked = this.processes.get(id);
     if (tracked?.status) this.processes.delete(id);
+  }
+
+  /**
+   * Kills (SIGKILL, whole process group) every process an earlier run of this server left: after a kill -9 of the
+   * server its triggers and tasks live on. Returns how many were found. Without an instance id it does nothing.
+   */
+  reapOrphans(): number {
+    const { instanceId } = this.options;
+    if (!instanceId) return 0;
+    const ours = new Set([...this.processes.values()].map((t) => t.child.pid));
+    const pids = pidsWithEnv(INSTANCE_ENV, instanceId).filter((pid) => !ours.has(pid));
+    for (const pid of pids) {
+      try {
+        process.kill(-pid, "SIGKILL"); // a process group we started: the leader's pid is the group's id
+      } catch {
+        try {
+          process.kill(pid, "SIGKILL"); // a child in a group whose leader is gone
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    if (pids.length > 0) this.options.logger.info("killed processes an earlier run of this server left", { pids });
+    return pids.length;
   }
 
   async close(timeoutMs: number): Promise<void> {
