@@ -7,7 +7,8 @@
 //   re-subscribes its pipelines when ready).
 // Stop (idempotent, bounded, each step logged with its duration): event ingress off → stop accepting calls (open
 //   streams end) → triggers shut down (Shutdown, stop_timeout, kill) → fired events resolved → runs drain within the
-//   grace period, the rest are stopped for orphan repair → engine closed → database closed.
+//   grace period, the rest are stopped for orphan repair → engine closed → database closed. The whole stop stays within
+//   shutdown_timeout: each step has a share of it, and tasks still running then are killed inside that budget.
 
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
@@ -368,21 +369,46 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       logger.info("gofer api stopping", { reason });
       ingress = false;
       lifetime.abort(new Error(`server stopping: ${reason}`));
-      await step("api closed", async () => {
+      // The whole stop fits in shutdown_timeout: each step may use the budget up to its mark (a fraction of it), and
+      // one that is not done by then is left behind (what it was stopping is killed when the engine closes).
+      const budgetMs = config.server.shutdownTimeoutMs;
+      const stopStarted = clock.now().getTime();
+      const until = (fraction: number) => Math.max(0, stopStarted + budgetMs * fraction - clock.now().getTime());
+      const within = async (name: string, ms: number, work: () => Promise<unknown>, onLate?: () => void) => {
         const timer = new AbortController();
-        await Promise.race([
-          new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-          clock.sleep(config.server.shutdownTimeoutMs, timer.signal).then(
-            () => server.forceShutdown(),
-            () => {},
+        const late = await Promise.race([
+          work().then(() => false),
+          clock.sleep(ms, timer.signal).then(
+            () => true,
+            () => false,
           ),
         ]);
         timer.abort();
-      });
-      await step("triggers stopped", () => triggers.stopAll(reason));
-      await step("fired events resolved", () => processor.drain());
-      await step("runs drained", () => orchestrator.stop(config.server.shutdownTimeoutMs));
-      await step("engine closed", () => scheduler.close(Math.min(config.taskExecutionStopTimeoutMs, 10_000)));
+        if (late) {
+          logger.warn(`shutdown: ${name} cut short to stay within shutdown_timeout`, { afterMs: ms, budgetMs });
+          onLate?.();
+        }
+      };
+      await step("api closed", () =>
+        within(
+          "closing the api",
+          until(0.2),
+          () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+          () => server.forceShutdown(),
+        ),
+      );
+      await step("triggers stopped", () => within("stopping triggers", until(0.45), () => triggers.stopAll(reason)));
+      await step("fired events resolved", () => within("resolving events", until(0.5), () => processor.drain()));
+      await step("runs drained", () =>
+        within("draining runs", until(0.95), () =>
+          orchestrator.stop(until(0.7), Math.min(config.taskExecutionStopTimeoutMs, until(0.9))),
+        ),
+      );
+      await step("engine closed", () =>
+        within("closing the engine", until(1), () =>
+          scheduler.close(Math.min(config.taskExecutionStopTimeoutMs, 10_000, until(0.98))),
+        ),
+      );
       await step("event pruner stopped", () => pruning);
       await step("database closed", () => database.close());
     })();

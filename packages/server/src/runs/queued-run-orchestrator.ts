@@ -105,8 +105,9 @@ export class QueuedRunOrchestrator implements RunControl {
     entry.done = this.schedule(entry);
   }
 
-  stop(graceMs: number): Promise<void> {
-    this.stopping ??= this.shutdown(graceMs);
+  /** stopMs: after the grace period, how long a task gets between SIGTERM and the kill (default its stop timeout). */
+  stop(graceMs: number, stopMs?: number): Promise<void> {
+    this.stopping ??= this.shutdown(graceMs, stopMs);
     return this.stopping;
   }
 
@@ -368,7 +369,7 @@ export class QueuedRunOrchestrator implements RunControl {
     }
   }
 
-  private async shutdown(graceMs: number): Promise<void> {
+  private async shutdown(graceMs: number, stopMs?: number): Promise<void> {
     const { clock, logger } = this.options;
     const startedAt = clock.now().getTime();
     // Queued runs stay PENDING; the next start resubmits them.
@@ -390,7 +391,7 @@ export class QueuedRunOrchestrator implements RunControl {
       logger.info("stopping runs still executing after the grace period; they are repaired at the next start", {
         runs: left.map((entry) => describeRun(entry.ref)),
       });
-      for (const entry of left) entry.execution?.shutdown();
+      for (const entry of left) entry.execution?.shutdown(stopMs);
       await Promise.allSettled(left.map((entry) => entry.done));
     }
     logger.info("runs stopped", { ms: clock.now().getTime() - startedAt, drained: inTime });
