@@ -31,6 +31,11 @@ export interface ProcessSchedulerOptions {
   logger: Logger;
   /** Lines of output kept per process for logs() readers that start late. Default 10,000. */
   keepLines?: number;
+  /**
+   * Exited processes remembered (for wait, inspect and late logs readers); older ones, once no reader follows them,
+   * are forgotten with their output, so a long-running server does not keep every process it ever ran. Default 100.
+   */
+  keepExited?: number;
   /** This server's own id: marks its processes so a later run can find and end those it left (reapOrphans). */
   instanceId?: string;
 }
@@ -158,6 +163,7 @@ export class ProcessScheduler implements Scheduler {
         tracked.status = { exitCode: spawnError ? 127 : exitCode, ...(reason ? { reason } : {}) };
         this.notify(tracked);
         resolve(tracked.status);
+        this.forgetOldExited();
       });
     });
     for (const stream of [child.stdout, child.stderr]) {
@@ -273,6 +279,20 @@ export class ProcessScheduler implements Scheduler {
 
   async close(timeoutMs: number): Promise<void> {
     await Promise.all([...this.processes.values()].map((t) => this.stop(t.id, timeoutMs)));
+  }
+
+  /** Keeps at most keepExited exited processes, dropping the oldest ones that no logs() reader follows. */
+  private forgetOldExited(): void {
+    const keep = this.options.keepExited ?? 100;
+    let exited = 0;
+    for (const t of this.processes.values()) if (t.status) exited += 1;
+    for (const [id, t] of this.processes) {
+      if (exited <= keep) break;
+      if (t.status && t.followers.size === 0) {
+        this.processes.delete(id);
+        exited -= 1;
+      }
+    }
   }
 
   private get(id: string): Tracked {
