@@ -72,11 +72,16 @@ export class TriggerRuntime {
   constructor(private readonly options: TriggerRuntimeOptions) {}
 
   /** For the SubscriptionManager: a client to a running trigger, or why there is none. */
-  connection(name: string): { client: NonNullable<TriggerSupervisor["client"]> } | { unavailable: string } {
+  connection(
+    name: string,
+  ): { client: NonNullable<TriggerSupervisor["client"]> } | { unavailable: string; pending?: boolean } {
     const supervisor = this.supervisors.get(name);
     if (!supervisor) return { unavailable: `trigger "${name}" is not installed or not enabled` };
     const client = supervisor.client;
-    if (!client) return { unavailable: `trigger "${name}" is not running (state ${supervisor.state})` };
+    if (!client) {
+      // Supervised, so it will be ready (starting, or restarting after a crash): a subscription to it can wait.
+      return { unavailable: `trigger "${name}" is not running yet (state ${supervisor.state})`, pending: true };
+    }
     return { client };
   }
 
