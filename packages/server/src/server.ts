@@ -205,6 +205,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     orchestrator,
     ingressEnabled: () => ingress,
     logger,
+    activity: (namespaceId, pipelineId) => orchestrator.activity(namespaceId, pipelineId),
   });
 
   // The subscription manager and the runtime need each other: the runtime tells it when a trigger is ready, it asks

@@ -16,6 +16,7 @@
 // All operations run one at a time, so a reconcile and a pipeline change never interleave.
 import type { Logger } from "winston";
 import { errorMessage, FailedPreconditionError } from "../errors.js";
+import { OVERLAP_SETTING } from "../runs/overlap-policy.js";
 import type { PluginConnection } from "./plugin-connection.js";
 
 export interface SubscriptionRecord {
@@ -49,6 +50,7 @@ export const PENDING_PREFIX = "pending: ";
 export function subscribeConfig(settings: Record<string, string>): Record<string, string> {
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(settings)) {
+    if (key.toLowerCase() === OVERLAP_SETTING) continue; // the server's own setting (overlap-policy.ts)
     const upper = key.toUpperCase();
     config[upper] = value;
     if (upper.startsWith(PARAM_PREFIX) && upper.length > PARAM_PREFIX.length) {
