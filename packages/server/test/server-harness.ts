@@ -159,6 +159,7 @@ export function pidListeningOn(port: number): number | undefined {
 /** A server in a child process (fixtures/standalone-server.ts), for tests that kill it. */
 export interface ChildServer {
   readonly pid: number;
+  readonly instanceId: string;
   readonly api: PromiseClient<GoferClient>;
   readonly client: GoferClient;
   /** Exit code, or the signal's name when a signal ended it. */
@@ -185,7 +186,12 @@ export async function startChildServer(dir: string, engine = "process", set: Rec
     lines.once("line", resolve);
     void exited.then((code) => reject(new Error(`server exited with ${code} before it listened: ${stderr}`)));
   });
-  const { address, certPem, pid } = JSON.parse(line) as { address: string; certPem: string; pid: number };
+  const { address, certPem, pid, instanceId } = JSON.parse(line) as {
+    address: string;
+    certPem: string;
+    pid: number;
+    instanceId: string;
+  };
   const client = new GoferClient(
     address,
     grpc.credentials.createSsl(Buffer.from(certPem), null, null, { checkServerIdentity: () => undefined }),
@@ -193,6 +199,7 @@ export async function startChildServer(dir: string, engine = "process", set: Rec
   );
   const server: ChildServer = {
     pid,
+    instanceId,
     client,
     api: promiseClient(client),
     exited,
