@@ -16,11 +16,13 @@ test("the server's post-GC heap does not grow with runs (short soak)", async () 
       every: "1s",
       seconds: Number(process.env.GOFER_SOAK_SECONDS ?? 45),
       sampleEverySeconds: 5,
-      warmup: 0.3,
+      warmup: 0.4,
       dir,
     });
     expect(result.runs).toBeGreaterThan(500);
-    expect(result.kbPer1000Runs).toBeLessThan(1_000);
+    // Code compiled during a short run shows as growth too (~0.3 MB per 1,000 runs over 100 s, less later): the bound
+    // sits between that and the leak fixed (4.6 MB per 1,000 runs).
+    expect(result.kbPer1000Runs).toBeLessThan(1_500);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
