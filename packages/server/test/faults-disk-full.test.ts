@@ -20,12 +20,14 @@ function tryMount(dir: string): boolean {
 
 const mountPoint = mkdtempSync(join(tmpdir(), "gofer-diskfull-"));
 const mounted = tryMount(mountPoint);
+if (!mounted) rmSync(mountPoint, { recursive: true, force: true });
 let server: TestServer | undefined;
 
 afterEach(async () => {
   await server?.stop();
   server = undefined;
-  if (mounted) execFileSync("umount", [mountPoint]);
+  if (!mounted) return;
+  execFileSync("umount", [mountPoint]);
   rmSync(mountPoint, { recursive: true, force: true });
 });
 
