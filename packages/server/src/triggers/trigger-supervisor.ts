@@ -141,7 +141,9 @@ export class TriggerSupervisor {
         exitCode = await this.runOnce(signal);
       } catch (error) {
         if (signal.aborted) break;
-        logger.error("trigger failed to start", {
+        // Once it ran, an error is the engine losing track of it (the Docker daemon restarting, say), not a start.
+        const ran = this.startedAtMs >= runStartedMs && this.startedAtMs > 0;
+        logger.error(ran ? "lost track of the trigger; restarting it" : "trigger failed to start", {
           trigger: this.name,
           error: errorMessage(error),
           attempt: failures + 1,
