@@ -7,8 +7,10 @@
 //   re-subscribes its pipelines when ready).
 // Stop (idempotent, bounded, each step logged with its duration): event ingress off → stop accepting calls (open
 //   streams end) → triggers shut down (Shutdown, stop_timeout, kill) → fired events resolved → runs drain within the
-//   grace period, the rest are stopped for orphan repair → engine closed → database closed.
+//   grace period, the rest are stopped for orphan repair → engine closed → database closed. The whole stop stays within
+//   shutdown_timeout: each step has a share of it, and tasks still running then are killed inside that budget.
 
+import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
 import { type Clock, systemClock } from "@gofer/trigger-sdk";
@@ -84,12 +86,33 @@ export interface RunningServer {
   readonly subscriptions: SubscriptionManager;
   /** host:port of the external events (webhook) endpoint, undefined when external_events_api.enable is off. */
   readonly externalEventsAddress: string | undefined;
+  /** This server's own id (kept in its database): scopes its container names and labels, marks its processes. */
+  readonly instanceId: string;
   stop(reason?: string): Promise<void>;
 }
 
-function createScheduler(config: Config, clock: Clock, logger: Logger): Scheduler {
+/**
+ * This server's own id, made on its first start and kept in its database: it scopes container names and labels (many
+ * servers on one Docker daemon) and marks processes, so a restarted server finds what its earlier run left.
+ */
+async function serverInstanceId(db: Parameters<typeof getServerState>[0]): Promise<string> {
+  const stored = await getServerState(db, "instance_id");
+  if (stored) return stored;
+  const id = randomBytes(6).toString("hex");
+  await setServerState(db, "instance_id", id);
+  return id;
+}
+
+function createScheduler(config: Config, clock: Clock, logger: Logger, instanceId: string): Scheduler {
   if (config.scheduler.engine === "process") {
-    return new ProcessScheduler({ imageMap: { ...providedImageMap(), ...config.triggers.imageMap }, clock, logger });
+    const processes = new ProcessScheduler({
+      imageMap: { ...providedImageMap(), ...config.triggers.imageMap },
+      clock,
+      logger,
+      instanceId,
+    });
+    processes.reapOrphans();
+    return processes;
   }
   // Nothing connects here: an unreachable daemon fails the starts (triggers retry them), never the server's start.
   const docker = new DockerScheduler({
@@ -98,6 +121,7 @@ function createScheduler(config: Config, clock: Clock, logger: Logger): Schedule
     extensionAddress: config.server.extensionAddress,
     clock,
     logger,
+    instanceId,
   });
   if (config.scheduler.docker.prune) docker.startPruner(config.scheduler.docker.pruneIntervalMs);
   return docker;
@@ -173,7 +197,16 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     throw error;
   }
   const interpolator = new Interpolator(secrets, objects);
-  const scheduler = deps.scheduler ?? createScheduler(config, clock, logger);
+  const instanceId = await serverInstanceId(db);
+  const scheduler = deps.scheduler ?? createScheduler(config, clock, logger, instanceId);
+  if (scheduler instanceof DockerScheduler) {
+    // Trigger containers an earlier run left (a crash skips their stop); an unreachable daemon is not fatal here.
+    await scheduler
+      .reapOrphans()
+      .catch((error: unknown) =>
+        logger.warn("could not look for containers an earlier run left", { error: errorMessage(error) }),
+      );
+  }
   const [apiTls, triggerTls] = await Promise.all([loadApiTls(config), loadTriggerTls(config)]);
   const tokens = new TokenService({ db, clock });
   // Absolute, whatever storage_path looks like (dev mode: ".gofer-dev/gofer.db"): the path is handed to extensions as
@@ -224,6 +257,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     orchestrator,
     ingressEnabled: () => ingress,
     logger,
+    activity: (namespaceId, pipelineId) => orchestrator.activity(namespaceId, pipelineId),
   });
 
   // The subscription manager and the runtime need each other: the runtime tells it when a trigger is ready, it asks
@@ -248,6 +282,11 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     tls: triggerTls,
     logLevel: config.logLevel,
     readiness: { attempts: config.triggers.readinessAttempts, delayMs: config.triggers.readinessDelayMs },
+    liveness: {
+      intervalMs: config.triggers.livenessIntervalMs,
+      timeoutMs: config.triggers.livenessTimeoutMs,
+      misses: config.triggers.livenessMisses,
+    },
     stopTimeoutMs: config.triggers.stopTimeoutMs,
     clock,
     logger,
@@ -392,22 +431,50 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       logger.info("gofer api stopping", { reason });
       ingress = false;
       lifetime.abort(new Error(`server stopping: ${reason}`));
-      if (external) await step("external events closed", () => external.stop(config.server.shutdownTimeoutMs));
-      await step("api closed", async () => {
+      // The whole stop fits in shutdown_timeout: each step may use the budget up to its mark (a fraction of it), and
+      // one that is not done by then is left behind (what it was stopping is killed when the engine closes).
+      const budgetMs = config.server.shutdownTimeoutMs;
+      const stopStarted = clock.now().getTime();
+      const until = (fraction: number) => Math.max(0, stopStarted + budgetMs * fraction - clock.now().getTime());
+      const within = async (name: string, ms: number, work: () => Promise<unknown>, onLate?: () => void) => {
         const timer = new AbortController();
-        await Promise.race([
-          new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-          clock.sleep(config.server.shutdownTimeoutMs, timer.signal).then(
-            () => server.forceShutdown(),
-            () => {},
+        const late = await Promise.race([
+          work().then(() => false),
+          clock.sleep(ms, timer.signal).then(
+            () => true,
+            () => false,
           ),
         ]);
         timer.abort();
-      });
-      await step("triggers stopped", () => triggers.stopAll(reason));
-      await step("fired events resolved", () => processor.drain());
-      await step("runs drained", () => orchestrator.stop(config.server.shutdownTimeoutMs));
-      await step("engine closed", () => scheduler.close(Math.min(config.taskExecutionStopTimeoutMs, 10_000)));
+        if (late) {
+          logger.warn(`shutdown: ${name} cut short to stay within shutdown_timeout`, { afterMs: ms, budgetMs });
+          onLate?.();
+        }
+      };
+      if (external)
+        await step("external events closed", () =>
+          within("closing the external events endpoint", until(0.1), () => external.stop(until(0.1))),
+        );
+      await step("api closed", () =>
+        within(
+          "closing the api",
+          until(0.2),
+          () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+          () => server.forceShutdown(),
+        ),
+      );
+      await step("triggers stopped", () => within("stopping triggers", until(0.45), () => triggers.stopAll(reason)));
+      await step("fired events resolved", () => within("resolving events", until(0.5), () => processor.drain()));
+      await step("runs drained", () =>
+        within("draining runs", until(0.95), () =>
+          orchestrator.stop(until(0.7), Math.min(config.taskExecutionStopTimeoutMs, until(0.9))),
+        ),
+      );
+      await step("engine closed", () =>
+        within("closing the engine", until(1), () =>
+          scheduler.close(Math.min(config.taskExecutionStopTimeoutMs, 10_000, until(0.98))),
+        ),
+      );
       await step("event pruner stopped", () => pruning);
       await step("database closed", () => database.close());
       await step("stores closed", async () => {
@@ -425,6 +492,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     triggers,
     subscriptions,
     externalEventsAddress: external?.address,
+    instanceId,
     stop,
   };
 }

@@ -35,6 +35,9 @@ describe("loadConfig precedence", () => {
       imageMap: {},
       readinessAttempts: 30,
       readinessDelayMs: 300,
+      livenessIntervalMs: 2_000,
+      livenessTimeoutMs: 2_000,
+      livenessMisses: 3,
     });
     expect(config.scheduler).toEqual({
       engine: "docker",

@@ -16,6 +16,11 @@ export function uniqueId(prefix: string): string {
   return `${prefix}${randomBytes(4).toString("hex")}`;
 }
 
+/** The daemon-wide name of a container the server names `name` (scoped to its instance: many servers, one daemon). */
+export function containerName(s: TestServer, name: string): string {
+  return `gofer-${s.server.instanceId}-${name}`;
+}
+
 export function startDockerServer(options: TestServerOptions = {}): Promise<TestServer> {
   return startTestServer({
     ...options,

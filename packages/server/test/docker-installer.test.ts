@@ -5,7 +5,14 @@
 import { Trigger_TriggerState } from "@gofer/proto";
 import Dockerode from "dockerode";
 import { afterEach, describe, expect, inject, test } from "vitest";
-import { docker, INTERVAL_IMAGE, removeContainersLabelled, startDockerServer, uniqueId } from "./docker-harness.js";
+import {
+  containerName,
+  docker,
+  INTERVAL_IMAGE,
+  removeContainersLabelled,
+  startDockerServer,
+  uniqueId,
+} from "./docker-harness.js";
 import type { TestServer } from "./server-harness.js";
 
 const available = inject("docker").available;
@@ -55,7 +62,7 @@ describe.skipIf(!available)("docker engine: installers and original image names"
       variables: {},
     });
     expect((await s.api.getTrigger({ name: trigger })).trigger?.state).toBe(Trigger_TriggerState.RUNNING);
-    const info = await docker.getContainer(`trigger_${trigger}`).inspect();
+    const info = await docker.getContainer(containerName(s, `trigger_${trigger}`)).inspect();
     expect(info.State.Running).toBe(true);
   }, 60_000);
 });

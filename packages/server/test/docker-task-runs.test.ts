@@ -9,6 +9,7 @@ import {
 } from "@gofer/proto";
 import { afterEach, describe, expect, inject, test, vi } from "vitest";
 import {
+  containerName,
   containersLabelled,
   docker,
   INTERVAL_IMAGE,
@@ -61,7 +62,7 @@ describe.skipIf(!available)("docker engine: task runs", () => {
     const installed = (await s.api.getTrigger({ name: trigger })).trigger;
     expect(installed?.state).toBe(Trigger_TriggerState.RUNNING);
     expect(installed?.url).toMatch(/^127\.0\.0\.1:\d+$/);
-    const triggerContainer = await docker.getContainer(`trigger_${trigger}`).inspect();
+    const triggerContainer = await docker.getContainer(containerName(s, `trigger_${trigger}`)).inspect();
     expect(triggerContainer.State.Running).toBe(true);
     expect(triggerContainer.Config.Labels).toMatchObject({
       gofer: "true",
@@ -107,7 +108,7 @@ describe.skipIf(!available)("docker engine: task runs", () => {
     const run = (await s.api.getRun({ namespaceId: "default", pipelineId, id: 1n })).run;
     expect(run?.trigger).toEqual({ name: trigger, label: "tick" });
 
-    const taskContainer = await docker.getContainer(`task.default.${pipelineId}.1.env`).inspect();
+    const taskContainer = await docker.getContainer(containerName(s, `task.default.${pipelineId}.1.env`)).inspect();
     // Labels the image carries (our offline images' gofer.inputs build hash) are inherited; the server sets these.
     const { "gofer.inputs": _imageLabel, ...serverLabels } = taskContainer.Config.Labels ?? {};
     expect(serverLabels).toEqual({
@@ -117,6 +118,7 @@ describe.skipIf(!available)("docker engine: task runs", () => {
       "gofer.pipeline": pipelineId,
       "gofer.run": "1",
       "gofer.task": "env",
+      "gofer.instance": s.server.instanceId,
     });
 
     await s.stop();
@@ -177,7 +179,7 @@ describe.skipIf(!available)("docker engine: task runs", () => {
     }, WAIT);
     expect(cancelled?.status).toBe(TaskRun_TaskRunStatus.CANCELLED);
     expect(cancelled?.exitCode).toBe(137n);
-    const container = await docker.getContainer(`task.default.${pipelineId}.1.forever`).inspect();
+    const container = await docker.getContainer(containerName(s, `task.default.${pipelineId}.1.forever`)).inspect();
     expect(container.State.Running).toBe(false);
     // busybox sh as PID 1 ignores SIGTERM: the kill at the 1 s timeout ends it, not before and not much after.
     const stoppedAfterMs = Date.parse(container.State.FinishedAt ?? "") - cancelledAtMs;

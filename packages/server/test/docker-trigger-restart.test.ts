@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { Trigger_TriggerState } from "@gofer/proto";
 import { afterEach, describe, expect, inject, test, vi } from "vitest";
 import {
+  containerName,
   containersLabelled,
   docker,
   INTERVAL_IMAGE,
@@ -56,12 +57,12 @@ describe.skipIf(!available)("docker engine: trigger containers", () => {
       ),
     });
     await vi.waitFor(async () => expect(await runCount(s, pipelineId)).toBeGreaterThanOrEqual(1), WAIT);
-    const before = await docker.getContainer(`trigger_${trigger}`).inspect();
+    const before = await docker.getContainer(containerName(s, `trigger_${trigger}`)).inspect();
 
-    await run("docker", ["kill", `trigger_${trigger}`]);
+    await run("docker", ["kill", containerName(s, `trigger_${trigger}`)]);
 
     const after = await vi.waitFor(async () => {
-      const info = await docker.getContainer(`trigger_${trigger}`).inspect();
+      const info = await docker.getContainer(containerName(s, `trigger_${trigger}`)).inspect();
       expect(info.Id).not.toBe(before.Id);
       expect(info.State.Running).toBe(true);
       expect((await s.api.getTrigger({ name: trigger })).trigger?.state).toBe(Trigger_TriggerState.RUNNING);

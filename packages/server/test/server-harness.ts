@@ -1,8 +1,10 @@
 // Starts a whole server the way a user would get one: a temp sqlite file, the process engine, TLS on 127.0.0.1:0,
 // our real trigger executables, and the generated gRPC client that trusts exactly the server's certificate.
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { GoferClient, type PromiseClient, promiseClient } from "@gofer/proto";
 import * as grpc from "@grpc/grpc-js";
@@ -11,6 +13,7 @@ import { createServer, createServerLogger, loadConfig, type RunningServer } from
 
 export const INTERVAL_TRIGGER = fileURLToPath(new URL("../../triggers-interval/trigger", import.meta.url));
 export const CRON_TRIGGER = fileURLToPath(new URL("../../triggers-cron/trigger", import.meta.url));
+export const STANDALONE_SERVER = fileURLToPath(new URL("./fixtures/standalone-server.ts", import.meta.url));
 /** A trigger written without our SDK, following only the v0.4 contract. */
 export const LEGACY_TRIGGER = fileURLToPath(
   new URL("../../trigger-sdk/test/fixtures/legacy-interval-trigger.ts", import.meta.url),
@@ -157,4 +160,61 @@ export function pidListeningOn(port: number): number | undefined {
     }
   }
   return undefined;
+}
+
+/** A server in a child process (fixtures/standalone-server.ts), for tests that kill it. */
+export interface ChildServer {
+  readonly pid: number;
+  readonly instanceId: string;
+  readonly api: PromiseClient<GoferClient>;
+  readonly client: GoferClient;
+  /** Exit code, or the signal's name when a signal ended it. */
+  readonly exited: Promise<number | string | null>;
+  /** What it printed on stderr so far. */
+  stderr(): string;
+  /** Closes the client; kills the process with the signal unless it has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startChildServer(dir: string, engine = "process", set: Record<string, unknown> = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", STANDALONE_SERVER, dir, engine, JSON.stringify(set)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal)),
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.once("line", resolve);
+    void exited.then((code) => reject(new Error(`server exited with ${code} before it listened: ${stderr}`)));
+  });
+  const { address, certPem, pid, instanceId } = JSON.parse(line) as {
+    address: string;
+    certPem: string;
+    pid: number;
+    instanceId: string;
+  };
+  const client = new GoferClient(
+    address,
+    grpc.credentials.createSsl(Buffer.from(certPem), null, null, { checkServerIdentity: () => undefined }),
+    { "grpc.ssl_target_name_override": "localhost" },
+  );
+  const server: ChildServer = {
+    pid,
+    instanceId,
+    client,
+    api: promiseClient(client),
+    exited,
+    stderr: () => stderr,
+    async kill(signal: NodeJS.Signals = "SIGKILL") {
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+  return server;
 }

@@ -2,6 +2,9 @@
 //   ./trigger installer  prints the install instructions as one line of JSON on stdout and exits 0 (needs no env)
 //   ./trigger server     reads GOFER_PLUGIN_SYSTEM_* and serves proto.TriggerService until Shutdown/SIGTERM/SIGINT
 // Anything else prints the usage and exits 1.
+// A server trigger whose parent process goes away (the Gofer server killed with -9 on the process engine) stops as
+// if it had been sent SIGTERM: it notices that its parent pid changed (checked every second). In a container the
+// trigger is PID 1 (parent 0) and the check is off: the container's end ends it.
 import { formatInstructions, type Instructions } from "./instructions.js";
 import { createLogger } from "./logger.js";
 import type { TriggerFactory } from "./trigger.js";
@@ -64,6 +67,21 @@ export function readTriggerEnv(env: NodeJS.ProcessEnv): TriggerEnv {
 export interface RunTriggerOptions {
   argv?: string[];
   env?: NodeJS.ProcessEnv;
+  /** How often the parent pid is checked; 0 turns the check off. Default 1 s. */
+  parentCheckMs?: number;
+}
+
+/** Calls onGone once the parent pid differs from the one at the start; returns a function that stops watching. */
+export function watchParent(onGone: () => void, everyMs = 1_000, parentPid = () => process.ppid): () => void {
+  const initial = parentPid();
+  if (everyMs <= 0 || initial <= 1) return () => {};
+  const timer = setInterval(() => {
+    if (parentPid() === initial) return;
+    clearInterval(timer);
+    onGone();
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Runs a trigger binary. Resolves with the exit code the process should end with. */
@@ -104,7 +122,12 @@ export async function runTrigger(
   const onSignal = (signal: NodeJS.Signals) => void running.stop(`received ${signal}`);
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
+  const stopWatching = watchParent(() => {
+    logger.warn("parent process exited; stopping");
+    void running.stop("parent process exited");
+  }, options.parentCheckMs);
   await running.stopped;
+  stopWatching();
   process.off("SIGTERM", onSignal);
   process.off("SIGINT", onSignal);
   return 0;

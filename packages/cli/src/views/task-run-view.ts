@@ -14,6 +14,17 @@ import { customTaskJson, variableJson } from "./pipeline-view.js";
 import { durationText } from "./run-view.js";
 import { timeText } from "./time-text.js";
 
+/**
+ * The exit code, or undefined when the task's end was not observed: the wire (int64, v0.4) carries 0 for "none", so a
+ * FAILED task run whose reason says its end was never seen (orphaned, the engine failed, an internal error) has none.
+ */
+export function observedExitCode(taskRun: TaskRun): bigint | undefined {
+  if (taskRun_TaskRunStateToJSON(taskRun.state) !== "COMPLETE" || taskRun.started === 0n) return undefined;
+  const reason = taskRun.statusReason ? taskRunStatusReason_ReasonToJSON(taskRun.statusReason.reason) : "";
+  const unobserved = ["ORPHANED", "SCHEDULER_ERROR", "UNKNOWN"].includes(reason);
+  return unobserved && taskRun.exitCode === 0n ? undefined : taskRun.exitCode;
+}
+
 export function taskRunJson(taskRun: TaskRun) {
   const task = taskRun.task;
   return {
@@ -24,7 +35,10 @@ export function taskRunJson(taskRun: TaskRun) {
     created: int64(taskRun.created),
     started: int64(taskRun.started),
     ended: int64(taskRun.ended),
-    exit_code: int64(taskRun.exitCode),
+    exit_code: (() => {
+      const code = observedExitCode(taskRun);
+      return code === undefined ? null : int64(code);
+    })(),
     state: taskRun_TaskRunStateToJSON(taskRun.state),
     status: taskRun_TaskRunStatusToJSON(taskRun.status),
     status_reason: taskRun.statusReason
@@ -59,7 +73,7 @@ export function taskRunTable(taskRuns: readonly TaskRun[], output: Output): stri
       statusText(t, output),
       timeText(t.started, output),
       durationText(t.started, t.ended, output),
-      taskRun_TaskRunStateToJSON(t.state) === "COMPLETE" && t.started !== 0n ? String(t.exitCode) : "-",
+      String(observedExitCode(t) ?? "-"),
     ]),
     c,
   );
@@ -75,7 +89,9 @@ export function taskRunDetails(taskRun: TaskRun, output: Output): string {
     ...(image ? [`  Image: ${image}`] : []),
     `  Started: ${timeText(taskRun.started, output)}`,
     `  Duration: ${durationText(taskRun.started, taskRun.ended, output)}`,
-    ...(state === "COMPLETE" && taskRun.started !== 0n ? [`  Exit code: ${taskRun.exitCode}`] : []),
+    ...(state === "COMPLETE" && taskRun.started !== 0n
+      ? [`  Exit code: ${observedExitCode(taskRun) ?? "none (the task's end was not observed)"}`]
+      : []),
   ];
   if (taskRun.statusReason && taskRun.statusReason.reason !== 0) {
     lines.push(

@@ -48,6 +48,9 @@ export function buildConfig(
       imageMap: commands as Readonly<Record<string, readonly string[]>>,
       readinessAttempts: num("triggers.readiness_attempts"),
       readinessDelayMs: num("triggers.readiness_delay"),
+      livenessIntervalMs: num("triggers.liveness_interval"),
+      livenessTimeoutMs: num("triggers.liveness_timeout"),
+      livenessMisses: num("triggers.liveness_misses"),
     },
     scheduler: {
       engine: str("scheduler.engine") as SchedulerEngine,

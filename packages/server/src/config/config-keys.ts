@@ -138,6 +138,17 @@ const KEY_LIST = [
   ),
   defineKey("triggers.readiness_attempts", integer(1), "Info calls made before a starting trigger counts as failed."),
   defineKey("triggers.readiness_delay", DURATION, "Pause between readiness attempts."),
+  defineKey(
+    "triggers.liveness_interval",
+    DURATION,
+    "How often a running trigger is asked Info to check it is not hung; 0 turns the checks off.",
+  ),
+  defineKey("triggers.liveness_timeout", DURATION, "Deadline of one liveness check."),
+  defineKey(
+    "triggers.liveness_misses",
+    integer(1),
+    "Failed liveness checks in a row after which a trigger is marked UNKNOWN, reported and restarted.",
+  ),
 
   defineKey("scheduler.engine", oneOf("docker", "process"), "Where tasks and triggers run: docker or process."),
   defineKey("scheduler.docker.prune", BOOLEAN, "Periodically remove exited containers."),

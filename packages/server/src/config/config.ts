@@ -59,6 +59,10 @@ export interface TriggersConfig {
   /** Info calls before a starting trigger counts as failed (spec §2.3). */
   readonly readinessAttempts: number;
   readonly readinessDelayMs: number;
+  /** Liveness checks of a running trigger (Info with a deadline); intervalMs 0 turns them off. */
+  readonly livenessIntervalMs: number;
+  readonly livenessTimeoutMs: number;
+  readonly livenessMisses: number;
 }
 
 export interface SchedulerConfig {

@@ -37,6 +37,9 @@ export const DEFAULTS: { readonly [K in ConfigKeyName]?: RawConfigValue } = {
   "triggers.image_map": {},
   "triggers.readiness_attempts": 30,
   "triggers.readiness_delay": "300ms",
+  "triggers.liveness_interval": "2s",
+  "triggers.liveness_timeout": "2s",
+  "triggers.liveness_misses": 3,
 
   "scheduler.engine": "docker",
   "scheduler.docker.prune": false,

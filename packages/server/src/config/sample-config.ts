@@ -53,6 +53,9 @@ stop_timeout = "5m"          # after Shutdown, how long a trigger gets before it
 use_tls = true               # trigger containers serve gRPC over TLS
 readiness_attempts = 30      # Info calls before a starting trigger counts as failed
 readiness_delay = "300ms"    # pause between those calls
+liveness_interval = "2s"     # a running trigger is asked Info this often (0 = never) to find it hung
+liveness_timeout = "2s"      # deadline of each such check
+liveness_misses = 3          # misses in a row: the trigger is marked UNKNOWN, an event written, and it is restarted
 # Certificate and key handed to trigger containers; generated when not set.
 # tls_cert_path = "/etc/gofer/triggers.crt"
 # tls_key_path = "/etc/gofer/triggers.key"

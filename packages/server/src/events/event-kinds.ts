@@ -26,7 +26,9 @@ export type EventKind =
   | "EXPIRED_RUN_OBJECTS"
   | "EVICTED_PIPELINE_OBJECT"
   /** Ours: a webhook forwarded to a trigger (external/external-event-details.ts); v0.4 had no such kind. */
-  | "EXTERNAL_EVENT";
+  | "EXTERNAL_EVENT"
+  /** Ours: a trigger stopped answering liveness checks and was killed to be restarted; details {name, image, reason}. */
+  | "UNHEALTHY_TRIGGER";
 
 /** `result.state` holds the status *name*; the JSON key is `state`, not `status`. */
 export interface TriggerEventResult {

@@ -1,7 +1,9 @@
 // The event processor's storage, backed by sqlite: one transaction per batch of fired events, in which each event's
 // pipeline is read and its run (runs/run-creation.ts) and RESOLVED event are stored.
+
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Kysely } from "kysely";
+import { DEFAULT_OVERLAP, overlapPolicyOf } from "../runs/overlap-policy.js";
 import { createTriggeredRun } from "../runs/run-creation.js";
 import { storeEvent } from "../runs/run-events.js";
 import { getPipeline, getPipelineTriggerSubscription } from "../storage/pipeline-repository.js";
@@ -32,7 +34,11 @@ async function recordFiredEvent(
   let forEvent: PipelineForEvent | undefined;
   if (pipeline) {
     const subscription = await getPipelineTriggerSubscription(trx, pipeline.namespace_id, pipeline.id, fired.label);
-    forEvent = { state: pipeline.state, subscribedTrigger: subscription?.trigger_name };
+    forEvent = {
+      state: pipeline.state,
+      subscribedTrigger: subscription?.trigger_name,
+      overlap: subscription ? overlapPolicyOrDefault(subscription.settings) : DEFAULT_OVERLAP,
+    };
   }
   const resolution = resolve(forEvent);
   if (resolution.run) {
@@ -46,4 +52,13 @@ async function recordFiredEvent(
   }
   const resolved = await storeEvent(trx, clock, "RESOLVED_TRIGGER_EVENT", { ...resolution.details });
   return { events: [firedEvent, processedEvent, resolved], resolution };
+}
+
+/** A stored subscription's policy; one stored before the setting was checked falls back to the default. */
+function overlapPolicyOrDefault(settings: Record<string, string>) {
+  try {
+    return overlapPolicyOf(settings);
+  } catch {
+    return DEFAULT_OVERLAP;
+  }
 }

@@ -11,10 +11,12 @@
 //   no subscription with that label          → FAILURE
 //   the label belongs to another trigger     → FAILURE (the original did not check, §7 #19)
 //   pipeline not ACTIVE                      → SKIPPED
+//   the subscription's overlap policy says no (a run already queued/running, overlap-policy.ts) → SKIPPED, why
 //   otherwise                                → a PENDING run (variables = metadata, source TRIGGER), handed to the
 //                                              orchestrator once committed.
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
+import { type OverlapPolicy, overlapSkipReason, type PipelineActivity } from "../runs/overlap-policy.js";
 import type { RunOrchestrator, RunRef } from "../runs/run-orchestrator.js";
 import type { FiredEvent } from "../triggers/watcher.js";
 import type { StoredEvent, TriggerEventDetails, TriggerEventResult } from "./event-kinds.js";
@@ -25,6 +27,8 @@ export interface PipelineForEvent {
   state: "ACTIVE" | "DISABLED";
   /** Name of the trigger the event's label subscribes to, if the pipeline has that label. */
   subscribedTrigger: string | undefined;
+  /** The subscription's overlap policy (default buffer-one). */
+  overlap?: OverlapPolicy;
 }
 
 export interface NewTriggeredRun {
@@ -75,6 +79,8 @@ export interface EventProcessorOptions {
   orchestrator: RunOrchestrator;
   ingressEnabled: () => boolean;
   logger: Logger;
+  /** Runs of a pipeline queued and running now, for overlap policies; without it every event makes a run. */
+  activity?: (namespaceId: string, pipelineId: string) => PipelineActivity;
 }
 
 export const RESOLUTION = {
@@ -150,7 +156,9 @@ export class EventProcessor {
   private async recordBatch(batch: Waiting[]): Promise<void> {
     let recorded: RecordedEvent[];
     try {
-      recorded = await this.options.store.recordFiredEvents(batch.map((w) => this.input(w.event)));
+      // Runs made earlier in this same transaction are not submitted yet: they count for overlap policies too.
+      const madeHere = new Map<string, number>();
+      recorded = await this.options.store.recordFiredEvents(batch.map((w) => this.input(w.event, madeHere)));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]?.reject(error);
@@ -162,7 +170,7 @@ export class EventProcessor {
     for (const [i, waiting] of batch.entries()) waiting.resolve(this.announce(recorded[i] as RecordedEvent));
   }
 
-  private input(event: FiredEvent): FiredEventInput {
+  private input(event: FiredEvent, madeHere = new Map<string, number>()): FiredEventInput {
     return {
       fired: firedDetails(event),
       processed: {
@@ -171,7 +179,21 @@ export class EventProcessor {
         name: event.triggerName,
         label: event.label,
       },
-      resolve: (pipeline) => resolve(event, pipeline, this.options.ingressEnabled()),
+      resolve: (pipeline) => {
+        const key = JSON.stringify([event.namespaceId, event.pipelineId]);
+        const activity = () => {
+          const now = this.options.activity?.(event.namespaceId, event.pipelineId) ?? { queued: 0, running: 0 };
+          return { queued: now.queued + (madeHere.get(key) ?? 0), running: now.running };
+        };
+        const resolution = resolve(
+          event,
+          pipeline,
+          this.options.ingressEnabled(),
+          this.options.activity ? activity : undefined,
+        );
+        if (resolution.run) madeHere.set(key, (madeHere.get(key) ?? 0) + 1);
+        return resolution;
+      },
     };
   }
 
@@ -192,7 +214,12 @@ export class EventProcessor {
 }
 
 /** The rules of the header, in order. */
-function resolve(event: FiredEvent, pipeline: PipelineForEvent | undefined, ingressEnabled: boolean): Resolution {
+function resolve(
+  event: FiredEvent,
+  pipeline: PipelineForEvent | undefined,
+  ingressEnabled: boolean,
+  activity?: () => PipelineActivity,
+): Resolution {
   const resolved = (result: TriggerEventResult): Resolution => ({
     details: { ...firedDetails(event), result, metadata: {} },
   });
@@ -208,6 +235,8 @@ function resolve(event: FiredEvent, pipeline: PipelineForEvent | undefined, ingr
     });
   }
   if (pipeline.state !== "ACTIVE") return resolved({ details: RESOLUTION.notActive, state: "SKIPPED" });
+  const skipped = activity && pipeline.overlap ? overlapSkipReason(pipeline.overlap, activity()) : undefined;
+  if (skipped) return resolved({ details: skipped, state: "SKIPPED" });
   return {
     details: { ...firedDetails(event), result: { details: event.details, state: "SUCCESS" }, metadata: event.metadata },
     run: {

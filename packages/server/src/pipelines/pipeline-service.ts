@@ -6,6 +6,7 @@ import type { Clock } from "@gofer/trigger-sdk";
 import type { Kysely } from "kysely";
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";
+import { overlapPolicyOf } from "../runs/overlap-policy.js";
 import { getNamespace } from "../storage/namespace-repository.js";
 import {
   deletePipeline,
@@ -106,6 +107,7 @@ export class PipelineService {
     const { db, clock } = this.options;
     const installed = await this.options.installedTriggers();
     for (const trigger of definition.triggers) {
+      overlapPolicyOf(trigger.settings, `pipeline "${definition.id}" trigger label "${trigger.label}"`);
       if (!installed.has(trigger.triggerName)) {
         throw new FailedPreconditionError(
           `pipeline "${definition.id}" trigger label "${trigger.label}": trigger "${trigger.triggerName}" is not installed`,

@@ -16,6 +16,7 @@ import { getRun, listRunsByState } from "../storage/run-repository.js";
 import type { RunStatusReasonRecord, Schema } from "../storage/schema.js";
 import { updateTaskRun } from "../storage/task-run-repository.js";
 import { expireTaskRunLogs } from "./log-expiry.js";
+import type { PipelineActivity } from "./overlap-policy.js";
 import type { Run } from "./run.js";
 import { createManualRun } from "./run-creation.js";
 import { RunExecution, type RunExecutionDeps } from "./run-execution.js";
@@ -72,6 +73,11 @@ export class QueuedRunOrchestrator implements RunControl {
   private readonly options: QueuedRunOrchestratorOptions;
   private readonly config: RunOrchestratorConfig;
   private readonly entries = new Map<string, Entry>();
+  /** Per pipeline (JSON [namespace, pipeline]): runs queued and running, kept with the entries. */
+  private readonly activityByPipeline = new Map<string, PipelineActivity>();
+  private queuedTotal = 0;
+  /** Queue depth at the last "keeps growing" warning; 0 when none is outstanding. */
+  private backlogWarnedAt = 0;
   private readonly queue: RunQueue;
   private readonly store: RunStore;
   private readonly logs: TaskLogs;
@@ -109,11 +115,57 @@ export class QueuedRunOrchestrator implements RunControl {
       done: Promise.resolve(),
     };
     this.entries.set(key, entry);
+    this.count(entry.ref, "queued", 1);
     entry.done = this.schedule(entry);
+    this.watchBacklog();
   }
 
-  stop(graceMs: number): Promise<void> {
-    this.stopping ??= this.shutdown(graceMs);
+  /** Runs of a pipeline waiting for a slot and executing now (overlap policies, queue depth). */
+  activity(namespaceId: string, pipelineId: string): PipelineActivity {
+    const found = this.activityByPipeline.get(JSON.stringify([namespaceId, pipelineId]));
+    return { queued: found?.queued ?? 0, running: found?.running ?? 0 };
+  }
+
+  /** Runs waiting for a slot, across all pipelines. */
+  get queueDepth(): number {
+    return this.queuedTotal;
+  }
+
+  private count(ref: RunRef, phase: "queued" | "running", delta: number): void {
+    const key = JSON.stringify([ref.namespaceId, ref.pipelineId]);
+    const found = this.activityByPipeline.get(key) ?? { queued: 0, running: 0 };
+    found[phase] += delta;
+    if (phase === "queued") this.queuedTotal += delta;
+    if (found.queued <= 0 && found.running <= 0) this.activityByPipeline.delete(key);
+    else this.activityByPipeline.set(key, found);
+  }
+
+  private setPhase(entry: Entry, phase: "running"): void {
+    if (entry.phase === phase) return;
+    this.count(entry.ref, entry.phase, -1);
+    entry.phase = phase;
+    this.count(entry.ref, phase, 1);
+  }
+
+  /** A warning each time the queue doubles past 100 runs waiting, and a note once it is back under half of that. */
+  private watchBacklog(): void {
+    const depth = this.queuedTotal;
+    if (depth >= Math.max(100, this.backlogWarnedAt * 2)) {
+      this.backlogWarnedAt = depth;
+      const top = [...this.activityByPipeline.entries()]
+        .sort((a, b) => b[1].queued - a[1].queued)
+        .slice(0, 5)
+        .map(([key, a]) => `${(JSON.parse(key) as string[]).join("/")}: ${a.queued}`);
+      this.options.logger.warn("run queue keeps growing: runs wait for a slot", { queued: depth, mostQueued: top });
+    } else if (this.backlogWarnedAt > 0 && depth < this.backlogWarnedAt / 4) {
+      this.options.logger.info("run queue drained", { queued: depth });
+      this.backlogWarnedAt = 0;
+    }
+  }
+
+  /** stopMs: after the grace period, how long a task gets between SIGTERM and the kill (default its stop timeout). */
+  stop(graceMs: number, stopMs?: number): Promise<void> {
+    this.stopping ??= this.shutdown(graceMs, stopMs);
     return this.stopping;
   }
 
@@ -302,7 +354,7 @@ export class QueuedRunOrchestrator implements RunControl {
         pipeline?.parallelism ?? 0,
         async () => {
           if (entry.queueAbort.signal.aborted) return;
-          entry.phase = "running";
+          this.setPhase(entry, "running");
           entry.execution = this.newExecution(ref);
           await entry.execution.execute();
         },
@@ -317,7 +369,10 @@ export class QueuedRunOrchestrator implements RunControl {
     } catch (error) {
       logger.error("could not cancel run", { run: describeRun(ref), error: errorMessage(error) });
     } finally {
-      this.entries.delete(entry.key);
+      if (this.entries.get(entry.key) === entry) {
+        this.entries.delete(entry.key);
+        this.count(entry.ref, entry.phase, -1);
+      }
     }
   }
 
@@ -331,7 +386,7 @@ export class QueuedRunOrchestrator implements RunControl {
       return;
     }
     if (run?.state !== "RUNNING") return;
-    entry.phase = "running";
+    this.setPhase(entry, "running");
     entry.execution = this.newExecution(entry.ref);
     entry.execution.cancel(cancelled.reason, cancelled.force);
     await entry.execution.execute();
@@ -380,7 +435,7 @@ export class QueuedRunOrchestrator implements RunControl {
     }
   }
 
-  private async shutdown(graceMs: number): Promise<void> {
+  private async shutdown(graceMs: number, stopMs?: number): Promise<void> {
     const { clock, logger } = this.options;
     const startedAt = clock.now().getTime();
     // Queued runs stay PENDING; the next start resubmits them.
@@ -402,7 +457,7 @@ export class QueuedRunOrchestrator implements RunControl {
       logger.info("stopping runs still executing after the grace period; they are repaired at the next start", {
         runs: left.map((entry) => describeRun(entry.ref)),
       });
-      for (const entry of left) entry.execution?.shutdown();
+      for (const entry of left) entry.execution?.shutdown(stopMs);
       await Promise.allSettled(left.map((entry) => entry.done));
     }
     logger.info("runs stopped", { ms: clock.now().getTime() - startedAt, drained: inTime });

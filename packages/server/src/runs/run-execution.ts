@@ -162,9 +162,16 @@ export class RunExecution {
     await task.completed;
   }
 
-  /** Server shutdown after the grace period: stop the containers, record nothing. */
-  shutdown(): void {
+  /** How long a task gets between SIGTERM and the kill when the server stops (shutdown()). */
+  private shutdownStopMs: number | undefined;
+
+  /**
+   * Server shutdown after the grace period: stop the containers, record nothing. stopTimeoutMs (default
+   * task_execution_stop_timeout) is how long each gets between SIGTERM and the kill: the server's shutdown budget.
+   */
+  shutdown(stopTimeoutMs?: number): void {
     this.shuttingDown = true;
+    if (stopTimeoutMs !== undefined) this.shutdownStopMs = Math.min(stopTimeoutMs, this.deps.stopTimeoutMs);
     for (const task of this.tasks.values()) {
       if (task.phase === "running") this.stopForShutdown(task);
     }
@@ -577,10 +584,10 @@ export class RunExecution {
     if (task.phase === "running" && (first || escalated)) this.stopContainer(task, task.cancel.force);
   }
 
-  private stopContainer(task: TaskState, force: boolean): void {
+  private stopContainer(task: TaskState, force: boolean, timeoutMs = this.deps.stopTimeoutMs): void {
     const containerId = task.containerId;
     if (!containerId) return;
-    this.deps.scheduler.stop(containerId, force ? 0 : this.deps.stopTimeoutMs).catch((error: unknown) => {
+    this.deps.scheduler.stop(containerId, force ? 0 : timeoutMs).catch((error: unknown) => {
       this.deps.logger.warn("could not stop task run", {
         taskRun: describeTaskRun(this.ref, task.row.id),
         error: errorMessage(error),
@@ -591,6 +598,6 @@ export class RunExecution {
   private stopForShutdown(task: TaskState): void {
     if (task.stoppedForShutdown) return;
     task.stoppedForShutdown = true;
-    this.stopContainer(task, false);
+    this.stopContainer(task, false, this.shutdownStopMs);
   }
 }

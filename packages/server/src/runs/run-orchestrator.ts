@@ -15,7 +15,7 @@ export interface RunOrchestrator {
    * Takes no new runs (queued ones stay PENDING), lets running runs drain within graceMs, then stops what remains;
    * those runs stay RUNNING for orphan repair at the next start (a shutdown is not a user's cancel).
    */
-  stop(graceMs: number): Promise<void>;
+  stop(graceMs: number, stopMs?: number): Promise<void>;
 }
 
 /** Why a run was cancelled; becomes the run's RunStatusReason (USER_CANCELLED by default). */

@@ -38,10 +38,18 @@ class LiveLog {
 }
 
 export class TaskLogWriter {
+  /** The write error (the disk is full, say): later writes fail with it; nothing crashes the server. */
+  private failed: Error | undefined;
+
   private constructor(
     private readonly stream: WriteStream,
     private readonly live: LiveLog,
-  ) {}
+  ) {
+    stream.on("error", (error) => {
+      this.failed ??= error;
+      this.live.notify();
+    });
+  }
 
   static async open(path: string, live: LiveLog): Promise<TaskLogWriter> {
     const stream = createWriteStream(path, { flags: "w", mode: PRIVATE_FILE_MODE });
@@ -50,13 +58,20 @@ export class TaskLogWriter {
   }
 
   async write(line: string): Promise<void> {
+    if (this.failed) throw this.failed;
     const flushed = this.stream.write(`${line}\n`, () => this.live.notify());
-    if (!flushed) await once(this.stream, "drain");
+    if (!flushed && !this.failed) await once(this.stream, "drain");
   }
 
   async close(): Promise<void> {
-    if (this.stream.closed) return;
-    await new Promise<void>((resolve) => this.stream.end(() => resolve()));
+    if (this.stream.closed || this.stream.destroyed || this.failed) {
+      this.live.notify();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      this.stream.once("error", () => resolve());
+      this.stream.end(() => resolve());
+    });
     this.live.notify();
   }
 }

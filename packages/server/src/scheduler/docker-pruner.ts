@@ -16,6 +16,8 @@ export interface DockerPrunerOptions {
   readonly minAgeMs: number;
   /** True while the engine still follows the container. */
   readonly inUse: (id: string) => boolean;
+  /** Only containers of this server instance (label gofer.instance) are pruned. */
+  readonly instanceId?: string;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -27,7 +29,10 @@ export async function pruneContainers(options: DockerPrunerOptions): Promise<str
   const { api, clock } = options;
   const candidates = await api.listContainers({
     all: true,
-    filters: JSON.stringify({ label: ["gofer=true"], status: ["exited", "dead", "created"] }),
+    filters: JSON.stringify({
+      label: ["gofer=true", ...(options.instanceId ? [`gofer.instance=${options.instanceId}`] : [])],
+      status: ["exited", "dead", "created"],
+    }),
   });
   const removed: string[] = [];
   const nowMs = clock.now().getTime();

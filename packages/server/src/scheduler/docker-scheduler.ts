@@ -15,6 +15,10 @@
 //   seconds). Busybox or any program without a SIGTERM handler as PID 1 ignores SIGTERM, so it is killed at the timeout.
 // logs: the daemon's log stream (json-file keeps it) from the beginning, demultiplexed into lines, following until the
 //   container exits; any number of readers, each with its own stream.
+// Many servers, one daemon: with an instanceId (each server's own, kept in its database) every container name is
+//   prefixed "gofer-<instanceId>-" and every container labelled gofer.instance=<instanceId>; list(), pruning and the
+//   stale-name removal see only this server's containers, so a server never removes one it did not create.
+//   reapOrphans() (at start) stops the trigger and extension containers an earlier run of this same server left.
 // An unreachable daemon is a SchedulerError that says so; start() retries it a few times with backoff before giving up
 // (triggers then retry again through their supervisor). Nothing here throws outside a returned promise.
 import { setMaxListeners } from "node:events";
@@ -69,7 +73,11 @@ export interface DockerSchedulerOptions {
   readonly extensionAddress?: string;
   /** Exited containers remembered for wait()/stop() reasons after their exit. Default 1,000. */
   readonly keepExited?: number;
+  /** This server's own id (see above); without it names and clean-up are not scoped (one server per daemon). */
+  readonly instanceId?: string;
 }
+
+export const INSTANCE_LABEL = "gofer.instance";
 
 interface Tracked {
   readonly id: string;
@@ -111,6 +119,7 @@ export class DockerScheduler implements Scheduler {
         api: this.options.api,
         intervalMs,
         minAgeMs: Math.min(intervalMs, 60_000),
+        ...(this.options.instanceId ? { instanceId: this.options.instanceId } : {}),
         inUse: (id) => this.inUse(id),
         clock: this.options.clock,
         logger: this.options.logger,
@@ -164,7 +173,8 @@ export class DockerScheduler implements Scheduler {
 
   private async startOnce(spec: ContainerSpec, signal: AbortSignal | undefined): Promise<StartedContainer> {
     const { api, logger } = this.options;
-    await this.removeStale(spec.name);
+    const name = this.containerName(spec.name);
+    await this.removeStale(name);
     await ensureImage(api, spec, logger, signal);
 
     const network = spec.network === "none" ? "none" : this.options.network;
@@ -179,10 +189,10 @@ export class DockerScheduler implements Scheduler {
     }
     const publish = network === "bridge" && portKey !== undefined;
     const options: DockerCreateOptions = {
-      name: spec.name,
+      name,
       Image: spec.image,
       Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
-      Labels: { ...spec.labels, gofer: "true" },
+      Labels: { ...spec.labels, ...this.instanceLabels(), gofer: "true" },
       ...(spec.entrypoint && spec.entrypoint.length > 0 ? { Entrypoint: [...spec.entrypoint] } : {}),
       ...(spec.command && spec.command.length > 0 ? { Cmd: [...spec.command] } : {}),
       ...(publish ? { ExposedPorts: { [portKey]: {} } } : {}),
@@ -195,7 +205,7 @@ export class DockerScheduler implements Scheduler {
     };
     const container = await api.createContainer(options);
     const tracked = this.track(container.id);
-    tracked.name = spec.name;
+    tracked.name = name;
     tracked.labels = { ...options.Labels };
     tracked.startedHere = true;
     try {
@@ -294,7 +304,9 @@ export class DockerScheduler implements Scheduler {
     try {
       found = await this.options.api.listContainers({
         all: true,
-        filters: JSON.stringify({ label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) }),
+        filters: JSON.stringify({
+          label: Object.entries({ ...labels, ...this.instanceLabels() }).map(([key, value]) => `${key}=${value}`),
+        }),
       });
     } catch (error) {
       throw this.failure("could not list containers", error);
@@ -336,6 +348,43 @@ export class DockerScheduler implements Scheduler {
       });
     })();
     return this.closing;
+  }
+
+  /** The daemon-wide name of a container: scoped to this server's instance when it has one. */
+  containerName(name: string): string {
+    return this.options.instanceId ? `gofer-${this.options.instanceId}-${name}` : name;
+  }
+
+  private instanceLabels(): Record<string, string> {
+    return this.options.instanceId ? { [INSTANCE_LABEL]: this.options.instanceId } : {};
+  }
+
+  /**
+   * Stops and removes the trigger and extension containers that an earlier run of this server (same instance id) left
+   * running, e.g. after a kill -9: the new run starts its own. Task containers are left for orphan repair, which
+   * follows them to their end. Returns how many were removed; without an instance id it does nothing.
+   */
+  async reapOrphans(): Promise<number> {
+    const { instanceId } = this.options;
+    if (!instanceId) return 0;
+    let removed = 0;
+    for (const kind of ["trigger", "extension"]) {
+      const found = await this.options.api.listContainers({
+        all: true,
+        filters: JSON.stringify({ label: [`${INSTANCE_LABEL}=${instanceId}`, `gofer.kind=${kind}`] }),
+      });
+      for (const summary of found) {
+        if (this.tracked.get(summary.Id)?.startedHere) continue;
+        try {
+          await this.options.api.getContainer(summary.Id).remove({ force: true, v: true });
+          removed += 1;
+        } catch (error) {
+          if (!isNotFound(error) && dockerStatusCode(error) !== 409) throw this.failure("could not remove", error);
+        }
+      }
+    }
+    if (removed > 0) this.options.logger.info("removed containers an earlier run of this server left", { removed });
+    return removed;
   }
 
   /** The engine still follows the container (its exit is not yet known, or someone reads its output). */
@@ -424,7 +473,11 @@ export class DockerScheduler implements Scheduler {
     return status;
   }
 
-  /** A container of that name is force-removed first, as the original; an id prefix that matches is not a name. */
+  /**
+   * A container of that name is force-removed first, as the original; an id prefix that matches is not a name. With an
+   * instance id, only a container labelled with it is: another one of that name was not created by this server and is
+   * left alone (the start then fails with the daemon's name conflict).
+   */
   private async removeStale(name: string): Promise<void> {
     const { api } = this.options;
     let info: DockerContainerInspect;
@@ -435,6 +488,12 @@ export class DockerScheduler implements Scheduler {
       throw error;
     }
     if (info.Name !== `/${name}`) return;
+    const { instanceId } = this.options;
+    if (instanceId && info.Config.Labels?.[INSTANCE_LABEL] !== instanceId) {
+      throw new SchedulerError(
+        `a container named "${name}" exists that this server (instance ${instanceId}) did not create; it is left alone`,
+      );
+    }
     const previous = this.tracked.get(info.Id);
     if (previous && !previous.status) previous.stopReason ??= `replaced by a new container named "${name}"`;
     this.options.logger.info("removing a stale container of the same name", { name, id: info.Id });

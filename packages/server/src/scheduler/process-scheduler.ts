@@ -6,7 +6,11 @@
 //    runs through /bin/sh -c (task runs);
 //  - an image with neither a mapping nor a command is an error that says how to map it.
 // Each process gets its own process group so stop() reaches its children too.
+// No orphans: with an instanceId, every process carries GOFER_SERVER_INSTANCE=<instanceId> in its environment, and
+// reapOrphans() (at start) kills the process groups an earlier run of this same server left (found in /proc, Linux).
+// Our triggers also exit by themselves when their parent goes away (the trigger SDK watches its parent pid).
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import type { Clock } from "@gofer/trigger-sdk";
@@ -27,6 +31,38 @@ export interface ProcessSchedulerOptions {
   logger: Logger;
   /** Lines of output kept per process for logs() readers that start late. Default 10,000. */
   keepLines?: number;
+  /**
+   * Exited processes remembered (for wait, inspect and late logs readers); older ones, once no reader follows them,
+   * are forgotten with their output, so a long-running server does not keep every process it ever ran. Default 100.
+   */
+  keepExited?: number;
+  /** This server's own id: marks its processes so a later run can find and end those it left (reapOrphans). */
+  instanceId?: string;
+}
+
+export const INSTANCE_ENV = "GOFER_SERVER_INSTANCE";
+
+/** Pids of processes whose environment holds `name=value` (Linux /proc; elsewhere none), never this process. */
+export function pidsWithEnv(name: string, value: string): number[] {
+  const needle = Buffer.from(`\0${name}=${value}\0`);
+  const found: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    try {
+      const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${entry}/environ`)]);
+      if (environ.includes(needle)) found.push(pid);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }
 
 interface Tracked {
@@ -94,6 +130,7 @@ export class ProcessScheduler implements Scheduler {
     }
     const argv = this.resolveCommand(spec);
     const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...spec.env };
+    if (this.options.instanceId) env[INSTANCE_ENV] = this.options.instanceId;
     let address: string | undefined;
     if (spec.listen) {
       const port = await freeLoopbackPort();
@@ -127,6 +164,7 @@ export class ProcessScheduler implements Scheduler {
         tracked.status = { exitCode: spawnError ? 127 : exitCode, ...(reason ? { reason } : {}) };
         this.notify(tracked);
         resolve(tracked.status);
+        this.forgetOldExited();
       });
     });
     for (const stream of [child.stdout, child.stderr]) {
@@ -216,8 +254,46 @@ export class ProcessScheduler implements Scheduler {
     if (tracked?.status) this.processes.delete(id);
   }
 
+  /**
+   * Kills (SIGKILL, whole process group) every process an earlier run of this server left: after a kill -9 of the
+   * server its triggers and tasks live on. Returns how many were found. Without an instance id it does nothing.
+   */
+  reapOrphans(): number {
+    const { instanceId } = this.options;
+    if (!instanceId) return 0;
+    const ours = new Set([...this.processes.values()].map((t) => t.child.pid));
+    const pids = pidsWithEnv(INSTANCE_ENV, instanceId).filter((pid) => !ours.has(pid));
+    for (const pid of pids) {
+      try {
+        process.kill(-pid, "SIGKILL"); // a process group we started: the leader's pid is the group's id
+      } catch {
+        try {
+          process.kill(pid, "SIGKILL"); // a child in a group whose leader is gone
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    if (pids.length > 0) this.options.logger.info("killed processes an earlier run of this server left", { pids });
+    return pids.length;
+  }
+
   async close(timeoutMs: number): Promise<void> {
     await Promise.all([...this.processes.values()].map((t) => this.stop(t.id, timeoutMs)));
+  }
+
+  /** Keeps at most keepExited exited processes, dropping the oldest ones that no logs() reader follows. */
+  private forgetOldExited(): void {
+    const keep = this.options.keepExited ?? 100;
+    let exited = 0;
+    for (const t of this.processes.values()) if (t.status) exited += 1;
+    for (const [id, t] of this.processes) {
+      if (exited <= keep) break;
+      if (t.status && t.followers.size === 0) {
+        this.processes.delete(id);
+        exited -= 1;
+      }
+    }
   }
 
   private get(id: string): Tracked {

@@ -78,6 +78,9 @@ class BetterSqliteDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    // SQLite rolls back by itself on some errors (SQLITE_FULL, SQLITE_IOERR…): a second rollback would fail with
+    // "no transaction is active" and hide the error that matters.
+    if (!this.sqlite.inTransaction) return;
     await connection.executeQuery(CompiledQuery.raw("rollback"));
   }
 

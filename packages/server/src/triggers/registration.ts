@@ -3,7 +3,8 @@ import type { RegistryAuth } from "../scheduler/scheduler.js";
 
 export type TriggerKind = "trigger" | "extension";
 export type TriggerStatus = "ENABLED" | "DISABLED";
-/** PROCESSING while starting, RUNNING once Info answered, EXITED when stopped or crashed, UNKNOWN when Watch fails. */
+/** PROCESSING while starting, RUNNING once Info answered, EXITED when stopped or crashed, UNKNOWN when Watch fails or
+ * it misses liveness checks (then, after a few misses, it is killed and restarted). */
 export type TriggerState = "PROCESSING" | "RUNNING" | "EXITED" | "UNKNOWN";
 
 export interface Variable {

@@ -12,9 +12,13 @@
 // - Secret and object references in settings are resolved at each Subscribe (spec §2.5); the stored settings keep
 //   the references, and a miss fails the subscription with the setting and the key named.
 // - Settings keys are upper-cased and sent both as given and without the GOFER_PLUGIN_PARAM_ prefix (§7 #11).
+// - Level-triggered: a change naming a trigger that is installed and enabled but not running yet (starting, or
+//   restarting after a crash) succeeds; its subscription is pending, shown on the pipeline as such, and made by the
+//   reconcile that follows as soon as the trigger is ready. A trigger that refuses a subscription is still an error.
 // All operations run one at a time, so a reconcile and a pipeline change never interleave.
 import type { Logger } from "winston";
 import { errorMessage, FailedPreconditionError } from "../errors.js";
+import { OVERLAP_SETTING } from "../runs/overlap-policy.js";
 import type { PluginConnection } from "./plugin-connection.js";
 
 export interface SubscriptionRecord {
@@ -33,16 +37,22 @@ export interface SubscriptionStore {
 }
 
 export interface TriggerConnections {
-  /** A connection to a running trigger or extension, or a reason why there is none. */
-  connection(triggerName: string): { client: PluginConnection } | { unavailable: string };
+  /**
+   * A connection to a running trigger or extension, or a reason why there is none; `pending` when the trigger is
+   * installed and enabled and will be ready (starting or restarting), so a subscription to it can wait.
+   */
+  connection(triggerName: string): { client: PluginConnection } | { unavailable: string; pending?: boolean };
 }
 
 const PARAM_PREFIX = "GOFER_PLUGIN_PARAM_";
+/** How a pending subscription reads among the pipeline's errors. */
+export const PENDING_PREFIX = "pending: ";
 
 /** The config map sent in Subscribe. */
 export function subscribeConfig(settings: Record<string, string>): Record<string, string> {
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(settings)) {
+    if (key.toLowerCase() === OVERLAP_SETTING) continue; // the server's own setting (overlap-policy.ts)
     const upper = key.toUpperCase();
     config[upper] = value;
     if (upper.startsWith(PARAM_PREFIX) && upper.length > PARAM_PREFIX.length) {
@@ -137,6 +147,7 @@ export class SubscriptionManager {
     return this.serial(async () => {
       const old = new Map(before.map((s) => [keyId(s), s]));
       const undo: Array<() => Promise<void>> = [];
+      const pending: Array<{ subscription: SubscriptionRecord; why: string }> = [];
       try {
         for (const next of after) {
           const previous = old.get(keyId(next));
@@ -144,6 +155,11 @@ export class SubscriptionManager {
           if (previous) {
             await this.unsubscribe(previous);
             undo.push(() => this.subscribe(previous));
+          }
+          const connection = this.triggers.connection(next.triggerName);
+          if ("unavailable" in connection && connection.pending) {
+            pending.push({ subscription: next, why: connection.unavailable });
+            continue;
           }
           await this.subscribe(next);
           undo.push(() => this.unsubscribe(next));
@@ -159,6 +175,13 @@ export class SubscriptionManager {
       const kept = new Set(after.map(keyId));
       for (const previous of before) {
         if (!kept.has(keyId(previous))) await this.unsubscribe(previous);
+      }
+      for (const { subscription, why } of pending) {
+        this.logger.info("subscription pending until the trigger is ready", { subscription: describe(subscription) });
+        await this.store.setSubscriptionError(
+          subscription,
+          `${PENDING_PREFIX}${why}; it is made as soon as the trigger is ready`,
+        );
       }
     });
   }

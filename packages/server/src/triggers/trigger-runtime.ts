@@ -18,6 +18,7 @@ import {
 } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
+import type { LivenessPolicy } from "./liveness.js";
 import type { ReadinessPolicy } from "./readiness.js";
 import type { TriggerKind, TriggerRegistration, TriggerView } from "./registration.js";
 import type { SubscriptionManager } from "./subscription-manager.js";
@@ -45,6 +46,7 @@ export interface TriggerRuntimeOptions {
   tls: TriggerTls;
   logLevel: string;
   readiness: ReadinessPolicy;
+  liveness?: LivenessPolicy;
   stopTimeoutMs: number;
   clock: Clock;
   logger: Logger;
@@ -70,11 +72,16 @@ export class TriggerRuntime {
   constructor(private readonly options: TriggerRuntimeOptions) {}
 
   /** For the SubscriptionManager: a client to a running trigger, or why there is none. */
-  connection(name: string): { client: NonNullable<TriggerSupervisor["client"]> } | { unavailable: string } {
+  connection(
+    name: string,
+  ): { client: NonNullable<TriggerSupervisor["client"]> } | { unavailable: string; pending?: boolean } {
     const supervisor = this.supervisors.get(name);
     if (!supervisor) return { unavailable: `trigger "${name}" is not installed or not enabled` };
     const client = supervisor.client;
-    if (!client) return { unavailable: `trigger "${name}" is not running (state ${supervisor.state})` };
+    if (!client) {
+      // Supervised, so it will be ready (starting, or restarting after a crash): a subscription to it can wait.
+      return { unavailable: `trigger "${name}" is not running yet (state ${supervisor.state})`, pending: true };
+    }
     return { client };
   }
 
@@ -247,12 +254,20 @@ export class TriggerRuntime {
       tls: this.options.tls,
       logLevel: this.options.logLevel,
       readiness: this.options.readiness,
+      ...(this.options.liveness ? { liveness: this.options.liveness } : {}),
       stopTimeoutMs: this.options.stopTimeoutMs,
       clock: this.options.clock,
       logger: this.options.logger,
       onReady: () => this.options.subscriptions.reconcile(registration.name),
       onExit: () => this.options.subscriptions.forget(registration.name),
       onEvent: this.options.onEvent,
+      onUnhealthy: async (_supervisor, reason) => {
+        await this.options.eventLog.record("UNHEALTHY_TRIGGER", {
+          name: registration.name,
+          image: registration.image,
+          reason,
+        });
+      },
       ...(this.options.extensions ? { extensions: this.options.extensions } : {}),
     });
     this.supervisors.set(registration.name, supervisor);

@@ -11,6 +11,7 @@ import { errorMessage } from "../errors.js";
 import type { Scheduler, StartedContainer } from "../scheduler/scheduler.js";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.js";
 import { buildExtensionEnv } from "./extension-env.js";
+import { DEFAULT_LIVENESS, type LivenessPolicy, watchLiveness } from "./liveness.js";
 import { extensionConnection, type PluginConnection, triggerConnection } from "./plugin-connection.js";
 import { type ReadinessPolicy, waitForReady } from "./readiness.js";
 import type { TriggerRegistration, TriggerState } from "./registration.js";
@@ -43,6 +44,8 @@ export interface TriggerSupervisorOptions {
   tls: TriggerTls;
   logLevel: string;
   readiness: ReadinessPolicy;
+  /** Info checks while running (liveness.ts); default every 2 s, 2 s deadline, 3 misses. */
+  liveness?: LivenessPolicy;
   stopTimeoutMs: number;
   restartBackoff?: BackoffPolicy;
   /** A run that lasted this long resets the restart backoff. Default 30 s. */
@@ -54,6 +57,8 @@ export interface TriggerSupervisorOptions {
   /** The trigger is no longer running (crash or stop): its subscriptions are gone. */
   onExit: (supervisor: TriggerSupervisor) => void;
   onEvent: (event: FiredEvent) => Promise<void>;
+  /** The trigger stopped answering liveness checks and is being restarted (recorded as an event). */
+  onUnhealthy?: (supervisor: TriggerSupervisor, reason: string) => Promise<void>;
   /** Required to run registrations of kind "extension". */
   extensions?: ExtensionSupport;
 }
@@ -74,6 +79,8 @@ export class TriggerSupervisor {
   private stopping: Promise<void> | undefined;
   /** Set as soon as stop() is called: an exit after that is the one we asked for. */
   private stopRequested = false;
+  /** Set when liveness checks killed the trigger: its exit is then logged with why. */
+  private unhealthyReason: string | undefined;
   private firstOutcome: { resolve: () => void; reject: (error: Error) => void } | undefined;
   readonly firstStart: Promise<void>;
 
@@ -134,7 +141,9 @@ export class TriggerSupervisor {
         exitCode = await this.runOnce(signal);
       } catch (error) {
         if (signal.aborted) break;
-        logger.error("trigger failed to start", {
+        // Once it ran, an error is the engine losing track of it (the Docker daemon restarting, say), not a start.
+        const ran = this.startedAtMs >= runStartedMs && this.startedAtMs > 0;
+        logger.error(ran ? "lost track of the trigger; restarting it" : "trigger failed to start", {
           trigger: this.name,
           error: errorMessage(error),
           attempt: failures + 1,
@@ -145,7 +154,10 @@ export class TriggerSupervisor {
       this.setState("EXITED");
       this.options.onExit(this);
       if (signal.aborted || this.stopRequested) break;
-      if (exitCode !== undefined) {
+      if (this.unhealthyReason !== undefined) {
+        logger.warn("hung trigger killed; restarting", { trigger: this.name, reason: this.unhealthyReason });
+        this.unhealthyReason = undefined;
+      } else if (exitCode !== undefined) {
         logger.warn("trigger exited unexpectedly; restarting", { trigger: this.name, exitCode });
       }
       if (clock.now().getTime() - runStartedMs >= (this.options.stableAfterMs ?? 30_000)) failures = 0;
@@ -241,6 +253,7 @@ export class TriggerSupervisor {
           this.watcher = watcher;
           watching = watcher.start(AbortSignal.any([signal, runSignal.signal]));
         }
+        const checking = this.checkLiveness(client, container.id, AbortSignal.any([signal, runSignal.signal]));
         await this.options
           .onReady(this)
           .catch((error: unknown) =>
@@ -248,7 +261,7 @@ export class TriggerSupervisor {
           );
         const status = await exited;
         runSignal.abort();
-        await watching;
+        await Promise.all([watching, checking]);
         return status.exitCode;
       } catch (error) {
         if (!signal.aborted) await scheduler.stop(container.id, 0).catch(() => {});
@@ -266,6 +279,41 @@ export class TriggerSupervisor {
           );
       }
     }
+  }
+
+  /** Info with a deadline every few seconds; a trigger that misses too many in a row is marked and restarted. */
+  private async checkLiveness(client: PluginConnection, containerId: string, signal: AbortSignal): Promise<void> {
+    const { clock, logger, scheduler } = this.options;
+    const policy = this.options.liveness ?? DEFAULT_LIVENESS;
+    const reason = await watchLiveness({
+      probe: () => client.info(),
+      policy,
+      clock,
+      signal,
+      onMiss: (miss, error) => {
+        logger.warn("trigger missed a liveness check", { trigger: this.name, miss, of: policy.misses, error });
+        if (this.stateValue === "RUNNING") this.setState("UNKNOWN");
+      },
+      onAnswer: () => {
+        logger.info("trigger answers liveness checks again", { trigger: this.name });
+        if (this.stateValue === "UNKNOWN") this.setState("RUNNING");
+      },
+    });
+    if (reason === undefined || signal.aborted || this.stopRequested) return;
+    logger.warn("trigger is hung; restarting it", { trigger: this.name, reason });
+    this.setState("UNKNOWN");
+    await this.options
+      .onUnhealthy?.(this, reason)
+      .catch((error: unknown) =>
+        logger.error("could not record that a trigger is hung", { trigger: this.name, error: errorMessage(error) }),
+      );
+    // A hung process may not act on SIGTERM (a stopped one cannot): kill it; the supervision loop restarts it.
+    this.unhealthyReason = reason;
+    await scheduler
+      .stop(containerId, 0)
+      .catch((error: unknown) =>
+        logger.error("could not kill a hung trigger", { trigger: this.name, error: errorMessage(error) }),
+      );
   }
 
   private async forwardLogs(id: string, signal: AbortSignal): Promise<void> {

@@ -5,6 +5,9 @@
 // wait to be recorded (then the loop waits for the oldest), and the loop ends only once every event it took is.
 //
 // - Errors back off, bounded exponential with jitter; a success resets the backoff.
+// - An event whose recording fails (the disk is full, the database is locked) is recorded again, with backoff, until
+//   it is or the loop is stopped: the trigger has already handed it over, so dropping it would lose it. While
+//   recordings fail, at most `maxUnrecorded` wait and no further Watch is asked for (the trigger keeps its own queue).
 // - An empty response ("nothing happened", or a trigger whose queue is closed) re-Watches at once the first time, and
 //   backs off when empties repeat, so a trigger that answers empty forever is never a hot loop (spec §7 #3).
 // - The watcher knows nothing of storage: it converts the proto response to a FiredEvent at this edge, converting
@@ -44,6 +47,8 @@ export interface WatcherOptions {
   emptyBackoff?: BackoffPolicy;
   /** Events taken but not yet recorded before the loop waits; default 16. */
   maxUnrecorded?: number;
+  /** Between attempts to record an event whose recording failed. Default 250 ms doubling to 5 s. */
+  recordBackoff?: BackoffPolicy;
 }
 
 export function toFiredEvent(triggerName: string, response: TriggerWatchResponse): FiredEvent {
@@ -69,7 +74,7 @@ export class Watcher {
   private controller: AbortController | undefined;
   private finishing = false;
   /** Counters for logs and tests. */
-  readonly stats = { watches: 0, events: 0, empties: 0, errors: 0 };
+  readonly stats = { watches: 0, events: 0, empties: 0, errors: 0, recordFailures: 0 };
 
   constructor(private readonly options: WatcherOptions) {
     this.errorBackoff = options.errorBackoff ?? { initialMs: 250, maxMs: 30_000 };
@@ -105,6 +110,39 @@ export class Watcher {
       await this.watchLoop(signal, unrecorded);
     } finally {
       await Promise.all(unrecorded);
+    }
+  }
+
+  /** Records the event, again and again with backoff while that fails, until it is recorded or the loop stops. */
+  private async record(event: FiredEvent, signal: AbortSignal): Promise<void> {
+    const { clock, logger, triggerName } = this.options;
+    const backoff = this.options.recordBackoff ?? { initialMs: 250, maxMs: 5_000 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.onEvent(event);
+        if (attempt > 1) logger.info("trigger event recorded after retrying", { trigger: triggerName, attempt });
+        return;
+      } catch (error) {
+        this.stats.recordFailures += 1;
+        if (signal.aborted) {
+          // The loop is stopping (the server shuts down): nothing can record it any more, which is said loudly.
+          logger.error("could not record trigger event; it is lost", {
+            trigger: triggerName,
+            pipeline: `${event.namespaceId}/${event.pipelineId}`,
+            label: event.label,
+            error: errorMessage(error),
+          });
+          return;
+        }
+        const delayMs = backoffDelayMs(backoff, attempt);
+        logger.error("could not record trigger event; retrying", {
+          trigger: triggerName,
+          error: errorMessage(error),
+          attempt,
+          retryInMs: delayMs,
+        });
+        await clock.sleep(delayMs, signal).catch(() => {});
+      }
     }
   }
 
@@ -150,10 +188,7 @@ export class Watcher {
       }
       empties = 0;
       this.stats.events += 1;
-      const recording = this.options.onEvent(toFiredEvent(triggerName, response)).catch((error: unknown) => {
-        // Recording failed (the database is gone, say): the event is lost, which is logged loudly.
-        logger.error("could not record trigger event", { trigger: triggerName, error: errorMessage(error) });
-      });
+      const recording = this.record(toFiredEvent(triggerName, response), signal);
       unrecorded.add(recording);
       void recording.then(() => unrecorded.delete(recording));
       if (this.finishing) break;
