@@ -10,10 +10,9 @@
 // An object arrives whole in one gRPC message (the transport's limit is above the size cap), so the value is held in
 // memory once and written straight into sqlite, which keeps it on disk, not in the process.
 import type { Clock } from "@gofer/trigger-sdk";
-import type { Statement } from "better-sqlite3";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { PipelineRef } from "./secret-store.js";
-import { openStoreFile, type StoreDatabase } from "./store-file.js";
+import { openStoreFile, StatementCache, type StoreDatabase } from "./store-file.js";
 import { checkStoreKey } from "./store-keys.js";
 
 export interface ObjectKeyInfo {
@@ -39,22 +38,18 @@ export interface PutPipelineObjectResult {
 }
 
 export class ObjectStore {
-  /** Statements are prepared once: preparing costs more than running most of them. */
-  private readonly statements = new Map<string, Statement<unknown[]>>();
+  private readonly statements: StatementCache;
 
-  private stmt(sql: string): Statement<unknown[]> {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.sqlite.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  private stmt(sql: string) {
+    return this.statements.get(sql);
   }
   private constructor(
     private readonly sqlite: StoreDatabase,
     readonly limits: ObjectStoreLimits,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.statements = new StatementCache(sqlite);
+  }
 
   static open(path: string, limits: ObjectStoreLimits, clock: Clock): ObjectStore {
     const sqlite = openStoreFile(path);

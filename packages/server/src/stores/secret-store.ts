@@ -6,10 +6,9 @@
 // joined string, so ids never collide (S8); deleting a pipeline deletes its secrets (S7). A wrong encryption key is
 // detected when the store opens, from a check value written when the store was created.
 import type { Clock } from "@gofer/trigger-sdk";
-import type { Statement } from "better-sqlite3";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import { SecretCipher } from "./secret-cipher.js";
-import { openStoreFile, type StoreDatabase } from "./store-file.js";
+import { openStoreFile, StatementCache, type StoreDatabase } from "./store-file.js";
 import { checkStoreKey } from "./store-keys.js";
 
 /** Largest secret value accepted, in bytes (UTF-8). */
@@ -41,16 +40,10 @@ function checkValue(what: string, value: string): void {
 
 export class SecretStore {
   private readonly cipher: SecretCipher;
-  /** Statements are prepared once: preparing costs more than running most of them. */
-  private readonly statements = new Map<string, Statement<unknown[]>>();
+  private readonly statements: StatementCache;
 
-  private stmt(sql: string): Statement<unknown[]> {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.sqlite.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  private stmt(sql: string) {
+    return this.statements.get(sql);
   }
 
   private constructor(
@@ -59,6 +52,7 @@ export class SecretStore {
     private readonly clock: Clock,
   ) {
     this.cipher = new SecretCipher(encryptionKey);
+    this.statements = new StatementCache(sqlite);
   }
 
   /**

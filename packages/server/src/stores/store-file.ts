@@ -3,7 +3,7 @@
 // the database file's permissions, so nothing of a store is ever readable by other users.
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
+import BetterSqlite3, { type Statement } from "better-sqlite3";
 
 export type StoreDatabase = BetterSqlite3.Database;
 
@@ -19,4 +19,20 @@ export function openStoreFile(path: string): StoreDatabase {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
   return sqlite;
+}
+
+/** A store's statements, prepared once per SQL text: preparing costs more than running most of them. */
+export class StatementCache {
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
+  constructor(private readonly sqlite: StoreDatabase) {}
+
+  get(sql: string): Statement<unknown[]> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.sqlite.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 }
