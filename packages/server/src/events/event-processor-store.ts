@@ -6,6 +6,7 @@ import type { Kysely } from "kysely";
 import { DEFAULT_OVERLAP, overlapPolicyOf } from "../runs/overlap-policy.js";
 import { createTriggeredRun } from "../runs/run-creation.js";
 import { storeEvent } from "../runs/run-events.js";
+import { countEventOutcome } from "../storage/event-outcome-counts.js";
 import { getPipeline, getPipelineTriggerSubscription } from "../storage/pipeline-repository.js";
 import type { Schema } from "../storage/schema.js";
 import { transaction } from "../storage/transaction.js";
@@ -41,6 +42,12 @@ async function recordFiredEvent(
     };
   }
   const resolution = resolve(forEvent);
+  await countEventOutcome(trx, {
+    namespaceId: fired.namespace_id,
+    pipelineId: fired.pipeline_id,
+    triggerName: fired.name,
+    outcome: resolution.outcome,
+  });
   if (resolution.run) {
     const created = await createTriggeredRun(
       trx,
