@@ -1,28 +1,46 @@
 // Counters of how fired events resolved, per trigger and per pipeline (migration 2026-12-02-event-outcome-counts).
 // Outcome names: "runs_started", "skipped_<reason>", "failed_<reason>", "trigger_<state>" (event-processor.ts).
 import { type Kysely, sql } from "kysely";
+import { type Params, preparedQuery } from "./prepared-query.js";
 import type { Schema } from "./schema.js";
 
-/** Adds one to an outcome; called in the transaction that stores the RESOLVED event. */
-export async function countEventOutcome(
-  trx: Kysely<Schema>,
-  key: { namespaceId: string; pipelineId: string; triggerName: string; outcome: string },
-): Promise<void> {
-  await trx
+export type EventOutcomeKey = {
+  namespaceId: string;
+  pipelineId: string;
+  triggerName: string;
+  outcome: string;
+};
+
+const addCountQuery = preparedQuery((db, p: Params<EventOutcomeKey & { delta: number }>) =>
+  db
     .insertInto("event_outcome_counts")
     .values({
-      namespace_id: key.namespaceId,
-      pipeline_id: key.pipelineId,
-      trigger_name: key.triggerName,
-      outcome: key.outcome,
-      count: 1,
+      namespace_id: p.namespaceId,
+      pipeline_id: p.pipelineId,
+      trigger_name: p.triggerName,
+      outcome: p.outcome,
+      count: p.delta,
     })
     .onConflict((c) =>
       c
         .columns(["namespace_id", "pipeline_id", "trigger_name", "outcome"])
-        .doUpdateSet({ count: sql`event_outcome_counts.count + 1` }),
-    )
-    .execute();
+        .doUpdateSet({ count: sql`event_outcome_counts.count + excluded.count` }),
+    ),
+);
+
+/**
+ * Adds one per key (a key given n times adds n), in the transaction that stores the RESOLVED events: one upsert per
+ * distinct key, so a batch of events of one pipeline costs one statement.
+ */
+export async function countEventOutcomes(trx: Kysely<Schema>, keys: readonly EventOutcomeKey[]): Promise<void> {
+  const deltas = new Map<string, { key: EventOutcomeKey; delta: number }>();
+  for (const key of keys) {
+    const id = JSON.stringify([key.namespaceId, key.pipelineId, key.triggerName, key.outcome]);
+    const found = deltas.get(id);
+    if (found) found.delta += 1;
+    else deltas.set(id, { key, delta: 1 });
+  }
+  for (const { key, delta } of deltas.values()) await addCountQuery(trx, { ...key, delta });
 }
 
 /** Outcome → count over every pipeline the trigger fired for. */
