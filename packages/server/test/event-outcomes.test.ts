@@ -115,6 +115,9 @@ describe("event outcome counters and queue depth through the API", () => {
     const again = await startTestServer({ dir: s.dir });
     servers.push(again);
     expect(await triggerOutcomes(again)).toEqual(byTrigger);
+    // A deleted pipeline's counts go with it (one made again with that id starts from zero).
+    await again.api.deletePipeline({ namespaceId: "default", id: "off" });
+    expect(await triggerOutcomes(again)).toEqual(slow);
   });
 });
 
