@@ -122,9 +122,10 @@ async function allEvents(s: ChildServer): Promise<Event[]> {
 describe.skipIf(!ENABLED)("the Docker daemon restarted under a running server", () => {
   let daemon: PrivateDockerd;
   let server: ChildServer | undefined;
-  const dataDir = mkdtempSync(join(tmpdir(), "gofer-dr-server-"));
+  let dataDir = "";
 
   beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "gofer-dr-server-"));
     daemon = new PrivateDockerd();
     await daemon.start();
     // The images, from the main daemon (built by the test setup or `pnpm images`).
@@ -139,7 +140,7 @@ describe.skipIf(!ENABLED)("the Docker daemon restarted under a running server", 
   afterAll(async () => {
     await server?.kill("SIGKILL");
     await daemon?.destroy();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 
   test("the server notices, restarts its trigger, runs resume, no event is lost, no run number repeats, nothing is left running", async () => {
