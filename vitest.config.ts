@@ -61,6 +61,10 @@ const OWN_PROCESS_FILES: Record<string, string[]> = {
   server: ["test/docker-dev-server-paths.test.ts"],
 };
 
+// Fault tests that restart a Docker daemon (a private one they start): kept out of the default projects and run
+// alone, in a process of their own, by `pnpm test:docker-restart` (.ci/run runs it after `pnpm test`).
+const DOCKER_RESTART_FILES = "test/**/*.fault-docker-restart.test.ts";
+
 export default defineConfig({
   test: {
     globalSetup: ["./scripts/test-global-setup.ts"],
@@ -77,12 +81,22 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       })),
+      {
+        test: {
+          name: "server (docker restart)",
+          root: "packages/server",
+          include: [DOCKER_RESTART_FILES],
+          pool: "forks" as const,
+          testTimeout: 400_000,
+          hookTimeout: 400_000,
+        },
+      },
       ...packages.map((name) => ({
         test: {
           name,
           root: `packages/${name}`,
           include: ["test/**/*.test.ts"],
-          exclude: OWN_PROCESS_FILES[name] ?? [],
+          exclude: [...(OWN_PROCESS_FILES[name] ?? []), DOCKER_RESTART_FILES],
           // Test files share worker threads and the modules they import (the server, grpc-js, kysely…): importing them
           // afresh in a new process for every file cost about as much CPU as the fast tests themselves. Safe because a
           // file leaves nothing behind: no module-level state in the sources (STYLE.md), no vi.mock, and a file that

@@ -33,7 +33,7 @@ function answer<T>(fns: MessageFns<T>, message: T): Uint8Array {
 
 const HANDLERS: Record<string, Handler> = {
   "/proto.Gofer/GetSystemInfo": () =>
-    answer(GetSystemInfoResponse, { commit: "2ededa42", devModeEnabled: true, semver: "0.4.1" }),
+    answer(GetSystemInfoResponse, { commit: "2ededa42", devModeEnabled: true, semver: "0.4.1", queuedRuns: 0n }),
   "/proto.Gofer/ListNamespaces": () =>
     answer(ListNamespacesResponse, {
       namespaces: [{ id: "default", name: "Default", description: "", created: 1n, modified: 1n }],

@@ -196,6 +196,8 @@ describe("Pipeline and PipelineConfig", () => {
           },
         },
         errors: [{ kind: Pipeline_ErrorKind.TRIGGER_SUBSCRIPTION_FAILURE, description: "gone" }],
+        eventOutcomes: {},
+        queuedRuns: 0n,
       },
       bytes(
         str(1, "ns"),
@@ -406,6 +408,7 @@ describe("TaskRun, Trigger, Event", () => {
         status: Trigger_TriggerStatus.DISABLED,
         documentation: "doc",
         kind: "",
+        eventOutcomes: {},
       },
       bytes(
         str(1, "interval"),
@@ -422,6 +425,18 @@ describe("TaskRun, Trigger, Event", () => {
     // Our addition: an extension's kind at field 8; a v0.4 trigger (kind empty) encodes exactly as the original.
     expect(hex(Trigger.encode(Trigger.fromPartial({ name: "ext", kind: "extension" })).finish())).toBe(
       hex(bytes(str(1, "ext"), str(8, "extension"))),
+    );
+    // Our addition: event outcome counts at field 9, a map<string, int64>; empty in a v0.4 trigger (above).
+    expect(hex(Trigger.encode(Trigger.fromPartial({ name: "t", eventOutcomes: { runs_started: 3n } })).finish())).toBe(
+      hex(bytes(str(1, "t"), entry(9, "runs_started", num(2, 3)))),
+    );
+  });
+
+  test("Pipeline additions: event outcomes at 100 and queued runs at 101, absent when empty", () => {
+    expectWire(
+      Pipeline,
+      Pipeline.fromPartial({ id: "pl", eventOutcomes: { skipped_pipeline_disabled: 2n }, queuedRuns: 4n }),
+      bytes(str(2, "pl"), entry(100, "skipped_pipeline_disabled", num(2, 2)), num(101, 4)),
     );
   });
 

@@ -379,6 +379,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       resultsLimit: config.server.storageResultsLimit,
       stores: { db, secrets, objects, eventLog },
       commonTasks: new CommonTaskRegistry({ db, scheduler, tls: triggerTls, eventLog, clock }),
+      runQueue: orchestrator,
       logger,
       shutdown: lifetime.signal,
       authenticate: (path, metadata) =>

@@ -176,9 +176,15 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startChildServer(dir: string, engine = "process", set: Record<string, unknown> = {}) {
+export async function startChildServer(
+  dir: string,
+  engine = "process",
+  set: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = process.env,
+) {
   const child = spawn(process.execPath, ["--import", "tsx", STANDALONE_SERVER, dir, engine, JSON.stringify(set)], {
     stdio: ["ignore", "pipe", "pipe"],
+    env,
   });
   const exited = new Promise<number | string | null>((resolve) =>
     child.once("exit", (code, signal) => resolve(code ?? signal)),

@@ -37,6 +37,7 @@ describe("opening the database", () => {
       "2026-11-21-initial-schema",
       "2026-11-22-server-state",
       "2026-12-02-common-tasks",
+      "2026-12-02-event-outcome-counts",
     ]);
     await second.close();
   });

@@ -8,7 +8,7 @@ import { limitOption, offsetOption, parseLimit, parseOffset } from "../count-fla
 import { usageError } from "../exit-codes.js";
 import { loadPipelineConfig } from "../pipeline-config/load-pipeline-config.js";
 import { action, type CommandContext, type GlobalArgs, type Session } from "../session.js";
-import { pipelineDetails, pipelineJson, pipelineTable } from "../views/pipeline-view.js";
+import { pipelineDetails, pipelineGetJson, pipelineJson, pipelineTable } from "../views/pipeline-view.js";
 import { runTable } from "../views/run-view.js";
 import { pipelineStoreCommand } from "./object-store.js";
 import { startRun } from "./start-run.js";
@@ -86,7 +86,7 @@ export function pipelineCommand(context: CommandContext): CommandModule {
               output.format === "pretty"
                 ? (await api.listRuns({ namespaceId: session.namespace, pipelineId: id, offset: 0n, limit: 5n })).runs
                 : [];
-            output.result(pipelineJson(pipeline), () =>
+            output.result(pipelineGetJson(pipeline), () =>
               [
                 pipelineDetails(pipeline, output),
                 "",

@@ -1,5 +1,5 @@
 // `gofer service …`: run the server (start), look after its configuration (init-config, printenv), and manage it
-// through the API (toggle-event-ingress, tokens). @gofer/server is loaded only by the commands that need it.
+// through the API (info, toggle-event-ingress, tokens). @gofer/server is loaded only by the commands that need it.
 import { writeFile } from "node:fs/promises";
 import type { Argv, CommandModule } from "yargs";
 import { usageError } from "../exit-codes.js";
@@ -76,6 +76,23 @@ export function serviceCommand(context: CommandContext): CommandModule {
           }),
         })
         .command({
+          command: "info",
+          describe: "Show the server's version, mode and how many runs wait for a slot",
+          handler: action<GlobalArgs>(context, async (session) => {
+            const { api } = await session.connect();
+            const info = await api.getSystemInfo({});
+            const queued = Number(info.queuedRuns);
+            session.output.result(
+              { semver: info.semver, commit: info.commit, dev_mode_enabled: info.devModeEnabled, queued_runs: queued },
+              () =>
+                [
+                  `Gofer ${info.semver} (commit ${info.commit})${info.devModeEnabled ? " in development mode" : ""}`,
+                  `  Runs waiting for a slot: ${queued}`,
+                ].join("\n"),
+            );
+          }),
+        })
+        .command({
           command: "toggle-event-ingress",
           describe: "Turn on or off whether trigger events start runs (for maintenance)",
           handler: action<GlobalArgs>(context, async (session) => {
@@ -91,7 +108,10 @@ export function serviceCommand(context: CommandContext): CommandModule {
           }),
         })
         .command(tokensCommand(context))
-        .demandCommand(1, "Choose a service command: start, init-config, printenv, toggle-event-ingress or tokens"),
+        .demandCommand(
+          1,
+          "Choose a service command: start, init-config, printenv, info, toggle-event-ingress or tokens",
+        ),
     handler: () => {},
   };
 }

@@ -7,7 +7,7 @@ import { usageError } from "../exit-codes.js";
 import { parseKeyValueFlags } from "../key-value-flags.js";
 import { requireTerminal, terminalPrompter } from "../prompt.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
-import { triggerDetails, triggerJson, triggerTable } from "../views/trigger-view.js";
+import { triggerDetails, triggerGetJson, triggerJson, triggerTable } from "../views/trigger-view.js";
 import { runInstallDialogue } from "./install-dialogue.js";
 
 interface NameArgs extends GlobalArgs {
@@ -64,7 +64,7 @@ export function triggerCommand(context: CommandContext): CommandModule {
             const { api } = await session.connect();
             const { trigger } = await api.getTrigger({ name: args.name });
             if (!trigger) throw new Error(`the server sent no trigger for "${args.name}"`);
-            session.output.result(triggerJson(trigger), () => triggerDetails(trigger, session.output));
+            session.output.result(triggerGetJson(trigger), () => triggerDetails(trigger, session.output));
           }),
         })
         .command({

@@ -14,6 +14,7 @@ import { stateLabel } from "../output/state-label.js";
 import { renderTable } from "../output/table.js";
 import { int64 } from "./int64.js";
 import { timeText } from "./time-text.js";
+import { outcomeCounts, outcomeLines } from "./trigger-view.js";
 
 const mapValues = <V, W>(map: Readonly<Record<string, V>>, f: (value: V) => W): Record<string, W> =>
   Object.fromEntries(Object.entries(map).map(([k, v]) => [k, f(v)]));
@@ -79,6 +80,15 @@ function commandText(args: readonly string[]): string {
   return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
 }
 
+/** `gofer pipeline get`: the pipeline with its event outcome counts and runs waiting for a slot (ours). */
+export function pipelineGetJson(pipeline: Pipeline) {
+  return {
+    ...pipelineJson(pipeline),
+    event_outcomes: outcomeCounts(pipeline.eventOutcomes),
+    queued_runs: int64(pipeline.queuedRuns),
+  };
+}
+
 export function pipelineDetails(pipeline: Pipeline, output: Output): string {
   const c = output.colors;
   const lines = [
@@ -128,6 +138,8 @@ export function pipelineDetails(pipeline: Pipeline, output: Output): string {
       lines.push(`  • ${c.blue(t.label)} → ${t.name}${settings.length > 0 ? c.dim(`  ${settings.join(" ")}`) : ""}`);
     }
   }
+  lines.push("", c.bold("Events:"), ...outcomeLines(pipeline.eventOutcomes));
+  lines.push(`  runs waiting for a slot: ${int64(pipeline.queuedRuns)}`);
   if (pipeline.errors.length > 0) {
     lines.push("", c.bold(c.red("Errors:")));
     for (const e of pipeline.errors)

@@ -19,6 +19,29 @@ export function triggerJson(trigger: Trigger) {
   };
 }
 
+/** `gofer trigger get`: the trigger with how its fired events resolved (ours; empty from a v0.4 server). */
+export function triggerGetJson(trigger: Trigger) {
+  return { ...triggerJson(trigger), event_outcomes: outcomeCounts(trigger.eventOutcomes) };
+}
+
+export function outcomeCounts(counts: Readonly<Record<string, bigint>>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(counts)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, value]) => [key, int64(value)]),
+  );
+}
+
+/** "Events:" lines: every outcome with its count, runs started first; a note when there are none. */
+export function outcomeLines(counts: Readonly<Record<string, bigint>>): string[] {
+  const entries = Object.entries(outcomeCounts(counts)).sort(
+    ([a], [b]) => Number(b === "runs_started") - Number(a === "runs_started") || a.localeCompare(b),
+  );
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return ["  No trigger events resolved yet"];
+  return [`  ${total} fired`, ...entries.map(([key, n]) => `  ${key.replaceAll("_", " ")}: ${n}`)];
+}
+
 export function triggerTable(triggers: readonly Trigger[], output: Output): string {
   if (triggers.length === 0) return 'No triggers installed. Install one with "gofer trigger install <name> <image>".';
   const c = output.colors;
@@ -48,5 +71,8 @@ export function triggerDetails(trigger: Trigger, output: Output): string {
     `  Started: ${timeText(trigger.started, output)}`,
     `  Endpoint: ${trigger.url || "-"}`,
     `  Documentation: ${trigger.documentation || "No documentation found"}`,
+    "",
+    c.bold("Events:"),
+    ...outcomeLines(trigger.eventOutcomes),
   ].join("\n");
 }

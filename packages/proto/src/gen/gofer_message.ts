@@ -49,6 +49,14 @@ export interface Pipeline {
   /** key = label */
   commonTasks: { [key: string]: PipelineCommonTaskSettings };
   errors: Pipeline_Error[];
+  /**
+   * Additions (not in v0.4.1), filled by GetPipeline only: how the fired events of this pipeline's triggers resolved
+   * ("runs_started", "skipped_pipeline_disabled", "skipped_ingress_off", "skipped_overlap_<policy>", "failed_<why>",
+   * "trigger_<state>") and how many of its runs wait for a parallelism slot now. Empty/zero in a v0.4 message, so it
+   * encodes exactly as before; v0.4 clients skip unknown fields.
+   */
+  eventOutcomes: { [key: string]: bigint };
+  queuedRuns: bigint;
 }
 
 export enum Pipeline_PipelineState {
@@ -141,6 +149,11 @@ export interface Pipeline_CommonTasksEntry {
 export interface Pipeline_Error {
   kind: Pipeline_ErrorKind;
   description: string;
+}
+
+export interface Pipeline_EventOutcomesEntry {
+  key: string;
+  value: bigint;
 }
 
 export interface PipelineTaskConfig {
@@ -825,6 +838,11 @@ export interface Trigger {
    * v0.4 trigger encodes exactly as before and v0.4 clients, which skip unknown fields, are unaffected.
    */
   kind: string;
+  /**
+   * Addition (not in v0.4.1), filled by GetTrigger only: how this trigger's fired events resolved, over all pipelines
+   * (keys as Pipeline.event_outcomes). Empty in a v0.4 message.
+   */
+  eventOutcomes: { [key: string]: bigint };
 }
 
 export enum Trigger_TriggerState {
@@ -909,6 +927,11 @@ export function trigger_TriggerStatusToJSON(object: Trigger_TriggerStatus): stri
     default:
       return "UNRECOGNIZED";
   }
+}
+
+export interface Trigger_EventOutcomesEntry {
+  key: string;
+  value: bigint;
 }
 
 /** Defined by the original, used by no RPC. */
@@ -1395,6 +1418,8 @@ function createBasePipeline(): Pipeline {
     triggers: {},
     commonTasks: {},
     errors: [],
+    eventOutcomes: {},
+    queuedRuns: 0n,
   };
 }
 
@@ -1444,6 +1469,15 @@ export const Pipeline: MessageFns<Pipeline> = {
     });
     for (const v of message.errors) {
       Pipeline_Error.encode(v!, writer.uint32(98).fork()).join();
+    }
+    globalThis.Object.entries(message.eventOutcomes).forEach(([key, value]: [string, bigint]) => {
+      Pipeline_EventOutcomesEntry.encode({ key: key as any, value }, writer.uint32(802).fork()).join();
+    });
+    if (message.queuedRuns !== 0n) {
+      if (BigInt.asIntN(64, message.queuedRuns) !== message.queuedRuns) {
+        throw new globalThis.Error("value provided for field message.queuedRuns of type int64 too large");
+      }
+      writer.uint32(808).int64(message.queuedRuns);
     }
     return writer;
   },
@@ -1566,6 +1600,25 @@ export const Pipeline: MessageFns<Pipeline> = {
             message.errors.push(Pipeline_Error.decode(reader, reader.uint32()));
             continue;
           }
+          case 100: {
+            if (tag !== 802) {
+              break;
+            }
+
+            const entry100 = Pipeline_EventOutcomesEntry.decode(reader, reader.uint32());
+            if (entry100.value !== undefined) {
+              message.eventOutcomes[entry100.key] = entry100.value;
+            }
+            continue;
+          }
+          case 101: {
+            if (tag !== 808) {
+              break;
+            }
+
+            message.queuedRuns = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1657,6 +1710,38 @@ export const Pipeline: MessageFns<Pipeline> = {
         )
         : {},
       errors: globalThis.Array.isArray(object?.errors) ? object.errors.map((e: any) => Pipeline_Error.fromJSON(e)) : [],
+      eventOutcomes: isObject(object.eventOutcomes)
+        ? (globalThis.Object.entries(object.eventOutcomes) as [string, any][]).reduce(
+          (acc: { [key: string]: bigint }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: BigInt(value as string | number | bigint | boolean),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.event_outcomes)
+        ? (globalThis.Object.entries(object.event_outcomes) as [string, any][]).reduce(
+          (acc: { [key: string]: bigint }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: BigInt(value as string | number | bigint | boolean),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      queuedRuns: isSet(object.queuedRuns)
+        ? BigInt(object.queuedRuns)
+        : isSet(object.queued_runs)
+        ? BigInt(object.queued_runs)
+        : 0n,
     };
   },
 
@@ -1716,6 +1801,18 @@ export const Pipeline: MessageFns<Pipeline> = {
     if (message.errors?.length) {
       obj.errors = message.errors.map((e) => Pipeline_Error.toJSON(e));
     }
+    if (message.eventOutcomes) {
+      const entries = globalThis.Object.entries(message.eventOutcomes) as [string, bigint][];
+      if (entries.length > 0) {
+        obj.eventOutcomes = {};
+        entries.forEach(([k, v]) => {
+          obj.eventOutcomes[k] = v.toString();
+        });
+      }
+    }
+    if (message.queuedRuns !== 0n) {
+      obj.queuedRuns = message.queuedRuns.toString();
+    }
     return obj;
   },
 
@@ -1763,6 +1860,18 @@ export const Pipeline: MessageFns<Pipeline> = {
         {},
       );
     message.errors = object.errors?.map((e) => Pipeline_Error.fromPartial(e)) || [];
+    message.eventOutcomes = (globalThis.Object.entries(object.eventOutcomes ?? {}) as [string, bigint][]).reduce(
+      (acc: { [key: string]: bigint }, [key, value]: [string, bigint]) => {
+        if (value !== undefined) {
+          acc[key] = BigInt(value as string | number | bigint | boolean);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.queuedRuns = (object.queuedRuns !== undefined && object.queuedRuns !== null)
+      ? BigInt(object.queuedRuns)
+      : 0n;
     return message;
   },
 };
@@ -2109,6 +2218,94 @@ export const Pipeline_Error: MessageFns<Pipeline_Error> = {
     const message = createBasePipeline_Error();
     message.kind = object.kind ?? 0;
     message.description = object.description ?? "";
+    return message;
+  },
+};
+
+function createBasePipeline_EventOutcomesEntry(): Pipeline_EventOutcomesEntry {
+  return { key: "", value: 0n };
+}
+
+export const Pipeline_EventOutcomesEntry: MessageFns<Pipeline_EventOutcomesEntry> = {
+  encode(message: Pipeline_EventOutcomesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0n) {
+      if (BigInt.asIntN(64, message.value) !== message.value) {
+        throw new globalThis.Error("value provided for field message.value of type int64 too large");
+      }
+      writer.uint32(16).int64(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Pipeline_EventOutcomesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePipeline_EventOutcomesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Pipeline_EventOutcomesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? BigInt(object.value) : 0n,
+    };
+  },
+
+  toJSON(message: Pipeline_EventOutcomesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0n) {
+      obj.value = message.value.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Pipeline_EventOutcomesEntry>): Pipeline_EventOutcomesEntry {
+    return Pipeline_EventOutcomesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Pipeline_EventOutcomesEntry>): Pipeline_EventOutcomesEntry {
+    const message = createBasePipeline_EventOutcomesEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
     return message;
   },
 };
@@ -5452,7 +5649,17 @@ export const TaskRun: MessageFns<TaskRun> = {
 };
 
 function createBaseTrigger(): Trigger {
-  return { name: "", image: "", url: "", started: 0n, state: 0, status: 0, documentation: "", kind: "" };
+  return {
+    name: "",
+    image: "",
+    url: "",
+    started: 0n,
+    state: 0,
+    status: 0,
+    documentation: "",
+    kind: "",
+    eventOutcomes: {},
+  };
 }
 
 export const Trigger: MessageFns<Trigger> = {
@@ -5484,6 +5691,9 @@ export const Trigger: MessageFns<Trigger> = {
     if (message.kind !== "") {
       writer.uint32(66).string(message.kind);
     }
+    globalThis.Object.entries(message.eventOutcomes).forEach(([key, value]: [string, bigint]) => {
+      Trigger_EventOutcomesEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
+    });
     return writer;
   },
 
@@ -5564,6 +5774,17 @@ export const Trigger: MessageFns<Trigger> = {
             message.kind = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            const entry9 = Trigger_EventOutcomesEntry.decode(reader, reader.uint32());
+            if (entry9.value !== undefined) {
+              message.eventOutcomes[entry9.key] = entry9.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5586,6 +5807,33 @@ export const Trigger: MessageFns<Trigger> = {
       status: isSet(object.status) ? trigger_TriggerStatusFromJSON(object.status) : 0,
       documentation: isSet(object.documentation) ? globalThis.String(object.documentation) : "",
       kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      eventOutcomes: isObject(object.eventOutcomes)
+        ? (globalThis.Object.entries(object.eventOutcomes) as [string, any][]).reduce(
+          (acc: { [key: string]: bigint }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: BigInt(value as string | number | bigint | boolean),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.event_outcomes)
+        ? (globalThis.Object.entries(object.event_outcomes) as [string, any][]).reduce(
+          (acc: { [key: string]: bigint }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: BigInt(value as string | number | bigint | boolean),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -5615,6 +5863,15 @@ export const Trigger: MessageFns<Trigger> = {
     if (message.kind !== "") {
       obj.kind = message.kind;
     }
+    if (message.eventOutcomes) {
+      const entries = globalThis.Object.entries(message.eventOutcomes) as [string, bigint][];
+      if (entries.length > 0) {
+        obj.eventOutcomes = {};
+        entries.forEach(([k, v]) => {
+          obj.eventOutcomes[k] = v.toString();
+        });
+      }
+    }
     return obj;
   },
 
@@ -5631,6 +5888,103 @@ export const Trigger: MessageFns<Trigger> = {
     message.status = object.status ?? 0;
     message.documentation = object.documentation ?? "";
     message.kind = object.kind ?? "";
+    message.eventOutcomes = (globalThis.Object.entries(object.eventOutcomes ?? {}) as [string, bigint][]).reduce(
+      (acc: { [key: string]: bigint }, [key, value]: [string, bigint]) => {
+        if (value !== undefined) {
+          acc[key] = BigInt(value as string | number | bigint | boolean);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseTrigger_EventOutcomesEntry(): Trigger_EventOutcomesEntry {
+  return { key: "", value: 0n };
+}
+
+export const Trigger_EventOutcomesEntry: MessageFns<Trigger_EventOutcomesEntry> = {
+  encode(message: Trigger_EventOutcomesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0n) {
+      if (BigInt.asIntN(64, message.value) !== message.value) {
+        throw new globalThis.Error("value provided for field message.value of type int64 too large");
+      }
+      writer.uint32(16).int64(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Trigger_EventOutcomesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrigger_EventOutcomesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Trigger_EventOutcomesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? BigInt(object.value) : 0n,
+    };
+  },
+
+  toJSON(message: Trigger_EventOutcomesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0n) {
+      obj.value = message.value.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Trigger_EventOutcomesEntry>): Trigger_EventOutcomesEntry {
+    return Trigger_EventOutcomesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Trigger_EventOutcomesEntry>): Trigger_EventOutcomesEntry {
+    const message = createBaseTrigger_EventOutcomesEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
     return message;
   },
 };

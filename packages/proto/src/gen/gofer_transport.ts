@@ -37,6 +37,8 @@ export interface GetSystemInfoResponse {
   commit: string;
   devModeEnabled: boolean;
   semver: string;
+  /** Addition (not in v0.4.1): runs waiting for a parallelism slot, over all pipelines. Zero encodes as nothing. */
+  queuedRuns: bigint;
 }
 
 export interface RepairOrphanRequest {
@@ -868,7 +870,7 @@ export const GetSystemInfoRequest: MessageFns<GetSystemInfoRequest> = {
 };
 
 function createBaseGetSystemInfoResponse(): GetSystemInfoResponse {
-  return { commit: "", devModeEnabled: false, semver: "" };
+  return { commit: "", devModeEnabled: false, semver: "", queuedRuns: 0n };
 }
 
 export const GetSystemInfoResponse: MessageFns<GetSystemInfoResponse> = {
@@ -881,6 +883,12 @@ export const GetSystemInfoResponse: MessageFns<GetSystemInfoResponse> = {
     }
     if (message.semver !== "") {
       writer.uint32(26).string(message.semver);
+    }
+    if (message.queuedRuns !== 0n) {
+      if (BigInt.asIntN(64, message.queuedRuns) !== message.queuedRuns) {
+        throw new globalThis.Error("value provided for field message.queuedRuns of type int64 too large");
+      }
+      writer.uint32(800).int64(message.queuedRuns);
     }
     return writer;
   },
@@ -922,6 +930,14 @@ export const GetSystemInfoResponse: MessageFns<GetSystemInfoResponse> = {
             message.semver = reader.string();
             continue;
           }
+          case 100: {
+            if (tag !== 800) {
+              break;
+            }
+
+            message.queuedRuns = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -943,6 +959,11 @@ export const GetSystemInfoResponse: MessageFns<GetSystemInfoResponse> = {
         ? globalThis.Boolean(object.dev_mode_enabled)
         : false,
       semver: isSet(object.semver) ? globalThis.String(object.semver) : "",
+      queuedRuns: isSet(object.queuedRuns)
+        ? BigInt(object.queuedRuns)
+        : isSet(object.queued_runs)
+        ? BigInt(object.queued_runs)
+        : 0n,
     };
   },
 
@@ -957,6 +978,9 @@ export const GetSystemInfoResponse: MessageFns<GetSystemInfoResponse> = {
     if (message.semver !== "") {
       obj.semver = message.semver;
     }
+    if (message.queuedRuns !== 0n) {
+      obj.queuedRuns = message.queuedRuns.toString();
+    }
     return obj;
   },
 
@@ -968,6 +992,9 @@ export const GetSystemInfoResponse: MessageFns<GetSystemInfoResponse> = {
     message.commit = object.commit ?? "";
     message.devModeEnabled = object.devModeEnabled ?? false;
     message.semver = object.semver ?? "";
+    message.queuedRuns = (object.queuedRuns !== undefined && object.queuedRuns !== null)
+      ? BigInt(object.queuedRuns)
+      : 0n;
     return message;
   },
 };

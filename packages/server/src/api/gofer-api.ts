@@ -20,6 +20,7 @@ import type { EventLog } from "../events/event-log.js";
 import type { NamespaceService } from "../namespaces/namespace-service.js";
 import { validatePipelineConfig } from "../pipelines/pipeline-config.js";
 import type { PipelineService } from "../pipelines/pipeline-service.js";
+import { pipelineEventOutcomes, triggerEventOutcomes } from "../storage/event-outcome-counts.js";
 import { getEvent, listEvents } from "../storage/event-repository.js";
 import type { NamespaceRow, Schema } from "../storage/schema.js";
 import type { TriggerRuntime } from "../triggers/trigger-runtime.js";
@@ -60,6 +61,15 @@ export interface GoferApiDeps extends HandlerDeps {
   resultsLimit: number;
   stores: StoresApiDeps;
   commonTasks: CommonTaskRegistry;
+  /** Runs waiting for a parallelism slot (GetPipeline, GetSystemInfo); absent reads as none. */
+  runQueue?: {
+    readonly queueDepth: number;
+    activity(namespaceId: string, pipelineId: string): { queued: number };
+  };
+}
+
+function toBigCounts(counts: Record<string, number>): Record<string, bigint> {
+  return Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, BigInt(value)]));
 }
 
 const path = (method: keyof typeof GoferService) => GoferService[method].path;
@@ -79,6 +89,7 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
       commit: deps.system.commit,
       devModeEnabled: deps.system.devMode,
       semver: deps.system.semver,
+      queuedRuns: BigInt(deps.runQueue?.queueDepth ?? 0),
     })),
     toggleEventIngress: u("toggleEventIngress", async (_req, ctx) => {
       ctx.requireManagement("toggle event ingress");
@@ -139,9 +150,13 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     }),
 
     // ---- pipelines ---------------------------------------------------------------------------------------------
-    getPipeline: u("getPipeline", async (req, ctx) => ({
-      pipeline: toProtoPipeline(await deps.pipelines.get(ctx.namespace(req.namespaceId), req.id)),
-    })),
+    getPipeline: u("getPipeline", async (req, ctx) => {
+      const pipeline = toProtoPipeline(await deps.pipelines.get(ctx.namespace(req.namespaceId), req.id));
+      const outcomes = await pipelineEventOutcomes(deps.db, pipeline.namespace, pipeline.id);
+      pipeline.eventOutcomes = toBigCounts(outcomes);
+      pipeline.queuedRuns = BigInt(deps.runQueue?.activity(pipeline.namespace, pipeline.id).queued ?? 0);
+      return { pipeline };
+    }),
     listPipelines: u("listPipelines", async (req, ctx) => ({
       pipelines: fitAnswer(
         (await deps.pipelines.list(ctx.namespace(req.namespaceId), Number(req.offset), Number(req.limit))).map(
@@ -203,7 +218,9 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
     // ---- triggers ----------------------------------------------------------------------------------------------
     getTrigger: u("getTrigger", async (req) => {
       if (req.name === "") throw new FailedPreconditionError("name required");
-      return { trigger: toProtoTrigger(await deps.triggers.get(req.name)) };
+      const trigger = toProtoTrigger(await deps.triggers.get(req.name));
+      trigger.eventOutcomes = toBigCounts(await triggerEventOutcomes(deps.db, trigger.name));
+      return { trigger };
     }),
     listTriggers: u("listTriggers", async () => ({
       triggers: fitAnswer((await deps.triggers.list()).map(toProtoTrigger), {

@@ -1,11 +1,13 @@
 // The event processor's storage, backed by sqlite: one transaction per batch of fired events, in which each event's
-// pipeline is read and its run (runs/run-creation.ts) and RESOLVED event are stored.
+// pipeline is read and its run (runs/run-creation.ts) and RESOLVED event are stored, and the batch's outcomes are
+// added to the per-trigger/pipeline counters (storage/event-outcome-counts.ts).
 
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Kysely } from "kysely";
 import { DEFAULT_OVERLAP, overlapPolicyOf } from "../runs/overlap-policy.js";
 import { createTriggeredRun } from "../runs/run-creation.js";
 import { storeEvent } from "../runs/run-events.js";
+import { countEventOutcomes, type EventOutcomeKey } from "../storage/event-outcome-counts.js";
 import { getPipeline, getPipelineTriggerSubscription } from "../storage/pipeline-repository.js";
 import type { Schema } from "../storage/schema.js";
 import { transaction } from "../storage/transaction.js";
@@ -16,7 +18,19 @@ export function eventProcessorStore(db: Kysely<Schema>, clock: Clock): EventProc
     recordFiredEvents(inputs) {
       return transaction(db, async (trx) => {
         const recorded: RecordedEvent[] = [];
-        for (const input of inputs) recorded.push(await recordFiredEvent(trx, clock, input));
+        const outcomes: EventOutcomeKey[] = [];
+        for (const input of inputs) {
+          const one = await recordFiredEvent(trx, clock, input);
+          recorded.push(one);
+          const { fired } = input;
+          outcomes.push({
+            namespaceId: fired.namespace_id,
+            pipelineId: fired.pipeline_id,
+            triggerName: fired.name,
+            outcome: one.resolution.outcome,
+          });
+        }
+        await countEventOutcomes(trx, outcomes);
         return recorded;
       });
     },

@@ -43,6 +43,8 @@ export interface NewTriggeredRun {
 /** How a fired event resolves: the RESOLVED event's details and, for SUCCESS, the run to create. */
 export interface Resolution {
   details: TriggerEventDetails;
+  /** Counter this event adds to (event_outcome_counts): "runs_started", "skipped_<reason>", "failed_<reason>", … */
+  outcome: string;
   run?: Omit<NewTriggeredRun, "firedEventId">;
 }
 
@@ -220,25 +222,37 @@ function resolve(
   ingressEnabled: boolean,
   activity?: () => PipelineActivity,
 ): Resolution {
-  const resolved = (result: TriggerEventResult): Resolution => ({
+  const resolved = (outcome: string, result: TriggerEventResult): Resolution => ({
     details: { ...firedDetails(event), result, metadata: {} },
+    outcome,
   });
-  if (event.result !== "SUCCESS") return resolved({ details: event.details, state: event.result });
-  if (!ingressEnabled) return resolved({ details: RESOLUTION.ingressOff, state: "SKIPPED" });
-  if (!pipeline) return resolved({ details: RESOLUTION.pipelineMissing, state: "FAILURE" });
+  if (event.result !== "SUCCESS") {
+    return resolved(`trigger_${event.result.toLowerCase()}`, { details: event.details, state: event.result });
+  }
+  if (!ingressEnabled) return resolved("skipped_ingress_off", { details: RESOLUTION.ingressOff, state: "SKIPPED" });
+  if (!pipeline) {
+    return resolved("failed_pipeline_missing", { details: RESOLUTION.pipelineMissing, state: "FAILURE" });
+  }
   const subscribedTrigger = pipeline.subscribedTrigger;
-  if (subscribedTrigger === undefined) return resolved({ details: RESOLUTION.subscriptionMissing, state: "FAILURE" });
+  if (subscribedTrigger === undefined) {
+    return resolved("failed_subscription_missing", { details: RESOLUTION.subscriptionMissing, state: "FAILURE" });
+  }
   if (subscribedTrigger !== event.triggerName) {
-    return resolved({
+    return resolved("failed_label_of_other_trigger", {
       details: `Trigger "${event.triggerName}" is not subscribed with label "${event.label}"; that label belongs to trigger "${subscribedTrigger}".`,
       state: "FAILURE",
     });
   }
-  if (pipeline.state !== "ACTIVE") return resolved({ details: RESOLUTION.notActive, state: "SKIPPED" });
+  if (pipeline.state !== "ACTIVE") {
+    return resolved("skipped_pipeline_disabled", { details: RESOLUTION.notActive, state: "SKIPPED" });
+  }
   const skipped = activity && pipeline.overlap ? overlapSkipReason(pipeline.overlap, activity()) : undefined;
-  if (skipped) return resolved({ details: skipped, state: "SKIPPED" });
+  if (skipped && pipeline.overlap) {
+    return resolved(`skipped_overlap_${pipeline.overlap.replaceAll("-", "_")}`, { details: skipped, state: "SKIPPED" });
+  }
   return {
     details: { ...firedDetails(event), result: { details: event.details, state: "SUCCESS" }, metadata: event.metadata },
+    outcome: "runs_started",
     run: {
       namespaceId: event.namespaceId,
       pipelineId: event.pipelineId,

@@ -158,8 +158,16 @@ export async function updatePipeline(
   return result.numUpdatedRows > 0n;
 }
 
-/** Deletes the pipeline with its tasks, subscriptions, runs and task runs. @returns false when there was none. */
+/**
+ * Deletes the pipeline with its tasks, subscriptions, runs, task runs and event outcome counts (so a pipeline made
+ * again with the same id starts from zero). @returns false when there was none.
+ */
 export async function deletePipeline(db: Kysely<Schema>, namespaceId: string, id: string): Promise<boolean> {
+  await db
+    .deleteFrom("event_outcome_counts")
+    .where("namespace_id", "=", namespaceId)
+    .where("pipeline_id", "=", id)
+    .execute();
   const result = await db
     .deleteFrom("pipelines")
     .where("namespace_id", "=", namespaceId)

@@ -236,6 +236,16 @@ export interface Schema {
   server_state: ServerStateTable;
   common_task_registrations: CommonTaskRegistrationTable;
   pipeline_common_tasks: PipelineCommonTaskTable;
+  event_outcome_counts: EventOutcomeCountTable;
+}
+
+/** Ours: fired events per trigger/pipeline by how they resolved (storage/event-outcome-counts.ts). */
+export interface EventOutcomeCountTable {
+  namespace_id: string;
+  pipeline_id: string;
+  trigger_name: string;
+  outcome: string;
+  count: number;
 }
 
 export interface CommonTaskRegistrationRow {
