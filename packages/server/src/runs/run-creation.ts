@@ -25,7 +25,8 @@ export interface CreatedRun {
 export const MANUAL_TRIGGER = { name: "manual", label: "api" } as const;
 export const MANUAL_RESOLUTION = "triggered via API";
 
-/** The EventProcessorStore.createTriggeredRun contract: variables = the event's metadata (source TRIGGER). */
+/** The run a resolved fired event asks for (EventProcessorStore.recordFiredEvents, in its transaction): variables =
+ * the event's metadata (source TRIGGER). */
 export async function createTriggeredRun(
   db: Kysely<Schema>,
   clock: Clock,

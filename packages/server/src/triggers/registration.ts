@@ -26,8 +26,8 @@ export interface TriggerRegistration {
 /** What the API shows of a trigger: its registration plus the runtime's view. */
 export interface TriggerView {
   name: string;
-  /** trigger (v0.4) or extension (v0.5); not on the wire (proto Trigger has no such field), shown by the CLI. */
   image: string;
+  /** trigger (v0.4) or extension (v0.5); on the wire as field 8 (`kind`) of proto Trigger, shown by the CLI. */
   kind: TriggerKind;
   /** host:port, empty while not running */
   url: string;

@@ -1,10 +1,11 @@
 // Keeps one installed trigger running (spec §2.2-2.3 and §2.10, with the bugs of §7 fixed).
 //
 // States (TriggerState): PROCESSING (starting: container up, waiting for Info) → RUNNING (Info answered; Watcher
-// running; the trigger's pipelines re-subscribed) → EXITED (the process ended). An unexpected exit is followed, after a
-// backoff, by a fresh start with a new key and a re-subscription of every pipeline. stop() ends the cycle: it asks
-// the trigger to Shutdown (which also answers its parked Watch), waits up to stop_timeout for it to exit, then stops
-// it (SIGTERM) and finally kills it. stop() is idempotent and bounded.
+// running; the trigger's pipelines re-subscribed) ⇄ UNKNOWN (its Watch fails, or it misses liveness checks; back to
+// RUNNING when it answers again, killed and restarted after a few missed checks) → EXITED (the process ended). An
+// unexpected exit is followed, after a backoff, by a fresh start with a new key and a re-subscription of every
+// pipeline. stop() ends the cycle: it asks the trigger to Shutdown (which also answers its parked Watch), waits up to
+// stop_timeout for it to exit, then stops it (SIGTERM) and finally kills it. stop() is idempotent and bounded.
 import { type Clock, generateTriggerKey } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
