@@ -187,7 +187,7 @@ export class EventProcessor {
           const now = this.options.activity?.(event.namespaceId, event.pipelineId) ?? { queued: 0, running: 0 };
           return { queued: now.queued + (madeHere.get(key) ?? 0), running: now.running };
         };
-        const resolution = resolve(
+        const resolution = resolveFiredEvent(
           event,
           pipeline,
           this.options.ingressEnabled(),
@@ -215,8 +215,8 @@ export class EventProcessor {
   }
 }
 
-/** The rules of the header, in order. */
-function resolve(
+/** The rules of the header, in order: how a fired event resolves, given its pipeline as read in the transaction. */
+export function resolveFiredEvent(
   event: FiredEvent,
   pipeline: PipelineForEvent | undefined,
   ingressEnabled: boolean,
