@@ -103,10 +103,10 @@ describe("WatchChannel", () => {
     const channel = channelTo(trigger);
     const cancel = new AbortController();
     const parked = channel.watch(cancel.signal);
-    await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => trigger.running.queue.stats().waitingTakers).toBe(1); // parked at the trigger
     cancel.abort();
     expect((await failure(parked))?.code).toBe(status.CANCELLED);
-    await new Promise((r) => setTimeout(r, 100)); // the RST_STREAM reaches the trigger
+    await expect.poll(() => trigger.running.queue.stats().waitingTakers).toBe(0); // the RST_STREAM reached the trigger
     await subscription.emit({ details: "after" });
     expect((await channel.watch(new AbortController().signal)).details).toBe("after");
   });
@@ -115,7 +115,7 @@ describe("WatchChannel", () => {
     const { trigger } = await triggerWithSubscription();
     const channel = channelTo(trigger);
     const parked = channel.watch(new AbortController().signal);
-    await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => trigger.running.queue.stats().waitingTakers).toBe(1); // parked at the trigger
     await trigger.running.stop("test");
     const ended = await parked.then(
       (response) => ({ response }),
