@@ -2,7 +2,7 @@
 // the last event is being recorded, within a bound, and stopping waits for every recording) and the processor's
 // batching (events that arrive together share a transaction; a failing one fails alone), on a real sqlite file.
 import { type TriggerWatchResponse, TriggerWatchResponse_Result } from "@gofer/proto";
-import { systemClock } from "@gofer/trigger-sdk";
+import { FakeClock, systemClock } from "@gofer/trigger-sdk";
 import { describe, expect, test, vi } from "vitest";
 import { EventLog } from "../src/events/event-log.js";
 import { EventProcessor, type EventProcessorStore } from "../src/events/event-processor.js";
@@ -38,6 +38,14 @@ function watchResponse(n: number): TriggerWatchResponse {
   };
 }
 
+/**
+ * Lets every callback already queued on the event loop run (no timers are involved), so that a test can show that
+ * something does not happen; it never waits on the wall clock.
+ */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
 /** A trigger with an endless queue: each Watch answers the next event in the next turn. Counts the calls. */
 function endlessSource() {
   let calls = 0;
@@ -64,14 +72,17 @@ describe("Watcher pipelining", () => {
         recordings.push({ event, done });
         return done.promise;
       },
-      clock: systemClock,
+      // Its time never moves: every Watch counts as answered at once, so the next is asked for in the same turn.
+      clock: new FakeClock(),
       logger,
       maxUnrecorded: 3,
     });
     const loop = watcher.start(new AbortController().signal);
     await vi.waitFor(() => expect(recordings.length).toBe(3));
     // Nothing recorded yet: three events wait, and the loop waits with them instead of taking a fourth.
-    await new Promise((r) => setTimeout(r, 50));
+    expect(watcher.stats.watches).toBe(3);
+    await settle();
+    expect(watcher.stats.watches).toBe(3);
     expect(source.calls()).toBe(3);
     expect(recordings.map((r) => r.event.details)).toEqual(["event 1", "event 2", "event 3"]);
 
@@ -82,9 +93,12 @@ describe("Watcher pipelining", () => {
     const stopping = watcher.stop().then(() => {
       stopped = true;
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     expect(stopped).toBe(false); // events 2–4 are taken but not recorded
-    for (const r of recordings) r.done.resolve();
+    for (const r of recordings.slice(0, -1)) r.done.resolve();
+    await settle();
+    expect(stopped).toBe(false); // event 4 is still being recorded
+    recordings.at(-1)?.done.resolve();
     await stopping;
     await loop;
     expect(stopped).toBe(true);
@@ -93,20 +107,21 @@ describe("Watcher pipelining", () => {
   test("an event that a parked Watch brought is recorded before the next Watch is asked for", async () => {
     const log: string[] = [];
     let calls = 0;
+    const clock = new FakeClock();
     const watcher = new Watcher({
       triggerName: "t",
       source: {
         watch: async () => {
           calls += 1;
           log.push(`watch ${calls}`);
-          await new Promise((r) => setTimeout(r, 5)); // the trigger had nothing queued: the call waits
+          await clock.advance(5); // the trigger had nothing queued: the call waits (for the event's time to come)
           return watchResponse(calls);
         },
       },
       // As the event processor does: the recording runs in the next turn of the event loop.
       onEvent: (event) =>
         new Promise<void>((resolve) => setImmediate(() => resolve(void log.push(`recorded ${event.metadata.N}`)))),
-      clock: systemClock,
+      clock,
       logger,
     });
     void watcher.start(new AbortController().signal);
