@@ -18,8 +18,9 @@ describe("the sqlite dialect", () => {
         transaction(db, async (trx) => {
           order.push(n);
           await sql`insert into log (n) values (${n})`.execute(trx);
-          // A transaction that waits on something else keeps the connection; the others queue behind it.
-          if (n % 10 === 0) await new Promise((r) => setTimeout(r, 5));
+          // A transaction that waits on something else (here: a later turn of the event loop) keeps the connection;
+          // the others queue behind it.
+          if (n % 10 === 0) await new Promise((r) => setImmediate(r));
         }),
       ),
     );
