@@ -5,8 +5,10 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import type { Event } from "@gofer/proto";
 import { afterEach, describe, expect, test, vi } from "vitest";
+import winston from "winston";
 import { intervalPipeline, startTestServer, type TestServer } from "./server-harness.js";
 
 function tryMount(dir: string): boolean {
@@ -54,7 +56,22 @@ async function events(s: TestServer): Promise<Event[]> {
 
 describe.skipIf(!mounted)("sqlite disk-full", () => {
   test("events that could not be recorded while the disk was full are recorded once space is back; none lost", async () => {
-    server = await startTestServer({ dir: mountPoint });
+    // The server's log tells when a fired event could not be recorded (the first attempt of each such event).
+    const unrecordedEvents: unknown[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        const line = JSON.parse(String(chunk)) as { message?: string; attempt?: number };
+        if (line.message === "could not record trigger event; retrying" && line.attempt === 1)
+          unrecordedEvents.push(line);
+        done();
+      },
+    });
+    const logger = winston.createLogger({
+      level: "error",
+      format: winston.format.json(),
+      transports: [new winston.transports.Stream({ stream: sink })],
+    });
+    server = await startTestServer({ dir: mountPoint, logger });
     const s = server;
     await s.api.installTrigger({
       name: "interval",
@@ -71,8 +88,13 @@ describe.skipIf(!mounted)("sqlite disk-full", () => {
     });
 
     const filler = fill(mountPoint);
-    // While full, nothing new is recorded (a few may still fit in freed pages); give the trigger 4 ticks.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // While full, nothing new is recorded (a few may still fit in freed pages): wait until 4 ticks of the trigger
+    // could not be recorded, so that losing them would leave a gap the count below notices.
+    const before = unrecordedEvents.length;
+    await vi.waitFor(() => expect(unrecordedEvents.length).toBeGreaterThanOrEqual(before + 4), {
+      timeout: 20_000,
+      interval: 100,
+    });
     rmSync(filler);
     const spaceBack = Date.now();
 
