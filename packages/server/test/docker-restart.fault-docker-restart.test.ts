@@ -11,7 +11,7 @@
 // It needs root and dockerd, so it runs only with GOFER_FAULTS_DOCKER_RESTART=1 (`pnpm test:docker-restart`, which
 // .ci/run runs after `pnpm test`); otherwise it is skipped saying so.
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -97,6 +97,9 @@ class PrivateDockerd {
   /** Stops the daemon, unmounts what it left mounted under its directory (its netns), and removes the directory. */
   async destroy(): Promise<void> {
     await this.stop();
+    // A container the daemon was still creating or running when it stopped keeps its containerd shim (and runc) alive
+    // after the daemon is gone: end every process that names this daemon's directory, and everything under them.
+    killProcessTree(processesMentioning(this.dir));
     const mounts = readFileSync("/proc/self/mounts", "utf8")
       .split("\n")
       .map((line) => line.split(" ")[1] ?? "")
@@ -105,6 +108,49 @@ class PrivateDockerd {
       .reverse();
     for (const path of mounts) spawnSync("umount", [path], { stdio: "ignore" });
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/** Pids of the processes whose command line names `text`. */
+function processesMentioning(text: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+/** SIGKILL to the given processes and all their descendants (found through /proc/<pid>/stat's parent pid). */
+function killProcessTree(roots: number[]): void {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the 2nd field after the ")" that closes the command name.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const all: number[] = [];
+  const visit = (pid: number) => {
+    all.push(pid);
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  for (const root of roots) visit(root);
+  for (const pid of all) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
   }
 }
 
