@@ -11,7 +11,7 @@ import { requireTerminal, terminalPrompter } from "../prompt.js";
 import { action, type CommandContext, type GlobalArgs, type Session } from "../session.js";
 import { int64 } from "../views/int64.js";
 import { timeText } from "../views/time-text.js";
-import { runInstallDialogue } from "./install-dialogue.js";
+import { askInstallQuestions } from "./install-dialogue.js";
 
 interface NameArgs extends GlobalArgs {
   name: string;
@@ -108,23 +108,12 @@ function install(context: CommandContext): CommandModule {
         const { api, slowApi } = await session.connect();
         const spinner = output.spinner();
         if (interactive) {
-          const { instructions: text } = await spinner.during(`Fetching install instructions from ${args.image}`, () =>
-            slowApi.getCommonTaskInstallInstructions({ image: args.image, user: "", pass: "" }),
+          variables = await askInstallQuestions(
+            session,
+            spinner,
+            { name: args.name, image: args.image, kind: "common task" },
+            () => slowApi.getCommonTaskInstallInstructions({ image: args.image, user: "", pass: "" }),
           );
-          const { parseInstructions } = await import("@gofer/trigger-sdk");
-          const prompter = terminalPrompter(io);
-          try {
-            variables = await runInstallDialogue(
-              args.name,
-              parseInstructions(text),
-              prompter,
-              { write: (t) => io.stderr.write(t) },
-              output.errColors,
-              "common task",
-            );
-          } finally {
-            prompter.close();
-          }
         }
         await api.installCommonTask({
           name: args.name,

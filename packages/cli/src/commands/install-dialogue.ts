@@ -4,7 +4,9 @@
 import type { Instructions } from "@gofer/trigger-sdk";
 import { CliError, ExitCode } from "../exit-codes.js";
 import type { Palette } from "../output/palette.js";
-import type { Prompter } from "../prompt.js";
+import type { Spinner } from "../output/spinner.js";
+import { type Prompter, terminalPrompter } from "../prompt.js";
+import type { Session } from "../session.js";
 
 export interface DialogueOutput {
   write(text: string): void;
@@ -40,4 +42,35 @@ export async function runInstallDialogue(
     throw new CliError("installation aborted: nothing was installed", ExitCode.Failure);
   }
   return variables;
+}
+
+/**
+ * Fetches an image's install instructions (its installer run by the server) and asks their questions at the terminal:
+ * the interactive path of `trigger install` and `common-task install`.
+ */
+export async function askInstallQuestions(
+  session: Session,
+  spinner: Spinner,
+  request: { name: string; image: string; kind: "trigger" | "common task" },
+  fetchInstructions: () => Promise<{ instructions: string }>,
+): Promise<Record<string, string>> {
+  const { io, output } = session;
+  const { instructions: text } = await spinner.during(
+    `Fetching install instructions from ${request.image}`,
+    fetchInstructions,
+  );
+  const { parseInstructions } = await import("@gofer/trigger-sdk");
+  const prompter = terminalPrompter(io);
+  try {
+    return await runInstallDialogue(
+      request.name,
+      parseInstructions(text),
+      prompter,
+      { write: (t) => io.stderr.write(t) },
+      output.errColors,
+      request.kind,
+    );
+  } finally {
+    prompter.close();
+  }
 }

@@ -8,7 +8,7 @@ import { parseKeyValueFlags } from "../key-value-flags.js";
 import { requireTerminal, terminalPrompter } from "../prompt.js";
 import { action, type CommandContext, type GlobalArgs } from "../session.js";
 import { triggerDetails, triggerGetJson, triggerJson, triggerTable } from "../views/trigger-view.js";
-import { runInstallDialogue } from "./install-dialogue.js";
+import { askInstallQuestions } from "./install-dialogue.js";
 
 interface NameArgs extends GlobalArgs {
   name: string;
@@ -160,22 +160,12 @@ function install(context: CommandContext): CommandModule {
         const { api, slowApi } = await session.connect();
         const spinner = output.spinner();
         if (interactive) {
-          const { instructions: text } = await spinner.during(`Fetching install instructions from ${args.image}`, () =>
-            slowApi.getTriggerInstallInstructions({ image: args.image, user: "", pass: "" }),
+          variables = await askInstallQuestions(
+            session,
+            spinner,
+            { name: args.name, image: args.image, kind: "trigger" },
+            () => slowApi.getTriggerInstallInstructions({ image: args.image, user: "", pass: "" }),
           );
-          const { parseInstructions } = await import("@gofer/trigger-sdk");
-          const prompter = terminalPrompter(io);
-          try {
-            variables = await runInstallDialogue(
-              args.name,
-              parseInstructions(text),
-              prompter,
-              { write: (t) => io.stderr.write(t) },
-              output.errColors,
-            );
-          } finally {
-            prompter.close();
-          }
         }
         await spinner.during(`Installing trigger "${args.name}": starting ${args.image}`, () =>
           slowApi.installTrigger({
