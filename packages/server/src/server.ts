@@ -361,6 +361,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       eventLog,
       runs: createRunsApi({
         db,
+        store: orchestrator.store,
         orchestrator,
         processor,
         resultsLimit: config.server.storageResultsLimit,

@@ -9,7 +9,7 @@ import { GoferClient, promiseClient } from "@gofer/proto";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, inject, test, vi } from "vitest";
 import { createServer, createServerLogger, loadConfig, type RunningServer } from "../src/index.js";
-import { readOnlyBind } from "../src/scheduler/docker-scheduler.js";
+import { readOnlyBind } from "../src/scheduler/docker-container-spec.js";
 import { pipelineConfig, removeContainersLabelled, uniqueId, WAIT } from "./docker-harness.js";
 
 const docker = inject("docker");

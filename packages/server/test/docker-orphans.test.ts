@@ -10,7 +10,6 @@ import { afterEach, beforeEach, describe, expect, inject, test } from "vitest";
 import winston from "winston";
 import { EventLog } from "../src/events/event-log.js";
 import { QueuedRunOrchestrator } from "../src/runs/queued-run-orchestrator.js";
-import { listRunTaskRuns } from "../src/runs/run-lookup.js";
 import type { RunRef } from "../src/runs/run-orchestrator.js";
 import { taskContainerLabels, taskContainerName } from "../src/runs/task-container.js";
 import { connectDocker } from "../src/scheduler/docker-api.js";
@@ -150,7 +149,7 @@ describe.skipIf(!available)("docker engine: orphan repair", () => {
     await restarted.repairOrphans();
     const run = await restarted.waitForRun(ref);
     expect(run.status).toBe("SUCCESSFUL");
-    const [build] = await listRunTaskRuns(database.db, ref);
+    const [build] = await restarted.store.findTaskRuns(ref);
     expect(build).toMatchObject({ status: "SUCCESSFUL", exitCode: 0, schedulerId: id });
     const lines = await collect(await restarted.taskRunLogs(ref, "build"));
     expect(lines.map((l) => l.line)).toEqual(["from before", "and after"]);
@@ -170,7 +169,7 @@ describe.skipIf(!available)("docker engine: orphan repair", () => {
     const restarted = orchestrator(engine());
     await restarted.repairOrphans();
     expect((await restarted.waitForRun(ref)).status).toBe("FAILED");
-    const [quick, slow] = await listRunTaskRuns(database.db, ref);
+    const [quick, slow] = await restarted.store.findTaskRuns(ref);
     expect(quick).toMatchObject({ status: "FAILED", exitCode: 5, statusReason: { reason: "ABNORMAL_EXIT" } });
     expect(slow).toMatchObject({ status: "FAILED", exitCode: 3, statusReason: { reason: "ABNORMAL_EXIT" } });
   }, 60_000);
@@ -181,7 +180,7 @@ describe.skipIf(!available)("docker engine: orphan repair", () => {
     const restarted = orchestrator(engine());
     await restarted.repairOrphans();
     expect((await restarted.waitForRun(ref)).status).toBe("FAILED");
-    const [lost] = await listRunTaskRuns(database.db, ref);
+    const [lost] = await restarted.store.findTaskRuns(ref);
     expect(lost).toMatchObject({
       status: "FAILED",
       statusReason: {

@@ -1,7 +1,6 @@
 import { FakeClock } from "@gofer/trigger-sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { FailedPreconditionError } from "../src/errors.js";
-import { listRunTaskRuns } from "../src/runs/run-lookup.js";
 import { createHarness, type Harness, ref } from "./runs-harness.js";
 
 let h: Harness;
@@ -53,7 +52,7 @@ describe("cancelling runs", () => {
       status: "CANCELLED",
       statusReason: { reason: "USER_CANCELLED", description: "Run was cancelled by a user" },
     });
-    const [hold, next] = await listRunTaskRuns(h.database.db, ref("stubborn", 1));
+    const [hold, next] = await h.orchestrator.store.findTaskRuns(ref("stubborn", 1));
     expect(hold).toMatchObject({
       status: "CANCELLED",
       exitCode: 137,
@@ -86,7 +85,7 @@ describe("cancelling runs", () => {
     await h.orchestrator.startRun("default", "polite", {});
     await startedTask("hold");
     await h.orchestrator.cancelRun(ref("polite", 1));
-    const [hold] = await listRunTaskRuns(h.database.db, ref("polite", 1));
+    const [hold] = await h.orchestrator.store.findTaskRuns(ref("polite", 1));
     expect(hold).toMatchObject({ status: "CANCELLED", exitCode: 143 });
   });
 
@@ -105,7 +104,7 @@ describe("cancelling runs", () => {
       status: "CANCELLED",
       statusReason: { reason: "USER_CANCELLED", description: 'Task run "hold" was cancelled' },
     });
-    const tasks = Object.fromEntries((await listRunTaskRuns(h.database.db, ref("one", 1))).map((t) => [t.id, t]));
+    const tasks = Object.fromEntries((await h.orchestrator.store.findTaskRuns(ref("one", 1))).map((t) => [t.id, t]));
     expect(tasks.hold?.status).toBe("CANCELLED");
     expect(tasks.free?.status).toBe("SUCCESSFUL");
     expect(tasks.after).toMatchObject({

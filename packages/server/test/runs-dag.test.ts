@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listRunTaskRuns } from "../src/runs/run-lookup.js";
 import { createHarness, type Harness, ref, runEvents } from "./runs-harness.js";
 
 let h: Harness;
@@ -35,7 +34,7 @@ describe("task DAG", () => {
       },
       taskRunIds: ["alert", "build", "cleanup", "deploy"],
     });
-    const tasks = byId(await listRunTaskRuns(h.database.db, ref("dag", 1)));
+    const tasks = byId(await h.orchestrator.store.findTaskRuns(ref("dag", 1)));
     expect(tasks.build).toMatchObject({ state: "COMPLETE", status: "FAILED", exitCode: 3 });
     expect(tasks.build?.statusReason).toEqual({
       reason: "ABNORMAL_EXIT",
@@ -60,7 +59,7 @@ describe("task DAG", () => {
     await h.orchestrator.startRun("default", "ok", {});
     const run = await h.orchestrator.waitForRun(ref("ok", 1));
     expect(run).toMatchObject({ status: "SUCCESSFUL", statusReason: null });
-    const tasks = byId(await listRunTaskRuns(h.database.db, ref("ok", 1)));
+    const tasks = byId(await h.orchestrator.store.findTaskRuns(ref("ok", 1)));
     expect(tasks.alert?.status).toBe("SKIPPED");
     expect(tasks.deploy?.status).toBe("SUCCESSFUL");
   });
@@ -119,7 +118,7 @@ describe("task DAG", () => {
     await h.orchestrator.startRun("default", "bad", {});
     const run = await h.orchestrator.waitForRun(ref("bad", 1));
     expect(run).toMatchObject({ status: "FAILED", statusReason: { reason: "SCHEDULER_ERROR" } });
-    const [task] = await listRunTaskRuns(h.database.db, ref("bad", 1));
+    const [task] = await h.orchestrator.store.findTaskRuns(ref("bad", 1));
     expect(task).toMatchObject({ status: "FAILED", started: null, statusReason: { reason: "SCHEDULER_ERROR" } });
     expect(task?.statusReason?.description).toMatch(
       /^Task could not be run due to inability to be scheduled; could not start "busybox" as \["\/nonexistent\/program","x"\]: spawn \/nonexistent\/program ENOENT$/,

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { FailedPreconditionError, NotFoundError } from "../src/errors.js";
-import { findTaskRun } from "../src/runs/run-lookup.js";
 import { collect, createHarness, type Harness, ref } from "./runs-harness.js";
 
 let h: Harness;
@@ -22,7 +21,7 @@ describe("task run logs", () => {
 
     const seen: Array<{ line: string; lineNum: number; taskState: string }> = [];
     for await (const { line, lineNum } of lines) {
-      const { state } = await findTaskRun(h.database.db, ref("print", 1), "count");
+      const { state } = await h.orchestrator.store.findTaskRun(ref("print", 1), "count");
       seen.push({ line, lineNum, taskState: state });
     }
     expect(seen.map(({ line, lineNum }) => [lineNum, line])).toEqual([
@@ -32,7 +31,7 @@ describe("task run logs", () => {
       [4, "oops"],
     ]);
     expect(seen[0]?.taskState).toBe("RUNNING");
-    expect((await findTaskRun(h.database.db, ref("print", 1), "count")).state).toBe("COMPLETE");
+    expect((await h.orchestrator.store.findTaskRun(ref("print", 1), "count")).state).toBe("COMPLETE");
 
     // After the run: the whole file, then the end.
     const again = await collect(await h.orchestrator.taskRunLogs(ref("print", 1), "count"));
@@ -54,7 +53,7 @@ describe("task run logs", () => {
 
     await h.orchestrator.deleteTaskRunLogs(ref("del", 1), "talk");
     expect(existsSync(`${h.config.logsDir}/default/del/1/talk.log`)).toBe(false);
-    expect((await findTaskRun(h.database.db, ref("del", 1), "talk")).logsRemoved).toBe(true);
+    expect((await h.orchestrator.store.findTaskRun(ref("del", 1), "talk")).logsRemoved).toBe(true);
     await expect(h.orchestrator.taskRunLogs(ref("del", 1), "talk")).rejects.toThrow(
       new NotFoundError(
         'logs of task run "talk" of run 1 of pipeline "del" in namespace "default" were removed (DeleteTaskRunLogs)',
@@ -84,14 +83,14 @@ describe("task run logs", () => {
     for (let i = 0; i < 3; i++) await h.orchestrator.startRun("default", "expiry", {});
     for (const id of [1, 2, 3]) await h.orchestrator.waitForRun(ref("expiry", id));
     // Run 3 expires run 1's logs just before it completes.
-    expect((await findTaskRun(h.database.db, ref("expiry", 1), "say")).logsExpired).toBe(true);
+    expect((await h.orchestrator.store.findTaskRun(ref("expiry", 1), "say")).logsExpired).toBe(true);
 
     expect(existsSync(`${h.config.logsDir}/default/expiry/1/say.log`)).toBe(false);
     await expect(h.orchestrator.taskRunLogs(ref("expiry", 1), "say")).rejects.toThrow(
       'logs of task run "say" of run 1 of pipeline "expiry" in namespace "default" have expired: only the newest 2 runs of a pipeline keep their logs (task_execution_log_expiry)',
     );
     for (const id of [2, 3]) {
-      expect((await findTaskRun(h.database.db, ref("expiry", id), "say")).logsExpired).toBe(false);
+      expect((await h.orchestrator.store.findTaskRun(ref("expiry", id), "say")).logsExpired).toBe(false);
       const lines = await collect(await h.orchestrator.taskRunLogs(ref("expiry", id), "say"));
       expect(lines).toEqual([{ line: `run ${id}`, lineNum: 1 }]);
     }

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listRunTaskRuns } from "../src/runs/run-lookup.js";
 import { taskContainerLabels, taskContainerName } from "../src/runs/task-container.js";
 import { insertRun } from "../src/storage/run-repository.js";
 import type { RunState, TaskRecord, TaskRunState } from "../src/storage/schema.js";
@@ -88,7 +87,7 @@ describe("orphan repair", () => {
           'Task run "lost" failed: Task run was left RUNNING and the process scheduler no longer knows its container "proc-999-gone"',
       },
     });
-    const [handler, lost] = await listRunTaskRuns(h.database.db, ref("crashed", runId));
+    const [handler, lost] = await h.orchestrator.store.findTaskRuns(ref("crashed", runId));
     expect(lost).toMatchObject({ state: "COMPLETE", status: "FAILED", statusReason: { reason: "ORPHANED" } });
     expect(handler).toMatchObject({ state: "COMPLETE", status: "SUCCESSFUL" });
     const base = { namespace_id: "default", pipeline_id: "crashed", run_id: runId };
@@ -124,7 +123,7 @@ describe("orphan repair", () => {
     await h.orchestrator.repairOrphans();
     const run = await h.orchestrator.waitForRun(ref("labelled", runId));
     expect(run.status).toBe("SUCCESSFUL");
-    const [build] = await listRunTaskRuns(h.database.db, ref("labelled", runId));
+    const [build] = await h.orchestrator.store.findTaskRuns(ref("labelled", runId));
     expect(build).toMatchObject({ status: "SUCCESSFUL", exitCode: 0, schedulerId: expect.stringMatching(/^proc-/) });
     const lines = await collect(await h.orchestrator.taskRunLogs(ref("labelled", runId), "build"));
     expect(lines.map((l) => l.line)).toEqual(["from before", "and after"]);
@@ -140,7 +139,7 @@ describe("orphan repair", () => {
     await h.orchestrator.stop(0);
     await h.orchestrator.stop(0); // twice is fine
 
-    const rows = await listRunTaskRuns(h.database.db, ref("cut", 1));
+    const rows = await h.orchestrator.store.findTaskRuns(ref("cut", 1));
     expect(rows.map((t) => [t.id, t.state])).toEqual([
       ["later", "WAITING"],
       ["long", "RUNNING"],
@@ -157,7 +156,7 @@ describe("orphan repair", () => {
     await restarted.repairOrphans();
     const run = await restarted.waitForRun(ref("cut", 1));
     expect(run.status).toBe("FAILED");
-    const [later, long] = await listRunTaskRuns(h.database.db, ref("cut", 1));
+    const [later, long] = await h.orchestrator.store.findTaskRuns(ref("cut", 1));
     expect(long).toMatchObject({ status: "FAILED", exitCode: 143, statusReason: { reason: "ABNORMAL_EXIT" } });
     expect(later?.status).toBe("SUCCESSFUL");
   });
@@ -201,7 +200,7 @@ describe("orphan repair", () => {
     await h.orchestrator.cancelRun(ref("orphan", runId));
     const run = await h.orchestrator.waitForRun(ref("orphan", runId));
     expect(run.status).toBe("CANCELLED");
-    const [gone, next] = await listRunTaskRuns(h.database.db, ref("orphan", runId));
+    const [gone, next] = await h.orchestrator.store.findTaskRuns(ref("orphan", runId));
     expect(gone).toMatchObject({ status: "FAILED", statusReason: { reason: "ORPHANED" } });
     expect(next?.status).toBe("CANCELLED");
   });

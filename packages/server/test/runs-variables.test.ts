@@ -1,7 +1,6 @@
 import { systemClock } from "@gofer/trigger-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTriggeredRun } from "../src/runs/run-creation.js";
-import { findTaskRun } from "../src/runs/run-lookup.js";
 import { insertRun } from "../src/storage/run-repository.js";
 import { collect, createHarness, type Harness, ref, runEvents } from "./runs-harness.js";
 
@@ -81,7 +80,7 @@ describe("task run variables", () => {
     ]);
     expect((await logLines("vars", 2, "show")).slice(-1)).toEqual(["D=trigger"]);
 
-    const taskRun = await findTaskRun(h.database.db, ref("vars", 1), "show");
+    const taskRun = await h.orchestrator.store.findTaskRun(ref("vars", 1), "show");
     expect(taskRun.variables).toEqual([
       { key: "A", value: "config", source: "PIPELINE_CONFIG" },
       { key: "B", value: "options", source: "RUN_OPTIONS" },

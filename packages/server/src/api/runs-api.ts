@@ -36,8 +36,8 @@ import type { Logger } from "winston";
 import { EXTENSION_NAME_KEY, isExtensionToken } from "../auth/token.js";
 import type { EventProcessor } from "../events/event-processor.js";
 import type { Run, TaskRun } from "../runs/run.js";
-import { findRun, findTaskRun, listPipelineRuns, listRunTaskRuns } from "../runs/run-lookup.js";
 import type { RunControl, RunRef, TaskRunLogLine } from "../runs/run-orchestrator.js";
+import type { RunStore } from "../runs/run-store.js";
 import type { Schema } from "../storage/schema.js";
 import { startRunForExtension } from "../triggers/extension-runs.js";
 import { toSafeId } from "../validation/input-limits.js";
@@ -163,6 +163,8 @@ export function toProtoTaskRun(taskRun: TaskRun): ProtoTaskRun {
 
 export interface RunsApiDeps {
   db: Kysely<Schema>;
+  /** Runs and task runs are read through the run engine's storage port. */
+  store: RunStore;
   orchestrator: RunControl;
   processor: EventProcessor;
   resultsLimit: number;
@@ -171,7 +173,7 @@ export interface RunsApiDeps {
 }
 
 export function createRunsApi(deps: RunsApiDeps): RunsApi {
-  const { db, orchestrator } = deps;
+  const { db, store, orchestrator } = deps;
   const ref = (context: CallContext, r: { namespaceId: string; pipelineId: string }, runId: bigint): RunRef => ({
     namespaceId: context.namespace(r.namespaceId),
     pipelineId: r.pipelineId,
@@ -185,11 +187,11 @@ export function createRunsApi(deps: RunsApiDeps): RunsApi {
     });
   return {
     async getRun(request, context) {
-      return { run: toProtoRun(await findRun(db, ref(context, request, request.id))) };
+      return { run: toProtoRun(await store.findRun(ref(context, request, request.id))) };
     },
     async listRuns(request, context) {
       const limit = Number(request.limit) <= 0 ? deps.resultsLimit : Math.min(Number(request.limit), deps.resultsLimit);
-      const runs = await listPipelineRuns(db, {
+      const runs = await store.listRuns({
         namespaceId: context.namespace(request.namespaceId),
         pipelineId: request.pipelineId,
         offset: Math.max(0, Number(request.offset)),
@@ -208,7 +210,7 @@ export function createRunsApi(deps: RunsApiDeps): RunsApi {
           variables: request.variables,
           initiator: request.initiator,
         });
-        run = await findRun(db, ref);
+        run = await store.findRun(ref);
       } else {
         run = await orchestrator.startRun(namespaceId, request.pipelineId, request.variables);
       }
@@ -230,10 +232,10 @@ export function createRunsApi(deps: RunsApiDeps): RunsApi {
       return { runs: ids.map((id) => BigInt(id)) };
     },
     async getTaskRun(request, context) {
-      return { taskRun: toProtoTaskRun(await findTaskRun(db, ref(context, request, request.runId), request.id)) };
+      return { taskRun: toProtoTaskRun(await store.findTaskRun(ref(context, request, request.runId), request.id)) };
     },
     async listTaskRuns(request, context) {
-      const taskRuns = (await listRunTaskRuns(db, ref(context, request, request.runId))).map(toProtoTaskRun);
+      const taskRuns = (await store.findTaskRuns(ref(context, request, request.runId))).map(toProtoTaskRun);
       return { taskRuns: fit(taskRuns, (t) => ProtoTaskRun.encode(t).finish().length, "task run") };
     },
     async cancelTaskRun(request, context) {

@@ -1,5 +1,6 @@
 // The RunOrchestrator: runs wait in RunQueue for their pipeline's and the global parallelism slot, then a
-// RunExecution drives their task DAG on the Scheduler. It also serves the API's cancel, retry, log and repair calls.
+// RunExecution drives their task DAG on the Scheduler. It also serves the API's cancel, retry and repair calls; logs
+// are RunLogs' (run-logs.ts), waiting for a run run-waiter.ts, and runs are read and written through the RunStore.
 //
 // A submitted run is "queued" (waiting for slots) and then "running" (its RunExecution executes); it is forgotten
 // once its execution returns. Cancelling a queued run completes it CANCELLED without starting it. stop(graceMs)
@@ -8,22 +9,21 @@
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Kysely } from "kysely";
 import type { Logger } from "winston";
-import { errorMessage, FailedPreconditionError, NotFoundError } from "../errors.js";
+import { errorMessage, FailedPreconditionError } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import { getPipeline } from "../storage/pipeline-repository.js";
-import { getRun, listRunsByState } from "../storage/run-repository.js";
 import type { RunStatusReasonRecord, Schema } from "../storage/schema.js";
-import { updateTaskRun } from "../storage/task-run-repository.js";
-import { expireTaskRunLogs } from "./log-expiry.js";
 import type { PipelineActivity } from "./overlap-policy.js";
 import type { Run } from "./run.js";
 import { createManualRun } from "./run-creation.js";
 import { RunExecution, type RunExecutionDeps } from "./run-execution.js";
-import { describeRun, describeTaskRun, findRun, findTaskRun, runKey, runRef } from "./run-lookup.js";
+import { RunLogs } from "./run-logs.js";
+import { describeRun, describeTaskRun, runKey } from "./run-lookup.js";
 import type { CancelOptions, RunControl, RunRef, TaskRunLogLine } from "./run-orchestrator.js";
 import { RunQueue } from "./run-queue.js";
 import { RunStore } from "./run-store.js";
+import { waitForRun } from "./run-waiter.js";
 import { TaskLogs } from "./task-logs.js";
 
 export interface RunOrchestratorConfig {
@@ -79,8 +79,10 @@ export class QueuedRunOrchestrator implements RunControl {
   /** Queue depth at the last "keeps growing" warning; 0 when none is outstanding. */
   private backlogWarnedAt = 0;
   private readonly queue: RunQueue;
-  private readonly store: RunStore;
+  /** The run engine's storage port; the runs API reads runs through it too. */
+  readonly store: RunStore;
   private readonly logs: TaskLogs;
+  private readonly runLogs: RunLogs;
   private stopping: Promise<void> | undefined;
 
   constructor(options: QueuedRunOrchestratorOptions) {
@@ -89,6 +91,7 @@ export class QueuedRunOrchestrator implements RunControl {
     this.queue = new RunQueue(this.config.runParallelismLimit);
     this.store = new RunStore(options.db, options.clock, options.eventLog);
     this.logs = new TaskLogs(this.config.logsDir);
+    this.runLogs = new RunLogs(this.store, this.logs, this.config.logExpiryRuns, options.logger);
   }
 
   /** Runs executing now (holding a parallelism slot). */
@@ -174,8 +177,7 @@ export class QueuedRunOrchestrator implements RunControl {
   }
 
   async retryRun(ref: RunRef): Promise<Run> {
-    const run = await getRun(this.options.db, ref.namespaceId, ref.pipelineId, ref.runId);
-    if (!run) throw new NotFoundError(`${describeRun(ref)} not found`);
+    const run = await this.store.findRun(ref);
     return this.createAndSubmit(ref.namespaceId, ref.pipelineId, run.variables);
   }
 
@@ -185,15 +187,14 @@ export class QueuedRunOrchestrator implements RunControl {
       description: options.description ?? CANCEL_DESCRIPTION[options.reason ?? "USER_CANCELLED"],
     };
     const force = options.force === true;
-    const run = await getRun(this.options.db, ref.namespaceId, ref.pipelineId, ref.runId);
-    if (!run) throw new NotFoundError(`${describeRun(ref)} not found`);
+    const run = await this.store.findRun(ref);
     if (run.state === "COMPLETE") {
       throw new FailedPreconditionError(`${describeRun(ref)} is already complete (${run.status})`);
     }
     let entry = this.entries.get(runKey(ref));
     if (!entry && run.state === "PENDING") {
       // Stored but never submitted here (e.g. left by a stop): nothing runs, so it just ends.
-      await this.expireLogs(ref);
+      await this.runLogs.expire(ref);
       await this.store.completeRun(ref, "CANCELLED", reason);
       return;
     }
@@ -213,24 +214,20 @@ export class QueuedRunOrchestrator implements RunControl {
   }
 
   async cancelAllRuns(namespaceId: string, pipelineId: string, options: CancelOptions = {}): Promise<number[]> {
-    const runs = await listRunsByState(this.options.db, {
-      states: ["PENDING", "RUNNING"],
-      namespaceId,
-      pipelineId,
-    });
+    const runs = await this.store.listRunRefs({ states: ["PENDING", "RUNNING"], namespaceId, pipelineId });
     await Promise.all(
       runs.map((run) =>
-        this.cancelRun(runRef(run), options).catch((error: unknown) => {
+        this.cancelRun(run, options).catch((error: unknown) => {
           // Finished while we were cancelling the others.
           if (!(error instanceof FailedPreconditionError)) throw error;
         }),
       ),
     );
-    return runs.map((run) => run.id);
+    return runs.map((run) => run.runId);
   }
 
   async cancelTaskRun(ref: RunRef, taskId: string, options: Pick<CancelOptions, "force"> = {}): Promise<void> {
-    const taskRun = await findTaskRun(this.options.db, ref, taskId);
+    const taskRun = await this.store.findTaskRun(ref, taskId);
     if (taskRun.state === "COMPLETE") {
       throw new FailedPreconditionError(`${describeTaskRun(ref, taskId)} is already complete (${taskRun.status})`);
     }
@@ -244,42 +241,20 @@ export class QueuedRunOrchestrator implements RunControl {
     await execution.cancelTask(taskId, options.force === true);
   }
 
-  async taskRunLogs(ref: RunRef, taskId: string, signal?: AbortSignal): Promise<AsyncIterable<TaskRunLogLine>> {
-    const taskRun = await findTaskRun(this.options.db, ref, taskId);
-    const what = describeTaskRun(ref, taskId);
-    if (taskRun.logsExpired) {
-      throw new NotFoundError(
-        `logs of ${what} have expired: only the newest ${this.config.logExpiryRuns} runs of a pipeline keep their logs (task_execution_log_expiry)`,
-      );
-    }
-    if (taskRun.logsRemoved) throw new NotFoundError(`logs of ${what} were removed (DeleteTaskRunLogs)`);
-    if (!this.logs.isLive(ref, taskId) && !(await this.logs.exists(ref, taskId))) {
-      if (taskRun.state === "COMPLETE" && taskRun.started === null) {
-        throw new NotFoundError(`${what} has no logs: it never started (${taskRun.status})`);
-      }
-      throw new NotFoundError(`${what} has no logs: no file at ${this.logs.path(ref, taskId)}`);
-    }
-    return this.logs.read(ref, taskId, signal);
+  taskRunLogs(ref: RunRef, taskId: string, signal?: AbortSignal): Promise<AsyncIterable<TaskRunLogLine>> {
+    return this.runLogs.read(ref, taskId, signal);
   }
 
-  async deleteTaskRunLogs(ref: RunRef, taskId: string): Promise<void> {
-    const taskRun = await findTaskRun(this.options.db, ref, taskId);
-    if (taskRun.state !== "COMPLETE") {
-      throw new FailedPreconditionError(
-        `cannot delete the logs of ${describeTaskRun(ref, taskId)} while it is ${taskRun.state}`,
-      );
-    }
-    await this.logs.remove(ref, taskId);
-    await updateTaskRun(this.options.db, ref.namespaceId, ref.pipelineId, ref.runId, taskId, { logs_removed: true });
+  deleteTaskRunLogs(ref: RunRef, taskId: string): Promise<void> {
+    return this.runLogs.remove(ref, taskId);
   }
 
   async repairOrphans(): Promise<void> {
-    const unfinished = await listRunsByState(this.options.db, { states: ["RUNNING", "PENDING"] });
     // Runs that were executing first: they may hold containers, and they held slots before the restart.
-    const running = unfinished.filter((run) => run.state === "RUNNING");
-    const pending = unfinished.filter((run) => run.state === "PENDING");
-    for (const run of [...running, ...pending]) this.submit(runRef(run));
-    if (unfinished.length > 0) {
+    const running = await this.store.listRunRefs({ states: ["RUNNING"] });
+    const pending = await this.store.listRunRefs({ states: ["PENDING"] });
+    for (const run of [...running, ...pending]) this.submit(run);
+    if (running.length + pending.length > 0) {
       this.options.logger.info("repairing runs left by the previous server", {
         running: running.length,
         pending: pending.length,
@@ -288,8 +263,7 @@ export class QueuedRunOrchestrator implements RunControl {
   }
 
   async repairOrphan(ref: RunRef): Promise<void> {
-    const run = await getRun(this.options.db, ref.namespaceId, ref.pipelineId, ref.runId);
-    if (!run) throw new NotFoundError(`${describeRun(ref)} not found`);
+    const run = await this.store.findRun(ref);
     if (run.state === "COMPLETE" || this.entries.has(runKey(ref))) return;
     if (this.stopping)
       throw new FailedPreconditionError(`${describeRun(ref)} cannot be repaired: the server is stopping`);
@@ -297,38 +271,7 @@ export class QueuedRunOrchestrator implements RunControl {
   }
 
   waitForRun(ref: RunRef, signal?: AbortSignal): Promise<Run> {
-    return new Promise<Run>((resolve, reject) => {
-      const listening = new AbortController();
-      const settle = (outcome: () => void) => {
-        if (listening.signal.aborted) return;
-        listening.abort();
-        outcome();
-      };
-      const check = () =>
-        findRun(this.options.db, ref).then(
-          (run) => {
-            if (run.state === "COMPLETE") settle(() => resolve(run));
-          },
-          (error: unknown) => settle(() => reject(error)),
-        );
-      // Listen before looking, so a completion between the two is not missed.
-      this.options.eventLog.listen((event) => {
-        const details = event.details;
-        if (
-          event.kind === "COMPLETED_RUN" &&
-          details.namespace_id === ref.namespaceId &&
-          details.pipeline_id === ref.pipelineId &&
-          details.run_id === ref.runId
-        ) {
-          void check();
-        }
-      }, listening.signal);
-      if (signal) {
-        if (signal.aborted) settle(() => reject(signal.reason));
-        signal.addEventListener("abort", () => settle(() => reject(signal.reason)), { once: true });
-      }
-      void check();
-    });
+    return waitForRun(this.store, this.options.eventLog, ref, signal);
   }
 
   private async createAndSubmit(
@@ -341,7 +284,7 @@ export class QueuedRunOrchestrator implements RunControl {
     const created = await createManualRun(db, clock, { namespaceId, pipelineId, variables });
     eventLog.publish(created.resolved);
     this.submit(created.run);
-    return findRun(db, created.run);
+    return this.store.findRun(created.run);
   }
 
   private async schedule(entry: Entry): Promise<void> {
@@ -379,9 +322,9 @@ export class QueuedRunOrchestrator implements RunControl {
   /** A run cancelled before it got its slots: a PENDING one just ends; an orphan is reconciled, then cancelled. */
   private async cancelQueued(entry: Entry): Promise<void> {
     const cancelled = entry.cancelled as NonNullable<Entry["cancelled"]>;
-    const run = await getRun(this.options.db, entry.ref.namespaceId, entry.ref.pipelineId, entry.ref.runId);
+    const run = (await this.store.loadRun(entry.ref))?.run;
     if (run?.state === "PENDING") {
-      await this.expireLogs(entry.ref);
+      await this.runLogs.expire(entry.ref);
       await this.store.completeRun(entry.ref, "CANCELLED", cancelled.reason);
       return;
     }
@@ -398,41 +341,15 @@ export class QueuedRunOrchestrator implements RunControl {
       scheduler: this.options.scheduler,
       store: this.store,
       logs: this.logs,
-      clock: this.options.clock,
       logger: this.options.logger,
       stopTimeoutMs: this.config.stopTimeoutMs,
       ...(this.options.stores ? { resolveEnv: this.options.stores.resolveEnv } : {}),
       ...(this.options.stores?.runEnv ? { runEnv: this.options.stores.runEnv } : {}),
       beforeComplete: async (completing) => {
-        await this.expireLogs(completing);
+        await this.runLogs.expire(completing);
         await this.options.stores?.runCompleting(completing);
       },
     });
-  }
-
-  /** Never rejects: expiry is housekeeping and must not keep a run from completing. */
-  private async expireLogs(ref: RunRef): Promise<void> {
-    try {
-      const expired = await expireTaskRunLogs(
-        this.options.db,
-        this.logs,
-        ref.namespaceId,
-        ref.pipelineId,
-        this.config.logExpiryRuns,
-      );
-      if (expired.length > 0) {
-        this.options.logger.debug("task run logs expired", {
-          namespace: ref.namespaceId,
-          pipeline: ref.pipelineId,
-          runs: expired,
-        });
-      }
-    } catch (error) {
-      this.options.logger.warn("could not expire task run logs", {
-        pipeline: ref.pipelineId,
-        error: errorMessage(error),
-      });
-    }
   }
 
   private async shutdown(graceMs: number, stopMs?: number): Promise<void> {

@@ -10,52 +10,32 @@
 //           run cancelled before the task started → COMPLETE CANCELLED
 //
 // A run found RUNNING when execution begins was left by an earlier process (orphan repair): each task run is
-// reconciled with what the scheduler knows — a container that still runs is followed again, an exited one gives its
-// exit code, an unknown one makes the task run FAILED (ORPHANED) — and the DAG continues from there.
+// reconciled with what the scheduler knows (task-run-reconciler.ts) and the DAG continues from there.
+// Starting a run is run-start.ts, a task's container spec task-launch.ts, its output and result task-output.ts.
 //
 // shutdown() (server stopping after its grace period) stops the containers but records nothing: the run stays
 // RUNNING for orphan repair at the next start. A shutdown is not a user's cancel.
-import type { Clock } from "@gofer/trigger-sdk";
-import type { Kysely } from "kysely";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
-import type { ExitStatus, Scheduler } from "../scheduler/scheduler.js";
-import { getCommonTaskRegistration } from "../storage/common-task-repository.js";
-import { getPipelineWithTasks } from "../storage/pipeline-repository.js";
-import { getRun } from "../storage/run-repository.js";
-import type {
-  RunRow,
-  RunStatusReasonRecord,
-  Schema,
-  TaskRecord,
-  TaskRunRow,
-  TaskRunStatus,
-} from "../storage/schema.js";
-import { listTaskRuns } from "../storage/task-run-repository.js";
-import { type CommonTaskLaunch, commonTaskLaunch, commonTaskRecord } from "./common-task-runs.js";
+import type { Scheduler } from "../scheduler/scheduler.js";
+import type { RunStatusReasonRecord, TaskRunStatus } from "../storage/schema.js";
+import type { TaskRun } from "./run.js";
 import { describeRun, describeTaskRun } from "./run-lookup.js";
 import type { RunRef } from "./run-orchestrator.js";
+import { type RunStartDeps, startPendingRun } from "./run-start.js";
 import type { RunStore, TaskRunResult } from "./run-store.js";
-import { taskContainerLabels, taskContainerSpec } from "./task-container.js";
-import { missingParents, runOutcome, unmetRequirement } from "./task-graph.js";
+import { runOutcome, unmetRequirement } from "./task-graph.js";
+import { planTaskLaunch, type TaskLaunchDeps } from "./task-launch.js";
 import type { TaskLogs } from "./task-logs.js";
-import { taskRunVariables } from "./task-run-variables.js";
+import { followTaskOutput, taskRunResult } from "./task-output.js";
+import { reconcileTaskRun } from "./task-run-reconciler.js";
 
-export interface RunExecutionDeps {
-  readonly db: Kysely<Schema>;
+export interface RunExecutionDeps extends RunStartDeps, TaskLaunchDeps {
   readonly scheduler: Scheduler;
   readonly store: RunStore;
   readonly logs: TaskLogs;
-  readonly clock: Clock;
   readonly logger: Logger;
   readonly stopTimeoutMs: number;
-  /**
-   * The task's environment with secret and object references resolved (stores/interpolation.ts), just before its
-   * container starts; throws naming the reference that could not be resolved. Absent: variables go as stored.
-   */
-  readonly resolveEnv?: (ref: RunRef, variables: TaskRunRow["variables"]) => Record<string, string>;
-  /** Env every task of the run gets beneath its own variables (the run's API credentials, auth/run-tokens.ts). */
-  readonly runEnv?: (ref: RunRef) => Promise<{ env: Record<string, string>; readOnlyFiles: string[] }>;
   /** Called just before the run is recorded COMPLETE (log expiry), so it is done when COMPLETED_RUN is heard. */
   readonly beforeComplete: (ref: RunRef) => Promise<void>;
 }
@@ -63,7 +43,7 @@ export interface RunExecutionDeps {
 type TaskPhase = "waiting" | "starting" | "running" | "complete";
 
 interface TaskState {
-  readonly row: TaskRunRow;
+  readonly taskRun: TaskRun;
   phase: TaskPhase;
   status: TaskRunStatus;
   containerId: string | undefined;
@@ -115,15 +95,13 @@ export class RunExecution {
   /** Drives the run to COMPLETE (or until shutdown). Never rejects: failures are recorded or logged. */
   async execute(): Promise<void> {
     try {
-      const run = await getRun(this.deps.db, this.ref.namespaceId, this.ref.pipelineId, this.ref.runId);
-      if (!run || run.state === "COMPLETE") return;
-      const resumed = run.state === "RUNNING";
-      // A run that starts now has the task runs it just stored; a resumed one reads what an earlier process left.
-      const taskRuns = resumed
-        ? await listTaskRuns(this.deps.db, this.ref.namespaceId, this.ref.pipelineId, this.ref.runId)
-        : await this.begin(run);
+      const loaded = await this.deps.store.loadRun(this.ref);
+      if (!loaded || loaded.run.state === "COMPLETE") return;
+      const resumed = loaded.run.state === "RUNNING";
+      // A run that starts now has the task runs it just stored; a resumed one has what an earlier process left.
+      const taskRuns = resumed ? loaded.taskRuns : await startPendingRun(this.deps, this.ref);
       if (!taskRuns) return;
-      for (const row of taskRuns) this.track(row);
+      for (const taskRun of taskRuns) this.track(taskRun);
       this.markLoaded();
       if (resumed) await this.reattach();
       this.applyCancel();
@@ -139,7 +117,7 @@ export class RunExecution {
       this.markLoaded();
       for (const task of this.tasks.values()) {
         // Nothing more is written by this process: log readers stop at the end of the file.
-        this.deps.logs.end(this.ref, task.row.id);
+        this.deps.logs.end(this.ref, task.taskRun.id);
         task.markCompleted();
       }
     }
@@ -178,89 +156,18 @@ export class RunExecution {
     this.changes.notify();
   }
 
-  /** PENDING → RUNNING with its task runs stored; @returns them, or undefined when the run did not start. */
-  private async begin(run: RunRow): Promise<TaskRunRow[] | undefined> {
-    const { store } = this.deps;
-    const stored = await getPipelineWithTasks(this.deps.db, this.ref.namespaceId, this.ref.pipelineId);
-    if (!stored) {
-      await store.completeRun(this.ref, "FAILED", {
-        reason: "FAILED_PRECONDITION",
-        description: `pipeline ${JSON.stringify(this.ref.pipelineId)} no longer exists`,
-      });
-      return undefined;
-    }
-    const commonTasks = stored.commonTasks ?? [];
-    const missing = missingParents([
-      ...stored.tasks,
-      ...commonTasks.map((task) => ({ id: task.label, depends_on: task.depends_on })),
-    ]);
-    if (missing.length > 0) {
-      // Straight from PENDING: the run never starts, so there is no half-started state to repair.
-      await store.completeRun(this.ref, "FAILED", {
-        reason: "FAILED_PRECONDITION",
-        description:
-          missing.map((m) => `task ${JSON.stringify(m.task)} depends on ${JSON.stringify(m.parent)}`).join("; ") +
-          ", which is not a task of the pipeline",
-      });
-      return undefined;
-    }
-    const created = this.deps.clock.now().getTime();
-    const records: TaskRecord[] = stored.tasks.map((task) => ({
-      id: task.id,
-      description: task.description,
-      image: task.image,
-      registry_auth: task.registry_auth,
-      depends_on: task.depends_on,
-      variables: task.variables,
-      entrypoint: task.entrypoint,
-      command: task.command,
-    }));
-    for (const task of commonTasks) {
-      const registration = await getCommonTaskRegistration(this.deps.db, task.name);
-      records.push(commonTaskRecord(task, registration?.image ?? ""));
-    }
-    const taskRuns = records.map((record): TaskRunRow => {
-      const task = record;
-      return {
-        namespace_id: run.namespace_id,
-        pipeline_id: run.pipeline_id,
-        run_id: run.id,
-        id: task.id,
-        task: record,
-        created,
-        started: null,
-        ended: null,
-        exit_code: null,
-        state: Object.keys(task.depends_on).length > 0 ? "WAITING" : "PROCESSING",
-        status: "UNKNOWN",
-        status_reason: null,
-        logs_expired: false,
-        logs_removed: false,
-        variables: taskRunVariables(run, record),
-        scheduler_id: null,
-      };
-    });
-    // Live before they become visible, so a log reader that sees CREATED_TASKRUN waits for the output.
-    for (const taskRun of taskRuns) this.deps.logs.expect(this.ref, taskRun.id);
-    if (!(await store.startRun(this.ref, taskRuns))) {
-      for (const taskRun of taskRuns) this.deps.logs.end(this.ref, taskRun.id);
-      return undefined;
-    }
-    this.deps.logger.info("run started", { run: this.what, tasks: taskRuns.length });
-    return taskRuns;
-  }
-
-  private track(row: TaskRunRow): void {
+  private track(taskRun: TaskRun): void {
     let markCompleted = () => {};
     const completed = new Promise<void>((resolve) => {
       markCompleted = resolve;
     });
-    const phase: TaskPhase = row.state === "COMPLETE" ? "complete" : row.state === "RUNNING" ? "running" : "waiting";
-    this.tasks.set(row.id, {
-      row,
+    const { state } = taskRun;
+    const phase: TaskPhase = state === "COMPLETE" ? "complete" : state === "RUNNING" ? "running" : "waiting";
+    this.tasks.set(taskRun.id, {
+      taskRun,
       phase,
-      status: row.status,
-      containerId: row.scheduler_id ?? undefined,
+      status: taskRun.status,
+      containerId: taskRun.schedulerId ?? undefined,
       cancel: undefined,
       stoppedForShutdown: false,
       monitor: undefined,
@@ -268,61 +175,22 @@ export class RunExecution {
       markCompleted,
     });
     if (phase === "complete") markCompleted();
-    else this.deps.logs.expect(this.ref, row.id);
+    else this.deps.logs.expect(this.ref, taskRun.id);
   }
 
   /** Orphan repair: match each unfinished task run with what the scheduler knows of its container. */
   private async reattach(): Promise<void> {
-    const { scheduler, logger } = this.deps;
     for (const task of this.tasks.values()) {
       if (task.phase === "complete") continue;
-      const where = describeTaskRun(this.ref, task.row.id);
-      try {
-        let containerId = task.phase === "running" ? task.containerId : undefined;
-        if (!containerId) {
-          // Started but not yet recorded when the server went down: its labels find it.
-          const [found] = await scheduler.list(taskContainerLabels(this.ref, task.row.id));
-          if (found) {
-            containerId = found.id;
-            await this.deps.store.startTaskRun(this.ref, task.row.id, found.id);
-          }
-        }
-        if (!containerId) {
-          if (task.phase === "running") {
-            await this.completeTask(task, {
-              status: "FAILED",
-              reason: { reason: "ORPHANED", description: "Task run was RUNNING but has no container to check" },
-              exitCode: null,
-            });
-          }
-          continue; // never started: the DAG starts it
-        }
-        const state = await scheduler.inspect(containerId);
-        if (state.state === "unknown") {
-          logger.warn("orphaned task run: its container is unknown to the scheduler", { taskRun: where, containerId });
-          await this.completeTask(task, {
-            status: "FAILED",
-            reason: {
-              reason: "ORPHANED",
-              description: `Task run was left RUNNING and the ${scheduler.engine} scheduler no longer knows its container "${containerId}"`,
-            },
-            exitCode: null,
-          });
-          continue;
-        }
-        logger.info("reattached to task run", { taskRun: where, containerId, state: state.state });
-        task.containerId = containerId;
+      const decision = await reconcileTaskRun(this.deps, this.ref, task.taskRun);
+      if (decision.action === "complete") {
+        await this.completeTask(task, decision.result);
+      } else if (decision.action === "follow") {
+        task.containerId = decision.containerId;
         task.phase = "running";
         task.monitor = this.follow(task).catch((error: unknown) => this.failTask(task, error));
-      } catch (error) {
-        await this.completeTask(task, {
-          status: "FAILED",
-          reason: {
-            reason: "SCHEDULER_ERROR",
-            description: `Could not reconcile the task run: ${errorMessage(error)}`,
-          },
-          exitCode: null,
-        });
+      } else {
+        task.phase = "waiting"; // never started: the DAG starts it
       }
     }
   }
@@ -347,9 +215,9 @@ export class RunExecution {
           progressed = true;
           continue;
         }
-        const parents = Object.keys(task.row.task.depends_on);
+        const parents = Object.keys(task.taskRun.task.dependsOn);
         if (!parents.every((parent) => finished.has(parent))) continue;
-        const unmet = unmetRequirement(task.row.task.depends_on, finished);
+        const unmet = unmetRequirement(task.taskRun.task.dependsOn, finished);
         if (unmet) {
           await this.completeTask(task, {
             status: "SKIPPED",
@@ -371,55 +239,14 @@ export class RunExecution {
   private launch(task: TaskState): void {
     task.phase = "starting";
     task.monitor = (async () => {
-      // A common task is looked up as it starts: one installed or enabled since the run began is used.
-      const common = task.row.task.common_task;
-      let launch: CommonTaskLaunch | undefined;
-      if (common) {
-        launch = await commonTaskLaunch(this.deps.db, common.name);
-        if (!launch.ok) {
-          await this.completeTask(task, {
-            status: "FAILED",
-            reason: { reason: "FAILED_PRECONDITION", description: launch.description },
-            exitCode: null,
-          });
-          return;
-        }
-      }
-      const variables = launch?.ok ? [...task.row.variables, ...launch.config] : task.row.variables;
-      let env: Record<string, string> | undefined;
-      try {
-        env = this.deps.resolveEnv
-          ? this.deps.resolveEnv(this.ref, variables)
-          : Object.fromEntries(variables.map((v) => [v.key, v.value]));
-      } catch (error) {
-        // As the original (spec §9.3): no container, FAILED with FAILED_PRECONDITION; the message names the
-        // variable and the reference, never a value.
-        await this.completeTask(task, {
-          status: "FAILED",
-          reason: {
-            reason: "FAILED_PRECONDITION",
-            description: `Task could not be run due to inability to retrieve interpolated variables; ${errorMessage(error)}`,
-          },
-          exitCode: null,
-        });
+      const launch = await planTaskLaunch(this.deps, this.ref, task.taskRun);
+      if ("failed" in launch) {
+        await this.completeTask(task, launch.failed);
         return;
       }
-      const runEnv = this.deps.runEnv ? await this.deps.runEnv(this.ref) : undefined;
-      if (runEnv) env = { ...runEnv.env, ...env };
-      const withEnv = taskContainerSpec(this.ref, task.row, env);
-      const base =
-        runEnv && runEnv.readOnlyFiles.length > 0 ? { ...withEnv, readOnlyFiles: [...runEnv.readOnlyFiles] } : withEnv;
-      const spec =
-        launch?.ok === true
-          ? {
-              ...base,
-              image: launch.image,
-              ...(launch.registryAuth ? { registryAuth: launch.registryAuth } : {}),
-            }
-          : base;
       let containerId: string;
       try {
-        containerId = (await this.deps.scheduler.start(spec)).id;
+        containerId = (await this.deps.scheduler.start(launch.spec)).id;
       } catch (error) {
         await this.completeTask(task, {
           status: "FAILED",
@@ -432,9 +259,9 @@ export class RunExecution {
         return;
       }
       task.containerId = containerId;
-      await this.deps.store.startTaskRun(this.ref, task.row.id, containerId);
+      await this.deps.store.startTaskRun(this.ref, task.taskRun.id, containerId);
       task.phase = "running";
-      this.deps.logger.debug("task run started", { taskRun: describeTaskRun(this.ref, task.row.id), containerId });
+      this.deps.logger.debug("task run started", { taskRun: describeTaskRun(this.ref, task.taskRun.id), containerId });
       // A cancel or shutdown that came while the container was starting applies now.
       if (this.shuttingDown) this.stopForShutdown(task);
       else if (task.cancel) this.stopContainer(task, task.cancel.force);
@@ -444,74 +271,22 @@ export class RunExecution {
 
   /** Copies the container's output to the task run's log file and records how it ended. */
   private async follow(task: TaskState): Promise<void> {
-    const { scheduler, logs, logger } = this.deps;
-    const containerId = task.containerId as string;
-    const taskId = task.row.id;
-    const writer = await logs.open(this.ref, taskId);
-    const pump = (async () => {
-      try {
-        for await (const line of scheduler.logs(containerId)) await writer.write(line);
-      } catch (error) {
-        logger.warn("could not copy task run output", {
-          taskRun: describeTaskRun(this.ref, taskId),
-          error: errorMessage(error),
-        });
-      }
-    })();
-    let exit: ExitStatus | undefined;
-    let waitError: unknown;
-    try {
-      exit = await scheduler.wait(containerId);
-    } catch (error) {
-      waitError = error;
-    }
-    await pump;
-    await writer.close();
+    const taskId = task.taskRun.id;
+    const ended = await followTaskOutput(this.deps, this.ref, taskId, task.containerId as string);
     if (task.stoppedForShutdown) {
-      logs.end(this.ref, taskId);
+      this.deps.logs.end(this.ref, taskId);
       return;
     }
-    await this.completeTask(task, this.resultOf(task, exit, waitError));
-  }
-
-  private resultOf(task: TaskState, exit: ExitStatus | undefined, waitError: unknown): TaskRunResult {
-    if (!exit) {
-      return {
-        status: "FAILED",
-        reason: {
-          reason: "SCHEDULER_ERROR",
-          description: `Could not wait for the container: ${errorMessage(waitError)}`,
-        },
-        exitCode: null,
-      };
-    }
-    const code = exit.exitCode;
-    if (task.cancel) {
-      return {
-        status: "CANCELLED",
-        reason: {
-          reason: "CANCELLED",
-          description: `Task run was cancelled${code === null ? "" : ` (exit code ${code})`}`,
-        },
-        exitCode: code,
-      };
-    }
-    if (code === 0) return { status: "SUCCESSFUL", reason: null, exitCode: 0 };
-    const how = code === null ? "ended without an exit code" : `exited with abnormal exit code ${code}`;
-    return {
-      status: "FAILED",
-      reason: { reason: "ABNORMAL_EXIT", description: `Task run ${how}${exit.reason ? ` (${exit.reason})` : ""}` },
-      exitCode: code,
-    };
+    await this.completeTask(task, taskRunResult(ended, task.cancel !== undefined));
   }
 
   private async completeTask(task: TaskState, result: TaskRunResult): Promise<void> {
-    await this.deps.store.completeTaskRun(this.ref, task.row.id, result);
+    await this.deps.store.completeTaskRun(this.ref, task.taskRun.id, result);
     task.phase = "complete";
     task.status = result.status;
-    this.deps.logs.end(this.ref, task.row.id);
+    this.deps.logs.end(this.ref, task.taskRun.id);
     this.deps.logger.debug("task run complete", {
-      taskRun: describeTaskRun(this.ref, task.row.id),
+      taskRun: describeTaskRun(this.ref, task.taskRun.id),
       status: result.status,
       exitCode: result.exitCode,
     });
@@ -522,7 +297,7 @@ export class RunExecution {
   /** Something unexpected (a database error): record the task run as failed if we still can. */
   private async failTask(task: TaskState, error: unknown): Promise<void> {
     this.deps.logger.error("task run failed unexpectedly", {
-      taskRun: describeTaskRun(this.ref, task.row.id),
+      taskRun: describeTaskRun(this.ref, task.taskRun.id),
       error: errorMessage(error),
     });
     try {
@@ -534,7 +309,7 @@ export class RunExecution {
     } catch {
       task.phase = "complete";
       task.status = "FAILED";
-      this.deps.logs.end(this.ref, task.row.id);
+      this.deps.logs.end(this.ref, task.taskRun.id);
       task.markCompleted();
       this.changes.notify();
     }
@@ -542,10 +317,7 @@ export class RunExecution {
 
   private async finish(): Promise<void> {
     // Every task run of this run is tracked; a run without tasks has none to read back.
-    const taskRuns =
-      this.tasks.size === 0
-        ? []
-        : await listTaskRuns(this.deps.db, this.ref.namespaceId, this.ref.pipelineId, this.ref.runId);
+    const taskRuns = this.tasks.size === 0 ? [] : await this.deps.store.listTaskRuns(this.ref);
     const outcome = runOutcome(taskRuns, this.cancelled);
     await this.deps.beforeComplete(this.ref);
     await this.deps.store.completeRun(this.ref, outcome.status, outcome.reason);
@@ -589,7 +361,7 @@ export class RunExecution {
     if (!containerId) return;
     this.deps.scheduler.stop(containerId, force ? 0 : timeoutMs).catch((error: unknown) => {
       this.deps.logger.warn("could not stop task run", {
-        taskRun: describeTaskRun(this.ref, task.row.id),
+        taskRun: describeTaskRun(this.ref, task.taskRun.id),
         error: errorMessage(error),
       });
     });

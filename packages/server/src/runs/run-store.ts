@@ -1,23 +1,46 @@
+// The run engine's storage port: every read and write of runs and task runs by runs/ and the runs API goes through
+// here, in domain types (run.ts); rows (storage/) become domain objects only through toRun/toTaskRun.
+//
 // Every state change of a run or task run is written with its event in one transaction, then the event is
 // published (spec §1.6 kinds). Completing is guarded: a task run or run that is already COMPLETE stays as it is, so a
 // late exit (after a cancel or a repair finished it) cannot rewrite history or publish a second COMPLETED event.
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Kysely } from "kysely";
+import { NotFoundError } from "../errors.js";
 import type { StoredEvent } from "../events/event-kinds.js";
 import type { EventLog } from "../events/event-log.js";
-import { getRun, updateRun } from "../storage/run-repository.js";
+import {
+  getRun,
+  type ListRunsOptions,
+  listRuns,
+  listRunsByState,
+  type RunsByStateFilter,
+  updateRun,
+} from "../storage/run-repository.js";
 import type {
   RunStatus,
   RunStatusReasonRecord,
   Schema,
+  TaskRecord,
   TaskRunRow,
   TaskRunStatus,
   TaskRunStatusReasonRecord,
 } from "../storage/schema.js";
-import { getTaskRun, insertTaskRun, updateTaskRun } from "../storage/task-run-repository.js";
+import {
+  getTaskRun,
+  insertTaskRun,
+  listExpirableTaskRuns,
+  listTaskRunIds,
+  listTaskRuns,
+  markTaskRunLogsExpired,
+  updateTaskRun,
+} from "../storage/task-run-repository.js";
 import { transaction } from "../storage/transaction.js";
+import { type Run, type TaskRun, toRun, toTaskRun } from "./run.js";
 import { completedRunDetails, completedTaskRunDetails, runDetails, storeEvent, taskRunDetails } from "./run-events.js";
+import { describeRun, describeTaskRun, runRef } from "./run-lookup.js";
 import type { RunRef } from "./run-orchestrator.js";
+import { taskRunVariables } from "./task-run-variables.js";
 
 export interface TaskRunResult {
   status: Exclude<TaskRunStatus, "UNKNOWN">;
@@ -32,19 +55,113 @@ export class RunStore {
     private readonly eventLog: EventLog,
   ) {}
 
-  /** PENDING → RUNNING with the run's task runs created: STARTED_RUN, then CREATED_TASKRUN for each. */
-  async startRun(ref: RunRef, taskRuns: readonly TaskRunRow[]): Promise<boolean> {
-    return this.commit(async (trx) => {
-      const run = await getRun(trx, ref.namespaceId, ref.pipelineId, ref.runId);
-      if (run?.state !== "PENDING") return [];
+  /** The run with its task runs (creation order), or undefined when there is no such run. */
+  async loadRun(ref: RunRef): Promise<{ run: Run; taskRuns: TaskRun[] } | undefined> {
+    const row = await getRun(this.db, ref.namespaceId, ref.pipelineId, ref.runId);
+    if (!row) return undefined;
+    const taskRuns = (await listTaskRuns(this.db, ref.namespaceId, ref.pipelineId, ref.runId)).map(toTaskRun);
+    return {
+      run: toRun(
+        row,
+        taskRuns.map((t) => t.id),
+      ),
+      taskRuns,
+    };
+  }
+
+  /** @throws NotFoundError */
+  async findRun(ref: RunRef): Promise<Run> {
+    const loaded = await this.loadRun(ref);
+    if (!loaded) throw new NotFoundError(`${describeRun(ref)} not found`);
+    return loaded.run;
+  }
+
+  /** @throws NotFoundError naming the run when it is the run that is missing. */
+  async findTaskRun(ref: RunRef, taskId: string): Promise<TaskRun> {
+    const row = await getTaskRun(this.db, ref.namespaceId, ref.pipelineId, ref.runId, taskId);
+    if (!row) {
+      if (!(await getRun(this.db, ref.namespaceId, ref.pipelineId, ref.runId))) {
+        throw new NotFoundError(`${describeRun(ref)} not found`);
+      }
+      throw new NotFoundError(`${describeTaskRun(ref, taskId)} not found`);
+    }
+    return toTaskRun(row);
+  }
+
+  /** ListRuns: newest first, each with its task run ids. */
+  async listRuns(options: ListRunsOptions): Promise<Run[]> {
+    const rows = await listRuns(this.db, options);
+    const [newest, oldest] = [rows[0], rows.at(-1)];
+    if (!newest || !oldest) return [];
+    const taskRunIds = await listTaskRunIds(this.db, options.namespaceId, options.pipelineId, oldest.id, newest.id);
+    return rows.map((row) => toRun(row, taskRunIds.get(row.id) ?? []));
+  }
+
+  /** The run's task runs in creation order (none for a missing run). */
+  async listTaskRuns(ref: RunRef): Promise<TaskRun[]> {
+    return (await listTaskRuns(this.db, ref.namespaceId, ref.pipelineId, ref.runId)).map(toTaskRun);
+  }
+
+  /** ListTaskRuns: in creation order. @throws NotFoundError when there is no such run. */
+  async findTaskRuns(ref: RunRef): Promise<TaskRun[]> {
+    const taskRuns = await this.listTaskRuns(ref);
+    if (taskRuns.length === 0 && !(await getRun(this.db, ref.namespaceId, ref.pipelineId, ref.runId))) {
+      throw new NotFoundError(`${describeRun(ref)} not found`);
+    }
+    return taskRuns;
+  }
+
+  /** Runs in any of the filter's states, oldest first. */
+  async listRunRefs(filter: RunsByStateFilter): Promise<RunRef[]> {
+    return (await listRunsByState(this.db, filter)).map(runRef);
+  }
+
+  /**
+   * Task runs (by run) whose logs have not expired, of complete runs in a window of `limit` runs past the pipeline's
+   * newest `offset` runs; oldest run first.
+   */
+  async listExpirableTaskRuns(
+    namespaceId: string,
+    pipelineId: string,
+    window: { offset: number; limit: number },
+  ): Promise<Map<number, string[]>> {
+    const byRun = new Map<number, string[]>();
+    for (const taskRun of await listExpirableTaskRuns(this.db, namespaceId, pipelineId, window)) {
+      byRun.set(taskRun.run_id, [...(byRun.get(taskRun.run_id) ?? []), taskRun.id]);
+    }
+    return byRun;
+  }
+
+  async markLogsExpired(ref: RunRef): Promise<void> {
+    await markTaskRunLogsExpired(this.db, ref.namespaceId, ref.pipelineId, ref.runId);
+  }
+
+  async markLogsRemoved(ref: RunRef, taskId: string): Promise<void> {
+    await updateTaskRun(this.db, ref.namespaceId, ref.pipelineId, ref.runId, taskId, { logs_removed: true });
+  }
+
+  /**
+   * PENDING → RUNNING with a task run created for each task: STARTED_RUN, then CREATED_TASKRUN for each.
+   * @returns the task runs, or undefined when the run was not PENDING (nothing changed).
+   */
+  async startRun(ref: RunRef, tasks: readonly TaskRecord[]): Promise<TaskRun[] | undefined> {
+    let created: TaskRunRow[] | undefined;
+    await this.commit(async (trx) => {
+      const row = await getRun(trx, ref.namespaceId, ref.pipelineId, ref.runId);
+      if (row?.state !== "PENDING") return [];
+      const run = toRun(row, []);
+      const now = this.clock.now().getTime();
+      const taskRuns = tasks.map((task) => newTaskRunRow(run, task, now));
       await updateRun(trx, ref.namespaceId, ref.pipelineId, ref.runId, { state: "RUNNING" });
       const events = [await storeEvent(trx, this.clock, "STARTED_RUN", runDetails(ref))];
       for (const taskRun of taskRuns) {
         await insertTaskRun(trx, taskRun);
         events.push(await storeEvent(trx, this.clock, "CREATED_TASKRUN", taskRunDetails(ref, taskRun.id)));
       }
+      created = taskRuns;
       return events;
     });
+    return created?.map(toTaskRun);
   }
 
   /** The container started: RUNNING with its scheduler id, STARTED_TASKRUN. */
@@ -100,4 +217,26 @@ export class RunStore {
     for (const event of events) this.eventLog.publish(event);
     return events.length > 0;
   }
+}
+
+/** A task run as created when its run starts: WAITING for its parents, or PROCESSING when it has none. */
+function newTaskRunRow(run: Run, task: TaskRecord, created: number): TaskRunRow {
+  return {
+    namespace_id: run.namespaceId,
+    pipeline_id: run.pipelineId,
+    run_id: run.id,
+    id: task.id,
+    task,
+    created,
+    started: null,
+    ended: null,
+    exit_code: null,
+    state: Object.keys(task.depends_on).length > 0 ? "WAITING" : "PROCESSING",
+    status: "UNKNOWN",
+    status_reason: null,
+    logs_expired: false,
+    logs_removed: false,
+    variables: taskRunVariables(run, task),
+    scheduler_id: null,
+  };
 }

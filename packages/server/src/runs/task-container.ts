@@ -1,7 +1,7 @@
 // How a task run becomes a container on the Scheduler: its name, its labels (which let orphan repair find it again
 // after a crash, before its id was stored) and its spec.
 import type { ContainerSpec } from "../scheduler/scheduler.js";
-import type { TaskRunRow } from "../storage/schema.js";
+import type { TaskRun } from "./run.js";
 import type { RunRef } from "./run-orchestrator.js";
 import { toEnv } from "./task-run-variables.js";
 
@@ -25,12 +25,12 @@ export function taskContainerLabels(ref: RunRef, taskId: string): Record<string,
 }
 
 /** @param env the task's environment with store references resolved (default: the stored variables as they are). */
-export function taskContainerSpec(ref: RunRef, taskRun: TaskRunRow, env?: Record<string, string>): ContainerSpec {
+export function taskContainerSpec(ref: RunRef, taskRun: TaskRun, env?: Record<string, string>): ContainerSpec {
   const task = taskRun.task;
   return {
     name: taskContainerName(ref, task.id),
     image: task.image,
-    ...(task.registry_auth ? { registryAuth: { ...task.registry_auth } } : {}),
+    ...(task.registryAuth ? { registryAuth: { ...task.registryAuth } } : {}),
     env: env ?? toEnv(taskRun.variables),
     ...(task.entrypoint ? { entrypoint: [...task.entrypoint] } : {}),
     ...(task.command ? { command: [...task.command] } : {}),

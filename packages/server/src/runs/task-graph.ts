@@ -56,7 +56,7 @@ export function missingParents(
 export interface FinishedTaskRun {
   readonly id: string;
   readonly status: TaskRunStatus;
-  readonly status_reason: TaskRunStatusReasonRecord | null;
+  readonly statusReason: TaskRunStatusReasonRecord | null;
 }
 
 export interface RunOutcome {
@@ -72,8 +72,8 @@ export function runOutcome(taskRuns: readonly FinishedTaskRun[], cancelled?: Run
     return {
       status: "FAILED",
       reason: {
-        reason: runReasonFor(first.status_reason),
-        description: `${failed.length === 1 ? "Task run" : "Task runs"} ${failed.map((t) => JSON.stringify(t.id)).join(", ")} failed${first.status_reason ? `: ${first.status_reason.description}` : ""}`,
+        reason: runReasonFor(first.statusReason),
+        description: `${failed.length === 1 ? "Task run" : "Task runs"} ${failed.map((t) => JSON.stringify(t.id)).join(", ")} failed${first.statusReason ? `: ${first.statusReason.description}` : ""}`,
       },
     };
   }

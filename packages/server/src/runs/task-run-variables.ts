@@ -2,7 +2,11 @@
 //   SYSTEM (GOFER_*) < PIPELINE_CONFIG (the task's variables) < RUN_OPTIONS (StartRun) < TRIGGER (event metadata)
 // The original merged system < task < run variables (runs carried either options or metadata); we keep its order and
 // rank metadata above options for runs that carry both (a retried run keeps its sources).
-import type { RunRow, TaskRecord, VariableRecord, VariableSource } from "../storage/schema.js";
+import type { TaskRecord, VariableRecord, VariableSource } from "../storage/schema.js";
+import type { Run } from "./run.js";
+
+/** What of the run its task runs' variables come from. */
+export type RunForVariables = Pick<Run, "namespaceId" | "pipelineId" | "id" | "variables">;
 
 /** Names of the variables the server injects into every task run (the original's four, plus the namespace). */
 export const SYSTEM_VARIABLES = {
@@ -21,10 +25,10 @@ const RANK: Record<VariableSource, number> = {
   TRIGGER: 4,
 };
 
-export function systemVariables(run: RunRow, task: TaskRecord): VariableRecord[] {
+export function systemVariables(run: RunForVariables, task: TaskRecord): VariableRecord[] {
   return [
-    { key: SYSTEM_VARIABLES.namespace, value: run.namespace_id, source: "SYSTEM" },
-    { key: SYSTEM_VARIABLES.pipeline, value: run.pipeline_id, source: "SYSTEM" },
+    { key: SYSTEM_VARIABLES.namespace, value: run.namespaceId, source: "SYSTEM" },
+    { key: SYSTEM_VARIABLES.pipeline, value: run.pipelineId, source: "SYSTEM" },
     { key: SYSTEM_VARIABLES.run, value: String(run.id), source: "SYSTEM" },
     { key: SYSTEM_VARIABLES.task, value: task.id, source: "SYSTEM" },
     { key: SYSTEM_VARIABLES.image, value: task.image, source: "SYSTEM" },
@@ -32,7 +36,7 @@ export function systemVariables(run: RunRow, task: TaskRecord): VariableRecord[]
 }
 
 /** Sorted by key. Empty keys are dropped: no engine can pass them as an environment variable. */
-export function taskRunVariables(run: RunRow, task: TaskRecord): VariableRecord[] {
+export function taskRunVariables(run: RunForVariables, task: TaskRecord): VariableRecord[] {
   const winners = new Map<string, VariableRecord>();
   const candidates = [
     ...systemVariables(run, task),

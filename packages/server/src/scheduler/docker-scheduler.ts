@@ -1,18 +1,9 @@
 // The docker engine: runs trigger, installer and task containers on a Docker daemon (spec §2.2, §2.8, §5.2).
 //
 // start(spec): remove a stale container of the same name (force, as the original) → make sure the image is there
-//   (docker-image.ts: local image as is, pull when missing, alwaysPull falls back to a local image) → create → start.
-//   Networking: "host" shares the host's network and gives each listener its own 127.0.0.1:<free port> through
-//   spec.listen.addressEnv (GOFER_PLUGIN_SYSTEM_HOST / GOFER_EXTENSION_SYSTEM_HOST, which the original SDKs honour);
-//   "bridge" publishes the listen port (8080/tcp, 8082/tcp) on 127.0.0.1 with an ephemeral host port, as the original;
-//   spec.network "none" cuts networking off (installers). spec.readOnlyFiles are bind-mounted read-only at the same
-//   path (an extension's trust in the API's certificate); Docker refuses a relative path ("mount path must be
-//   absolute"), so each is resolved against the server's working directory first. Every container carries the label gofer=true beside the
-//   caller's labels, so orphans are found (list) and pruned (docker-pruner.ts).
-// wait: one long-polling `wait` per container, shared by every caller; the exit code, and why it ended when we know
-//   (stopped, killed after N ms, out of memory, never started).
-// stop: SIGTERM, then SIGKILL once timeoutMs has passed on the injected clock (ms-exact, unlike the daemon's whole
-//   seconds). Busybox or any program without a SIGTERM handler as PID 1 ignores SIGTERM, so it is killed at the timeout.
+//   (docker-image.ts: local image as is, pull when missing, alwaysPull falls back to a local image) → create
+//   (docker-container-spec.ts: networking, published ports, read-only files, labels) → start.
+// wait and stop: docker-containers.ts follows each container's exit and stops it (SIGTERM, then SIGKILL).
 // logs: the daemon's log stream (json-file keeps it) from the beginning, demultiplexed into lines, following until the
 //   container exits; any number of readers, each with its own stream.
 // Many servers, one daemon: with an instanceId (each server's own, kept in its database) every container name is
@@ -22,7 +13,6 @@
 // An unreachable daemon is a SchedulerError that says so; start() retries it a few times with backoff before giving up
 // (triggers then retry again through their supervisor). Nothing here throws outside a returned promise.
 import { setMaxListeners } from "node:events";
-import { resolve as resolvePath } from "node:path";
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
 import type { DockerNetwork } from "../config/config.js";
@@ -31,9 +21,10 @@ import {
   type DockerApi,
   type DockerContainer,
   type DockerContainerInspect,
-  type DockerCreateOptions,
   defaultDockerAddress,
 } from "./docker-api.js";
+import { dockerContainerPlan } from "./docker-container-spec.js";
+import { DockerContainers, NEVER_STARTED, type RetryPolicy } from "./docker-containers.js";
 import {
   describeUnreachable,
   dockerErrorMessage,
@@ -54,12 +45,6 @@ import {
   type StartedContainer,
 } from "./scheduler.js";
 
-export interface RetryPolicy {
-  readonly attempts: number;
-  /** Delay before the second attempt; doubles after each further one. */
-  readonly delayMs: number;
-}
-
 export interface DockerSchedulerOptions {
   readonly api: DockerApi;
   readonly network: DockerNetwork;
@@ -79,24 +64,11 @@ export interface DockerSchedulerOptions {
 
 export const INSTANCE_LABEL = "gofer.instance";
 
-interface Tracked {
-  readonly id: string;
-  name: string | undefined;
-  labels: Record<string, string>;
-  /** Started by this engine (close() stops it). */
-  startedHere: boolean;
-  exit: Promise<ExitStatus> | undefined;
-  status: ExitStatus | undefined;
-  stopReason: string | undefined;
-  readers: number;
-}
-
 const RUNNING_STATES = new Set(["running", "paused", "restarting"]);
-const NEVER_STARTED = "0001-01-01T00:00:00Z";
 
 export class DockerScheduler implements Scheduler {
   readonly engine = "docker" as const;
-  private readonly tracked = new Map<string, Tracked>();
+  private readonly containers: DockerContainers;
   private readonly lifetime = new AbortController();
   private readonly retry: RetryPolicy;
   private readonly daemonAddress: string;
@@ -108,6 +80,14 @@ export class DockerScheduler implements Scheduler {
     this.daemonAddress = options.daemonAddress ?? defaultDockerAddress();
     // Every pending wait and log stream listens on the lifetime signal: one per container, far more than 10.
     setMaxListeners(0, this.lifetime.signal);
+    this.containers = new DockerContainers({
+      api: options.api,
+      clock: options.clock,
+      retry: this.retry,
+      daemonAddress: this.daemonAddress,
+      lifetime: this.lifetime.signal,
+      keepExited: options.keepExited ?? 1_000,
+    });
   }
 
   /** Starts pruning exited gofer containers every intervalMs until close(). Idempotent. */
@@ -120,7 +100,7 @@ export class DockerScheduler implements Scheduler {
         intervalMs,
         minAgeMs: Math.min(intervalMs, 60_000),
         ...(this.options.instanceId ? { instanceId: this.options.instanceId } : {}),
-        inUse: (id) => this.inUse(id),
+        inUse: (id) => this.containers.inUse(id),
         clock: this.options.clock,
         logger: this.options.logger,
       },
@@ -177,41 +157,23 @@ export class DockerScheduler implements Scheduler {
     await this.removeStale(name);
     await ensureImage(api, spec, logger, signal);
 
-    const network = spec.network === "none" ? "none" : this.options.network;
-    const env: Record<string, string> = { ...spec.env };
-    const portKey = spec.listen ? `${spec.listen.containerPort}/tcp` : undefined;
-    let address: string | undefined;
-    if (spec.listen && network === "host") {
-      address = `127.0.0.1:${await freeLoopbackPort()}`;
-      env[spec.listen.addressEnv] = address;
-    } else if (spec.listen && network === "bridge") {
-      env[spec.listen.addressEnv] = `0.0.0.0:${spec.listen.containerPort}`;
-    }
-    const publish = network === "bridge" && portKey !== undefined;
-    const options: DockerCreateOptions = {
+    const plan = await dockerContainerPlan(spec, {
       name,
-      Image: spec.image,
-      Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
-      Labels: { ...spec.labels, ...this.instanceLabels(), gofer: "true" },
-      ...(spec.entrypoint && spec.entrypoint.length > 0 ? { Entrypoint: [...spec.entrypoint] } : {}),
-      ...(spec.command && spec.command.length > 0 ? { Cmd: [...spec.command] } : {}),
-      ...(publish ? { ExposedPorts: { [portKey]: {} } } : {}),
-      HostConfig: {
-        NetworkMode: network,
-        // Loopback only, ephemeral host port: as the original (spec §2.2); the address is read back after start.
-        ...(publish ? { PortBindings: { [portKey]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {}),
-        ...(spec.readOnlyFiles && spec.readOnlyFiles.length > 0 ? { Binds: spec.readOnlyFiles.map(readOnlyBind) } : {}),
-      },
-    };
+      network: this.options.network,
+      instanceLabels: this.instanceLabels(),
+      freePort: freeLoopbackPort,
+    });
+    const { options, network, publishedPort } = plan;
+    let address = plan.address;
     const container = await api.createContainer(options);
-    const tracked = this.track(container.id);
+    const tracked = this.containers.track(container.id);
     tracked.name = name;
     tracked.labels = { ...options.Labels };
     tracked.startedHere = true;
     try {
       await container.start();
     } catch (error) {
-      this.tracked.delete(container.id);
+      this.containers.forget(container.id);
       await container.remove({ force: true, v: true }).catch(() => {});
       if (isDaemonUnreachable(error)) throw error;
       throw new SchedulerError(
@@ -219,48 +181,28 @@ export class DockerScheduler implements Scheduler {
         { cause: error },
       );
     }
-    this.watchExit(tracked);
+    this.containers.watchExit(tracked);
     if (signal?.aborted || this.closing) {
       // Given up on (or the engine closed) while starting: nobody would ever stop this container, so do it now.
       await this.stop(container.id, 0).catch(() => {});
       if (signal?.aborted) throw signal.reason ?? new Error(`start of "${spec.name}" aborted`);
       throw new SchedulerError(`the docker engine closed while "${spec.name}" was starting`);
     }
-    if (publish && portKey) address = await this.publishedAddress(container, portKey, spec.name);
+    if (publishedPort) address = await this.publishedAddress(container, publishedPort, spec.name);
     logger.debug("container started", { id: container.id, name: spec.name, image: spec.image, network, address });
     return address ? { id: container.id, address } : { id: container.id };
   }
 
   wait(id: string): Promise<ExitStatus> {
-    return this.watchExit(this.track(id));
+    return this.containers.watchExit(this.containers.track(id));
   }
 
-  async stop(id: string, timeoutMs: number): Promise<void> {
-    const tracked = this.track(id);
-    if (tracked.status) return;
-    const exited = this.watchExit(tracked).then(
-      () => true,
-      () => true,
-    );
-    if (timeoutMs > 0) {
-      await this.signalContainer(tracked, "SIGTERM", tracked.stopReason ?? "stopped");
-      const timer = new AbortController();
-      const timedOut = await Promise.race([
-        exited.then(() => false),
-        this.options.clock.sleep(timeoutMs, timer.signal).then(
-          () => true,
-          () => false,
-        ),
-      ]);
-      timer.abort();
-      if (!timedOut || tracked.status) return;
-    }
-    await this.signalContainer(tracked, "SIGKILL", timeoutMs > 0 ? `killed after ${timeoutMs} ms` : "killed");
-    await exited;
+  stop(id: string, timeoutMs: number): Promise<void> {
+    return this.containers.stop(id, timeoutMs);
   }
 
   async *logs(id: string, signal?: AbortSignal): AsyncIterable<string> {
-    const tracked = this.track(id);
+    const tracked = this.containers.track(id);
     const abort = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal;
     if (abort.aborted) return;
     tracked.readers += 1;
@@ -294,7 +236,7 @@ export class DockerScheduler implements Scheduler {
       if (isNotFound(error)) return { state: "unknown", id };
       throw this.failure(`could not inspect container ${id}`, error);
     }
-    const tracked = this.track(id);
+    const tracked = this.containers.track(id);
     tracked.labels = { ...(info.Config.Labels ?? {}) };
     return toContainerState(id, info);
   }
@@ -320,14 +262,14 @@ export class DockerScheduler implements Scheduler {
       await this.options.api.getContainer(id).remove({ v: true });
     } catch (error) {
       if (isNotFound(error)) {
-        this.tracked.delete(id);
+        this.containers.forget(id);
         return;
       }
       // Still running: only exited containers are forgotten (as the process engine).
       if (dockerStatusCode(error) === 409) return;
       throw this.failure(`could not remove container ${id}`, error);
     }
-    this.tracked.delete(id);
+    this.containers.forget(id);
   }
 
   close(timeoutMs: number): Promise<void> {
@@ -335,7 +277,7 @@ export class DockerScheduler implements Scheduler {
       const startedMs = this.options.clock.now().getTime();
       this.pruner?.stop.abort();
       await this.pruner?.done;
-      const running = [...this.tracked.values()].filter((t) => t.startedHere && !t.status);
+      const running = this.containers.all().filter((t) => t.startedHere && !t.status);
       const results = await Promise.allSettled(running.map((t) => this.stop(t.id, timeoutMs)));
       const failed = results.flatMap((r, i) =>
         r.status === "rejected" ? [`${running[i]?.name}: ${errorMessage(r.reason)}`] : [],
@@ -374,7 +316,7 @@ export class DockerScheduler implements Scheduler {
         filters: JSON.stringify({ label: [`${INSTANCE_LABEL}=${instanceId}`, `gofer.kind=${kind}`] }),
       });
       for (const summary of found) {
-        if (this.tracked.get(summary.Id)?.startedHere) continue;
+        if (this.containers.get(summary.Id)?.startedHere) continue;
         try {
           await this.options.api.getContainer(summary.Id).remove({ force: true, v: true });
           removed += 1;
@@ -385,92 +327,6 @@ export class DockerScheduler implements Scheduler {
     }
     if (removed > 0) this.options.logger.info("removed containers an earlier run of this server left", { removed });
     return removed;
-  }
-
-  /** The engine still follows the container (its exit is not yet known, or someone reads its output). */
-  private inUse(id: string): boolean {
-    const tracked = this.tracked.get(id);
-    return tracked !== undefined && (tracked.status === undefined || tracked.readers > 0);
-  }
-
-  private track(id: string): Tracked {
-    let tracked = this.tracked.get(id);
-    if (!tracked) {
-      tracked = {
-        id,
-        name: undefined,
-        labels: {},
-        startedHere: false,
-        exit: undefined,
-        status: undefined,
-        stopReason: undefined,
-        readers: 0,
-      };
-      this.tracked.set(id, tracked);
-    }
-    return tracked;
-  }
-
-  /** The shared wait of a container; a failed wait is forgotten so the next caller tries again. */
-  private watchExit(tracked: Tracked): Promise<ExitStatus> {
-    if (!tracked.exit) {
-      const exit = this.waitForExit(tracked);
-      tracked.exit = exit;
-      exit.catch(() => {
-        if (tracked.exit === exit) tracked.exit = undefined;
-      });
-    }
-    return tracked.exit;
-  }
-
-  private async waitForExit(tracked: Tracked): Promise<ExitStatus> {
-    const container = this.options.api.getContainer(tracked.id);
-    let exitCode: number | null = null;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        exitCode = (await container.wait({ abortSignal: this.lifetime.signal })).StatusCode;
-        break;
-      } catch (error) {
-        if (isNotFound(error)) {
-          return this.exited(tracked, { exitCode: null, reason: tracked.stopReason ?? "the container was removed" });
-        }
-        if (this.lifetime.signal.aborted || !isDaemonUnreachable(error) || attempt >= this.retry.attempts) {
-          throw this.failure(`could not wait for container ${tracked.name ?? tracked.id}`, error);
-        }
-        await this.options.clock.sleep(this.retry.delayMs * 2 ** (attempt - 1), this.lifetime.signal);
-      }
-    }
-    let reason = tracked.stopReason;
-    try {
-      const { State } = await container.inspect();
-      if (State.StartedAt === NEVER_STARTED) {
-        exitCode = null;
-        reason ??= "the container never started";
-      } else if (State.OOMKilled) {
-        reason ??= "killed: out of memory";
-      } else if (State.Error) {
-        reason ??= State.Error;
-      }
-    } catch {
-      // removed right after it exited: the wait's exit code is all there is
-    }
-    return this.exited(tracked, { exitCode, ...(reason ? { reason } : {}) });
-  }
-
-  private exited(tracked: Tracked, status: ExitStatus): ExitStatus {
-    tracked.status = status;
-    // Remember a bounded number of exited containers; a forgotten one is asked of the daemon again.
-    const keep = this.options.keepExited ?? 1_000;
-    let exitedCount = 0;
-    for (const t of this.tracked.values()) if (t.status) exitedCount += 1;
-    for (const t of this.tracked.values()) {
-      if (exitedCount <= keep) break;
-      if (t.status && t.readers === 0 && t !== tracked) {
-        this.tracked.delete(t.id);
-        exitedCount -= 1;
-      }
-    }
-    return status;
   }
 
   /**
@@ -494,7 +350,7 @@ export class DockerScheduler implements Scheduler {
         `a container named "${name}" exists that this server (instance ${instanceId}) did not create; it is left alone`,
       );
     }
-    const previous = this.tracked.get(info.Id);
+    const previous = this.containers.get(info.Id);
     if (previous && !previous.status) previous.stopReason ??= `replaced by a new container named "${name}"`;
     this.options.logger.info("removing a stale container of the same name", { name, id: info.Id });
     try {
@@ -515,30 +371,12 @@ export class DockerScheduler implements Scheduler {
     return `127.0.0.1:${binding.HostPort}`;
   }
 
-  /**
-   * Sends a signal; a container that is not running (409) or gone (404) needs none. The reason is set before the
-   * signal goes out, so an exit it causes at once already carries it, and taken back if the signal was not delivered.
-   */
-  private async signalContainer(tracked: Tracked, signal: "SIGTERM" | "SIGKILL", reason: string): Promise<void> {
-    const previous = tracked.stopReason;
-    tracked.stopReason = reason;
-    try {
-      await this.options.api.getContainer(tracked.id).kill({ signal });
-    } catch (error) {
-      if (!tracked.status) tracked.stopReason = previous;
-      const code = dockerStatusCode(error);
-      if (code === 404 || code === 409 || code === 304) return;
-      throw this.failure(`could not send ${signal} to container ${tracked.name ?? tracked.id}`, error);
-    }
-  }
-
   private describe(error: unknown): string {
-    return isDaemonUnreachable(error) ? describeUnreachable(error, this.daemonAddress) : dockerErrorMessage(error);
+    return this.containers.describe(error);
   }
 
   private failure(what: string, error: unknown): SchedulerError {
-    if (error instanceof SchedulerError) return error;
-    return new SchedulerError(`${what}: ${this.describe(error)}`, { cause: error });
+    return this.containers.failure(what, error);
   }
 }
 
@@ -547,10 +385,4 @@ function toContainerState(id: string, info: DockerContainerInspect): ContainerSt
   if (RUNNING_STATES.has(info.State.Status)) return { state: "running", id, labels };
   const neverStarted = info.State.Status === "created" || info.State.StartedAt === NEVER_STARTED;
   return { state: "exited", id, labels, exitCode: neverStarted ? null : info.State.ExitCode };
-}
-
-/** "path:path:ro" with the path made absolute: Docker takes only absolute host and container paths. */
-export function readOnlyBind(path: string): string {
-  const absolute = resolvePath(path);
-  return `${absolute}:${absolute}:ro`;
 }
