@@ -1,6 +1,6 @@
 // One run being executed: its task DAG driven to completion on the Scheduler.
 //
-// Run:      PENDING ─begin→ RUNNING (task runs created) ─all task runs COMPLETE→ COMPLETE (status: task-graph.ts)
+// Run:      PENDING ─start→ RUNNING (task runs created) ─all task runs COMPLETE→ COMPLETE (status: task-graph.ts)
 //           PENDING ─a task depends on a task the pipeline does not have→ COMPLETE FAILED
 // Task run: PROCESSING (created, no parents)  ┐
 //           WAITING    (created, has parents) ┴─parents COMPLETE, requirement holds→ container starts → RUNNING

@@ -59,7 +59,11 @@ export class RunStore {
   async loadRun(ref: RunRef): Promise<{ run: Run; taskRuns: TaskRun[] } | undefined> {
     const row = await getRun(this.db, ref.namespaceId, ref.pipelineId, ref.runId);
     if (!row) return undefined;
-    const taskRuns = (await listTaskRuns(this.db, ref.namespaceId, ref.pipelineId, ref.runId)).map(toTaskRun);
+    // Task runs are created in the same transaction that takes a run out of PENDING: a PENDING run has none.
+    const taskRuns =
+      row.state === "PENDING"
+        ? []
+        : (await listTaskRuns(this.db, ref.namespaceId, ref.pipelineId, ref.runId)).map(toTaskRun);
     return {
       run: toRun(
         row,
