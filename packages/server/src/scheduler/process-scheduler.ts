@@ -48,6 +48,8 @@ export interface ProcessSchedulerOptions {
    * setsid and sleep every process is spawned directly.
    */
   launcher?: boolean;
+  /** Where the task launcher keeps its tasks' output files while they run. Default: the OS temp directory. */
+  outputParent?: string;
 }
 
 export const INSTANCE_ENV = "GOFER_SERVER_INSTANCE";
@@ -120,7 +122,15 @@ export class ProcessScheduler implements Scheduler {
 
   constructor(private readonly options: ProcessSchedulerOptions) {
     const tools = options.launcher === false ? undefined : findLauncherTools();
-    if (tools) this.launcher = new TaskLauncher({ tools, clock: options.clock, logger: options.logger });
+    if (tools) {
+      const { clock, logger, outputParent } = options;
+      this.launcher = new TaskLauncher({ tools, clock, logger, ...(outputParent ? { outputParent } : {}) });
+    }
+  }
+
+  /** The task launcher's pid while one runs (it starts with the first task). */
+  launcherPid(): number | undefined {
+    return this.launcher?.pid;
   }
 
   /** CPU used so far by the task launcher and (once reaped) its waiters and tasks, in ms; for benchmarks. */
