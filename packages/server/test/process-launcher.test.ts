@@ -196,12 +196,23 @@ describe("process engine through the task launcher", () => {
   });
 
   test("its tasks carry the instance mark, so a later run of the server reaps what this one left", async () => {
-    const e = engine({ instanceId: "inst-reap" });
-    const { id } = await e.start(task("left", ["/bin/sh", "-c", "echo up; sleep 30"]));
-    await lineMatching(e, id, /^up$/);
-    const later = engine({ instanceId: "inst-reap" });
-    expect(later.reapOrphans()).toBeGreaterThanOrEqual(1); // the task's shell, and its sleep
-    expect(await e.wait(id)).toEqual({ exitCode: 137 });
+    const parent = mkdtempSync(join(tmpdir(), "gofer-launcher-test-"));
+    try {
+      const e = engine({ instanceId: "inst-reap", outputParent: parent });
+      const { id } = await e.start(task("left", ["/bin/sh", "-c", "echo up; sleep 30"]));
+      await lineMatching(e, id, /^up$/);
+      const other = engine({ instanceId: "another", outputParent: parent });
+      await other.start(task("other", ["/bin/sh", "-c", "echo hi"]));
+      expect(readdirSync(parent)).toHaveLength(2);
+
+      const later = engine({ instanceId: "inst-reap", outputParent: parent });
+      expect(later.reapOrphans()).toBeGreaterThanOrEqual(1); // the task's shell, and its sleep
+      expect(await e.wait(id)).toEqual({ exitCode: 137 });
+      // The earlier run's output directory is gone; another server's is not.
+      expect(readdirSync(parent).map((name) => name.replace(/-[^-]+$/, ""))).toEqual(["gofer-tasks-another"]);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   test("close stops the tasks and the launcher and removes its output files", async () => {

@@ -123,8 +123,15 @@ export class ProcessScheduler implements Scheduler {
   constructor(private readonly options: ProcessSchedulerOptions) {
     const tools = options.launcher === false ? undefined : findLauncherTools();
     if (tools) {
-      const { clock, logger, outputParent } = options;
-      this.launcher = new TaskLauncher({ tools, clock, logger, ...(outputParent ? { outputParent } : {}) });
+      const { clock, logger, outputParent, instanceId } = options;
+      this.launcher = new TaskLauncher({
+        tools,
+        clock,
+        logger,
+        ...(outputParent ? { outputParent } : {}),
+        // With an instance id, reapOrphans() can tell this server's leftover output from other servers'.
+        ...(instanceId ? { outputPrefix: `gofer-tasks-${instanceId}-` } : {}),
+      });
     }
   }
 
@@ -306,6 +313,8 @@ export class ProcessScheduler implements Scheduler {
       }
     }
     if (pids.length > 0) this.options.logger.info("killed processes an earlier run of this server left", { pids });
+    const dirs = this.launcher?.removeLeftOutput() ?? 0;
+    if (dirs > 0) this.options.logger.info("deleted task output an earlier run of this server left", { dirs });
     return pids.length;
   }
 

@@ -8,7 +8,7 @@
 // The shell runs in its own session (a Ctrl-C meant for the server does not reach it) and ends by itself when the
 // server goes away (its stdin closes); tasks it left then are found by the engine's reapOrphans().
 import { type ChildProcess, spawn } from "node:child_process";
-import { type FSWatcher, mkdtempSync, readFileSync, rmSync, watch } from "node:fs";
+import { type FSWatcher, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -36,6 +36,8 @@ export interface TaskLauncherOptions {
   logger: Logger;
   /** Where the per-launcher directory of output files is made. Default: the OS temp directory. */
   outputParent?: string;
+  /** How that directory's name starts (a unique part follows). Default "gofer-tasks-". */
+  outputPrefix?: string;
 }
 
 interface LaunchedTask {
@@ -141,6 +143,29 @@ export class TaskLauncher {
     this.dir = undefined;
   }
 
+  /**
+   * Deletes the output directories that an earlier launcher with the same prefix left (a server killed with -9
+   * cannot delete its own); never this launcher's. Returns how many.
+   */
+  removeLeftOutput(): number {
+    let removed = 0;
+    for (const name of readdirSync(this.outputParent)) {
+      const path = join(this.outputParent, name);
+      if (!name.startsWith(this.outputPrefix) || path === this.dir) continue;
+      rmSync(path, { recursive: true, force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
+  private get outputParent(): string {
+    return this.options.outputParent ?? tmpdir();
+  }
+
+  private get outputPrefix(): string {
+    return this.options.outputPrefix ?? "gofer-tasks-";
+  }
+
   private ensureShell(): Shell {
     if (this.shell) return this.shell;
     const { logger } = this.options;
@@ -192,7 +217,7 @@ export class TaskLauncher {
 
   private ensureOutputDir(): string {
     if (this.dir) return this.dir;
-    const dir = mkdtempSync(join(this.options.outputParent ?? tmpdir(), "gofer-tasks-"));
+    const dir = mkdtempSync(join(this.outputParent, this.outputPrefix));
     this.dir = dir;
     // One watch for all tasks; only writes ("change") matter: creation and deletion are the launcher's and ours.
     this.watcher = watch(dir, (event, name) => {
