@@ -1,6 +1,6 @@
 // The process engine starting tasks through its task launcher (a long-lived /bin/sh): tasks get exactly their argv
 // and env, their output in order, stops that escalate on the engine's clock, and a launcher that dies is noticed.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeClock, systemClock } from "@gofer/trigger-sdk";
@@ -210,6 +210,33 @@ describe("process engine through the task launcher", () => {
       expect(await e.wait(id)).toEqual({ exitCode: 137 });
       // The earlier run's output directory is gone; another server's is not.
       expect(readdirSync(parent).map((name) => name.replace(/-[^-]+$/, ""))).toEqual(["gofer-tasks-another"]);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  test("a program found once and deleted since exits 127 saying so; a deleted output directory is made anew", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "gofer-launcher-test-"));
+    try {
+      const bin = join(parent, "bin");
+      mkdirSync(bin);
+      writeFileSync(join(bin, "prog"), "#!/bin/sh\necho prog ran\n", { mode: 0o755 });
+      const e = engine({ outputParent: parent });
+      const env = { PATH: `${bin}:/usr/bin:/bin` };
+      const first = await e.start(task("prog1", ["prog"], env));
+      expect(await e.wait(first.id)).toEqual({ exitCode: 0 });
+      expect(await output(e, first.id)).toEqual(["prog ran"]);
+
+      rmSync(join(bin, "prog"));
+      const second = await e.start(task("prog2", ["prog"], env));
+      expect(await e.wait(second.id)).toEqual({ exitCode: 127 });
+      expect((await output(e, second.id)).join("\n")).toMatch(/prog: No such file or directory/);
+
+      for (const name of readdirSync(parent))
+        if (name.startsWith("gofer-tasks-")) rmSync(join(parent, name), { recursive: true });
+      const third = await e.start(task("again", ["/bin/sh", "-c", "echo still here"]));
+      expect(await e.wait(third.id)).toEqual({ exitCode: 0 });
+      expect(await output(e, third.id)).toEqual(["still here"]);
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }

@@ -16,7 +16,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
-import { lookUpExecutable } from "./executable-lookup.js";
+import { ExecutableCache, lookUpExecutable } from "./executable-lookup.js";
 import { type LauncherTools, launchable } from "./launcher-protocol.js";
 import {
   type ContainerSpec,
@@ -119,6 +119,7 @@ export class ProcessScheduler implements Scheduler {
   private readonly processes = new Map<string, Tracked>();
   private nextId = 1;
   private readonly launcher: TaskLauncher | undefined;
+  private readonly executables = new ExecutableCache();
 
   constructor(private readonly options: ProcessSchedulerOptions) {
     const tools = options.launcher === false ? undefined : findLauncherTools();
@@ -186,7 +187,7 @@ export class ProcessScheduler implements Scheduler {
     const failed = (why: string) =>
       new SchedulerError(`could not start "${spec.image}" as ${JSON.stringify(argv)}: ${why}`);
     // A missing executable fails at once: a start failure, not a process that exited.
-    const found = lookUpExecutable(file, env.PATH);
+    const found = this.executables.lookUp(file, env.PATH);
     if ("error" in found) throw failed(`spawn ${file} ${found.error}`);
 
     const tracked: Tracked = {

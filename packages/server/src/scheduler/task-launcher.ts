@@ -8,7 +8,7 @@
 // The shell runs in its own session (a Ctrl-C meant for the server does not reach it) and ends by itself when the
 // server goes away (its stdin closes); tasks it left then are found by the engine's reapOrphans().
 import { type ChildProcess, spawn } from "node:child_process";
-import { type FSWatcher, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from "node:fs";
+import { existsSync, type FSWatcher, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -216,7 +216,9 @@ export class TaskLauncher {
   }
 
   private ensureOutputDir(): string {
-    if (this.dir) return this.dir;
+    // A temp cleaner may delete a directory that sat unchanged for days: then make a new one.
+    if (this.dir && existsSync(this.dir)) return this.dir;
+    this.watcher?.close();
     const dir = mkdtempSync(join(this.outputParent, this.outputPrefix));
     this.dir = dir;
     // One watch for all tasks; only writes ("change") matter: creation and deletion are the launcher's and ours.
