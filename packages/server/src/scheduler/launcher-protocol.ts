@@ -2,9 +2,10 @@
 //
 // Server → launcher (its stdin): shell text that the launcher shell runs as it arrives. Every value the server sends
 // (argv, env values, file names) is single-quoted, which passes any byte but NUL through unchanged (quotes, newlines,
-// `$`, backslashes): the text is data to the shell, never code. One task start is one line-terminated command:
+// `$`, backslashes): the text is data to the shell, never code. Env names cannot be quoted: launchable() admits only
+// plain shell names. One task start is one line-terminated command:
 //
-//   ( unset PWD; export 'K'='v' …; '<setsid>' 'argv0' 'arg1' … </dev/null >'<dir>/<n>' 2>&1 & gofer_wait <n> '<dir>/<n>' ) &
+//   ( unset PWD; export K='v'; …'<setsid>' 'argv0' 'arg1' … </dev/null >'<dir>/<n>' 2>&1 & gofer_wait <n> '<dir>/<n>' ) &
 //
 // The subshell (the task's waiter) sets exactly the task's environment, starts the task as the leader of a new
 // session and process group (setsid, so a stop reaches its children), and reports back.

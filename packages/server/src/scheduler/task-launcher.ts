@@ -57,7 +57,7 @@ interface Shell {
   lost?: string;
 }
 
-/** Starts so many tasks between two `jobs` commands that let the shell forget its finished waiters. */
+/** Starts between two `jobs` commands, which let the shell forget (and reap) its finished waiters. */
 const FORGET_EVERY = 64;
 
 export class TaskLauncher {

@@ -64,7 +64,7 @@ export class TaskOutputFile {
       return;
     }
     this.reading = this.readToEnd()
-      .catch(() => {}) // the final read in finish() tries again and reports nothing lost silently twice
+      .catch(() => {}) // retried by the next growth and by finish(), which reports a failure of its own
       .finally(() => {
         this.reading = undefined;
         if (this.readAgain) {
