@@ -4,13 +4,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GoferClient, type PipelineConfig, promiseClient } from "@gofer/proto";
-import { createServer, createServerLogger, loadConfig } from "@gofer/server";
+import { createServer, createServerLogger, loadConfig, type ServerDeps } from "@gofer/server";
 import * as grpc from "@grpc/grpc-js";
 
 // BENCH_LOG=debug shows what the server does while a benchmark runs.
 const logger = createServerLogger({ level: process.env.BENCH_LOG ?? "error", pretty: true });
 
-export async function startBenchServer(set: Record<string, string | number | boolean> = {}) {
+export async function startBenchServer(set: Record<string, string | number | boolean> = {}, deps: ServerDeps = {}) {
   const dir = mkdtempSync(join(tmpdir(), "gofer-bench-"));
   const config = loadConfig({
     env: {},
@@ -32,7 +32,7 @@ export async function startBenchServer(set: Record<string, string | number | boo
     },
   });
   const t0 = performance.now();
-  const server = await createServer(config, { logger });
+  const server = await createServer(config, { logger, ...deps });
   const startupMs = performance.now() - t0;
   const client = new GoferClient(
     server.address,

@@ -6,15 +6,18 @@
 //    runs through /bin/sh -c (task runs);
 //  - an image with neither a mapping nor a command is an error that says how to map it.
 // Each process gets its own process group so stop() reaches its children too.
+// Tasks are started by the task launcher (task-launcher.ts: a long-lived /bin/sh, far cheaper to fork than the
+// server); triggers (given a ListenSpec) and tasks whose environment the shell cannot pass exactly are spawned
+// directly (spawn-direct.ts). Both kinds behave the same to callers.
 // No orphans: with an instanceId, every process carries GOFER_SERVER_INSTANCE=<instanceId> in its environment, and
 // reapOrphans() (at start) kills the process groups an earlier run of this same server left (found in /proc, Linux).
 // Our triggers also exit by themselves when their parent goes away (the trigger SDK watches its parent pid).
-import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { createInterface } from "node:readline";
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
+import { ExecutableCache, lookUpExecutable } from "./executable-lookup.js";
+import { type LauncherTools, launchable } from "./launcher-protocol.js";
 import {
   type ContainerSpec,
   type ContainerState,
@@ -23,6 +26,8 @@ import {
   SchedulerError,
   type StartedContainer,
 } from "./scheduler.js";
+import { spawnDirect } from "./spawn-direct.js";
+import { type StartedProcess, TaskLauncher } from "./task-launcher.js";
 
 export interface ProcessSchedulerOptions {
   /** image reference → the argv that stands in for the image's binary (e.g. ["/path/to/trigger"]) */
@@ -38,6 +43,13 @@ export interface ProcessSchedulerOptions {
   keepExited?: number;
   /** This server's own id: marks its processes so a later run can find and end those it left (reapOrphans). */
   instanceId?: string;
+  /**
+   * Start tasks through the task launcher instead of forking the server for each. Default true; without /bin/sh,
+   * setsid and sleep every process is spawned directly.
+   */
+  launcher?: boolean;
+  /** Where the task launcher keeps its tasks' output files while they run. Default: the OS temp directory. */
+  outputParent?: string;
 }
 
 export const INSTANCE_ENV = "GOFER_SERVER_INSTANCE";
@@ -69,7 +81,7 @@ interface Tracked {
   id: string;
   name: string;
   labels: Record<string, string>;
-  child: ChildProcess;
+  pid: number;
   lines: string[];
   dropped: number;
   followers: Set<() => void>;
@@ -78,7 +90,15 @@ interface Tracked {
   stopReason: string | undefined;
 }
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+/** setsid and sleep as the server's PATH finds them, if it does (and /bin/sh exists): what the launcher needs. */
+function findLauncherTools(): LauncherTools | undefined {
+  const path = `${process.env.PATH ?? ""}:/usr/bin:/bin`;
+  const sh = lookUpExecutable("/bin/sh", path);
+  const setsid = lookUpExecutable("setsid", path);
+  const sleep = lookUpExecutable("sleep", path);
+  if (!("path" in sh) || !("path" in setsid) || !("path" in sleep)) return undefined;
+  return { setsid: setsid.path, sleep: sleep.path };
+}
 
 export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -98,8 +118,33 @@ export class ProcessScheduler implements Scheduler {
   readonly engine = "process" as const;
   private readonly processes = new Map<string, Tracked>();
   private nextId = 1;
+  private readonly launcher: TaskLauncher | undefined;
+  private readonly executables = new ExecutableCache();
 
-  constructor(private readonly options: ProcessSchedulerOptions) {}
+  constructor(private readonly options: ProcessSchedulerOptions) {
+    const tools = options.launcher === false ? undefined : findLauncherTools();
+    if (tools) {
+      const { clock, logger, outputParent, instanceId } = options;
+      this.launcher = new TaskLauncher({
+        tools,
+        clock,
+        logger,
+        ...(outputParent ? { outputParent } : {}),
+        // With an instance id, reapOrphans() can tell this server's leftover output from other servers'.
+        ...(instanceId ? { outputPrefix: `gofer-tasks-${instanceId}-` } : {}),
+      });
+    }
+  }
+
+  /** The task launcher's pid while one runs (it starts with the first task). */
+  launcherPid(): number | undefined {
+    return this.launcher?.pid;
+  }
+
+  /** CPU used so far by the task launcher and (once reaped) its waiters and tasks, in ms; for benchmarks. */
+  launcherCpuUsageMs(): { ownMs: number; childrenMs: number } | undefined {
+    return this.launcher?.cpuUsageMs();
+  }
 
   resolveCommand(spec: ContainerSpec): string[] {
     const mapped = this.options.imageMap[spec.image];
@@ -138,14 +183,18 @@ export class ProcessScheduler implements Scheduler {
       env[spec.listen.addressEnv] = address;
     }
     const id = `proc-${this.nextId++}-${spec.name}`;
-    const [file, ...args] = argv as [string, ...string[]];
-    const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const [file] = argv as [string, ...string[]];
+    const failed = (why: string) =>
+      new SchedulerError(`could not start "${spec.image}" as ${JSON.stringify(argv)}: ${why}`);
+    // A missing executable fails at once: a start failure, not a process that exited.
+    const found = this.executables.lookUp(file, env.PATH);
+    if ("error" in found) throw failed(`spawn ${file} ${found.error}`);
 
     const tracked: Tracked = {
       id,
       name: spec.name,
       labels: { ...spec.labels },
-      child,
+      pid: 0,
       lines: [],
       dropped: 0,
       followers: new Set(),
@@ -153,36 +202,26 @@ export class ProcessScheduler implements Scheduler {
       stopReason: undefined,
       exit: Promise.resolve({ exitCode: null }),
     };
-    tracked.exit = new Promise<ExitStatus>((resolve) => {
-      let spawnError: Error | undefined;
-      child.once("error", (error) => {
-        spawnError = error;
-      });
-      child.once("close", (code, signal) => {
-        const exitCode = code ?? (signal ? 128 + (SIGNALS[signal] ?? 0) : null);
-        const reason = spawnError ? `could not start ${file}: ${spawnError.message}` : tracked.stopReason;
-        tracked.status = { exitCode: spawnError ? 127 : exitCode, ...(reason ? { reason } : {}) };
-        this.notify(tracked);
-        resolve(tracked.status);
-        this.forgetOldExited();
-      });
-    });
-    for (const stream of [child.stdout, child.stderr]) {
-      if (!stream) continue;
-      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) =>
-        this.append(tracked, line),
-      );
+    const onLine = (line: string) => this.append(tracked, line);
+    let started: StartedProcess;
+    try {
+      started =
+        this.launcher && !spec.listen && launchable(argv, env)
+          ? await this.launcher.start(argv, env, onLine)
+          : await spawnDirect(argv, env, onLine);
+    } catch (error) {
+      throw failed(error instanceof Error ? error.message : String(error));
     }
-    this.processes.set(id, tracked);
-
-    // A missing executable fails at once: report it as a start failure, not as a process that exited.
-    await new Promise<void>((resolve, reject) => {
-      child.once("spawn", () => resolve());
-      child.once("error", (error) =>
-        reject(new SchedulerError(`could not start "${spec.image}" as ${JSON.stringify(argv)}: ${error.message}`)),
-      );
+    tracked.pid = started.pid;
+    tracked.exit = started.exit.then((exit) => {
+      const reason = exit.reason ?? tracked.stopReason;
+      tracked.status = { exitCode: exit.exitCode, ...(reason ? { reason } : {}) };
+      this.notify(tracked);
+      this.forgetOldExited();
+      return tracked.status;
     });
-    this.options.logger.debug("process started", { id, argv, pid: child.pid });
+    this.processes.set(id, tracked);
+    this.options.logger.debug("process started", { id, argv, pid: started.pid });
     return address ? { id, address } : { id };
   }
 
@@ -261,7 +300,7 @@ export class ProcessScheduler implements Scheduler {
   reapOrphans(): number {
     const { instanceId } = this.options;
     if (!instanceId) return 0;
-    const ours = new Set([...this.processes.values()].map((t) => t.child.pid));
+    const ours = new Set([...this.processes.values()].map((t) => t.pid));
     const pids = pidsWithEnv(INSTANCE_ENV, instanceId).filter((pid) => !ours.has(pid));
     for (const pid of pids) {
       try {
@@ -275,11 +314,14 @@ export class ProcessScheduler implements Scheduler {
       }
     }
     if (pids.length > 0) this.options.logger.info("killed processes an earlier run of this server left", { pids });
+    const dirs = this.launcher?.removeLeftOutput() ?? 0;
+    if (dirs > 0) this.options.logger.info("deleted task output an earlier run of this server left", { dirs });
     return pids.length;
   }
 
   async close(timeoutMs: number): Promise<void> {
     await Promise.all([...this.processes.values()].map((t) => this.stop(t.id, timeoutMs)));
+    await this.launcher?.close(timeoutMs);
   }
 
   /** Keeps at most keepExited exited processes, dropping the oldest ones that no logs() reader follows. */
@@ -303,13 +345,11 @@ export class ProcessScheduler implements Scheduler {
   }
 
   private signal(tracked: Tracked, name: NodeJS.Signals): void {
-    const pid = tracked.child.pid;
-    if (pid === undefined) return;
     try {
-      process.kill(-pid, name); // the whole process group
+      process.kill(-tracked.pid, name); // the whole process group: its leader's pid is the group's id
     } catch {
       try {
-        tracked.child.kill(name);
+        process.kill(tracked.pid, name);
       } catch {
         // already gone
       }
