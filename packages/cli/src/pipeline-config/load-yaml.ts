@@ -24,6 +24,8 @@
 //       settings: {every: 1m}      # sent as GOFER_PLUGIN_PARAM_EVERY, as the SDKs do
 //
 // Every problem is reported with file:line:column and the field path; all of them at once.
+
+import { closestName } from "@gofer/kernel/closest-name";
 import {
   type CommonTaskConfig,
   CustomTaskConfig_RequiredParentStatus,
@@ -32,7 +34,6 @@ import {
   type PipelineTriggerConfig,
 } from "@gofer/proto";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import { closestName } from "../closest-name.js";
 import { usageError } from "../exit-codes.js";
 
 const IDENTIFIER = /^[A-Za-z0-9_-]{1,70}$/;
