@@ -7,6 +7,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 // One project per package; each package keeps its tests in test/.
 const packages = [
   "proto",
+  "kernel",
   "trigger-sdk",
   "pipeline-sdk",
   "triggers-interval",

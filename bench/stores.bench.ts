@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { systemClock } from "@gofer/trigger-sdk";
+import { systemClock } from "@gofer/kernel";
 import { Interpolator } from "../packages/server/src/stores/interpolation.js";
 import { ObjectStore } from "../packages/server/src/stores/object-store.js";
 import { SecretStore } from "../packages/server/src/stores/secret-store.js";

@@ -1,7 +1,8 @@
 // Resident memory per subscription in a trigger process holding 10,000 interval and 10,000 cron subscriptions
 // (target ≤ 1 KB each; the original Go triggers used 4.8 KB per interval and 9.6 KB per cron subscription).
 import { fileURLToPath } from "node:url";
-import { FakeClock, startTestTrigger, type TriggerClient, type TriggerFactory } from "@gofer/trigger-sdk";
+import type { TriggerClient } from "@gofer/kernel";
+import { FakeClock, startTestTrigger, type TriggerFactory } from "@gofer/trigger-sdk";
 import { createCronTrigger } from "@gofer/triggers-cron";
 import { createIntervalTrigger } from "@gofer/triggers-interval";
 import { printTable, type Row } from "./report.js";

@@ -2,7 +2,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { generateCertificate, generateTriggerKey, TriggerClient } from "@gofer/trigger-sdk";
+import { generateCertificate, TriggerClient } from "@gofer/kernel";
+import { generateTriggerKey } from "@gofer/trigger-sdk";
 
 export interface BenchTrigger {
   child: ChildProcess;

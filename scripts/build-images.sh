@@ -35,7 +35,7 @@ inputs_hash() {
     # shellcheck disable=SC2046 # word splitting of ldd's paths is intended
     stat -L -c '%n %s %Y' "$node_bin" "$busybox" $(ldd "$node_bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }') 2>/dev/null || true
     find scripts/build-images.sh scripts/bundle.mjs images pnpm-lock.yaml packages/server/test/fixtures/test-extension.ts \
-      packages/proto packages/trigger-sdk packages/triggers-interval packages/triggers-cron packages/triggers-github \
+      packages/proto packages/kernel packages/trigger-sdk packages/triggers-interval packages/triggers-cron packages/triggers-github \
       packages/common-tasks-debug \
       \( -name node_modules -o -name dist -o -name test \) -prune -o -type f -print0 |
       sort -z | xargs -0 sha256sum

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The packed packages as a user outside this repository gets them, end to end (CI runs this):
-#   1. pack @gofer/proto, trigger-sdk, pipeline-sdk and cli (scripts/pack-packages.sh);
+#   1. pack @gofer/proto, kernel, trigger-sdk, pipeline-sdk and cli (scripts/pack-packages.sh);
 #   2. examples/external-trigger, copied to a temp directory with the tarballs in packs/: npm install (every @gofer
 #      package from the tarballs, the registry only for the rest), tsc, and the packed `gofer-trigger-conformance`
 #      bin against the built trigger;
@@ -24,7 +24,7 @@ mkdir -p "$trigger"
 (cd "$root/examples/external-trigger" && tar --exclude=node_modules --exclude=dist --exclude=packs -cf - .) | tar -xf - -C "$trigger"
 cp -r "$work/packs" "$trigger/packs"
 (cd "$trigger" && npm install --no-audit --no-fund --loglevel=error) || fail "npm install in the external trigger failed"
-for name in proto trigger-sdk; do
+for name in proto kernel trigger-sdk; do
   [ -f "$trigger/node_modules/@gofer/$name/package.json" ] || fail "@gofer/$name is not installed"
 done
 # Exactly one copy of each @gofer package, the tarball's: a second one would be nested under another package.

@@ -2,6 +2,7 @@
 # Packs the installable packages into <out dir> (default .tmp/packs) as tarballs with stable names, for users outside
 # this repository (npm install <tarball>) and for examples/external-trigger:
 #   gofer-proto.tgz         @gofer/proto         the wire protocol (a dependency of the trigger SDK)
+#   gofer-kernel.tgz        @gofer/kernel        what Gofer's tools share (a dependency of the trigger SDK)
 #   gofer-trigger-sdk.tgz   @gofer/trigger-sdk   the trigger SDK, with the `gofer-trigger-conformance` bin
 #   gofer-pipeline-sdk.tgz  @gofer/pipeline-sdk  the pipeline SDK
 #   gofer-cli.tgz           @gofer/cli           the `gofer` bin (one bundle with the server; needs better-sqlite3)
@@ -13,7 +14,7 @@ out="$(mkdir -p "${1:-$root/.tmp/packs}" && cd "${1:-$root/.tmp/packs}" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-for name in proto trigger-sdk pipeline-sdk cli; do
+for name in proto kernel trigger-sdk pipeline-sdk cli; do
   (cd "$root/packages/$name" && pnpm pack --pack-destination "$work" >"$work/$name.log" 2>&1) || {
     cat "$work/$name.log"
     echo "pack-packages: pnpm pack failed in packages/$name"

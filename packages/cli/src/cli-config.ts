@@ -5,8 +5,8 @@
 // no_color (as v0.4) and tls_ca, insecure_plaintext (new). NO_COLOR (any value) turns colour off too.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, isAbsolute, join, resolve } from "node:path";
+import { closestName } from "@gofer/kernel/closest-name";
 import { parse as parseToml } from "smol-toml";
-import { closestName } from "./closest-name.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import { HclSubsetError, parseHclSubset } from "./hcl-config-file.js";
 

@@ -1,6 +1,6 @@
 // Everything a command touches outside itself: the three streams, the environment, the working and home
 // directories and the clock. main.ts builds the real one; nothing else reads `process` (service start aside).
-import type { Clock } from "./clock.js";
+import type { Clock } from "@gofer/kernel/clock";
 
 export interface OutputStream {
   readonly isTTY?: boolean;

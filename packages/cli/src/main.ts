@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `gofer`: the command line of the original (spec §6). This file is the only one that reads `process` for the CLI.
 import { homedir } from "node:os";
+import { systemClock } from "@gofer/kernel/clock";
 import { hideBin } from "yargs/helpers";
 import { runCli } from "./cli.js";
-import { systemClock } from "./clock.js";
 
 // `gofer event list | head`: the reader went away; stop quietly, as other command-line tools do.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

@@ -17,9 +17,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { dirname, join } from "node:path";
 import { checkServerIdentity, type PeerCertificate, connect as tlsConnect } from "node:tls";
+import { type Clock, systemClock } from "@gofer/kernel/clock";
 import * as grpc from "@grpc/grpc-js";
 import type { CliConfig } from "./cli-config.js";
-import { type Clock, systemClock } from "./clock.js";
 import { CliError, ExitCode, usageError } from "./exit-codes.js";
 import { isLoopback, type ServerAddress } from "./server-address.js";
 

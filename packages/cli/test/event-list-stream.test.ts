@@ -2,9 +2,9 @@
 // and counts what it sent: --limit stops reading (and cancels the call) after N matches, and --follow --limit passes
 // the history once, printing only the last N matches before the new ones.
 import { Readable } from "node:stream";
+import { systemClock } from "@gofer/kernel/clock";
 import type { Event } from "@gofer/proto";
 import { expect, test } from "vitest";
-import { systemClock } from "../src/clock.js";
 import { type EventListOptions, listEvents } from "../src/commands/event-list.js";
 import type { Connection } from "../src/connection.js";
 import { LastN } from "../src/last-n.js";

@@ -4,13 +4,13 @@
 // "http: TLS handshake error from …".
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import { generateCertificate } from "@gofer/kernel";
 import {
   GetSystemInfoResponse,
   ListNamespacesResponse,
   type MessageFns,
   ToggleEventIngressResponse,
 } from "@gofer/proto";
-import { generateCertificate } from "@gofer/trigger-sdk";
 
 export interface FakeOriginalServer {
   readonly port: number;

@@ -2,9 +2,9 @@
 // each of its positionals. The whole command tree is walked from `gofer --help`, in-process (runCli), so stdout can
 // be a terminal of any width or a pipe.
 import { Readable } from "node:stream";
+import { systemClock } from "@gofer/kernel/clock";
 import { describe, expect, test } from "vitest";
 import { runCli } from "../src/cli.js";
-import { systemClock } from "../src/clock.js";
 import { wrapHelp } from "../src/help-text.js";
 
 async function help(command: readonly string[], stdout: { isTTY: boolean; columns?: number }): Promise<string> {

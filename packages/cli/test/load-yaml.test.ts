@@ -79,10 +79,10 @@ test("type and reference mistakes are all listed, with positions", () => {
   expect(error?.message).toBe(
     [
       "x.yaml is not a valid pipeline:",
-      "  x.yaml:2:14: parallelism: must be a whole number, 0 or more (0 = the server's limit)",
+      "  x.yaml:2:14: parallelism must be a whole number, 0 or more (0 = the server's limit); got -1",
       '  x.yaml:6:14: tasks[0].command: must be a list of strings, e.g. ["echo", "hello"]',
-      "  x.yaml:7:17: tasks[0].depends_on.a: a task cannot depend on itself",
-      '  x.yaml:7:17: tasks[0].depends_on.b: no task has the id "b"',
+      '  x.yaml:7:17: tasks[0]: depends_on "a": a task cannot depend on itself',
+      '  x.yaml:7:17: tasks[0]: depends_on unknown task "b"',
       "  x.yaml:8:11: triggers: must be a list of {name, label, settings}",
     ].join("\n"),
   );

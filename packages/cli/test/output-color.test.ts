@@ -1,9 +1,9 @@
 // Colour reaches a terminal only, and never with --no-color, no_color or NO_COLOR, nor in json output. The CLI runs
 // in-process here (runCli) so stdout can claim to be a terminal.
 import { Readable } from "node:stream";
+import { systemClock } from "@gofer/kernel/clock";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { runCli } from "../src/cli.js";
-import { systemClock } from "../src/clock.js";
 import { type CliTestServer, startCliTestServer } from "./cli-harness.js";
 
 let t: CliTestServer;

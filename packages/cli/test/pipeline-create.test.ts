@@ -153,11 +153,12 @@ test("an invalid pipeline file is refused before anything is sent, naming every 
   expect(result.stderr).toBe(
     [
       `gofer: ${file} is not a valid pipeline:`,
-      `  ${file}:1:5: id: "bad id" must be 1-70 letters, digits, "_" or "-"`,
+      `  ${file}:1:5: id "bad id" must be 1-70 letters, digits, "_" or "-"`,
+      `  ${file}:3:5: tasks[0]: image is required`,
       `  ${file}:4:5: tasks[0]: unknown field "dependsOn"; did you mean "depends_on"?`,
-      `  ${file}:3:5: tasks[0].image: is required`,
-      `  ${file}:5:9: tasks[1].id: duplicate task id "build"`,
-      `  ${file}:7:17: tasks[1].depends_on.nope: "MAYBE" is not ANY, SUCCESS or FAILURE`,
+      `  ${file}:5:9: tasks[1]: duplicate task id "build"`,
+      `  ${file}:7:17: tasks[1]: depends_on unknown task "nope"`,
+      `  ${file}:7:17: tasks[1]: depends_on "nope" has status "MAYBE"; use ANY, SUCCESS or FAILURE`,
       "hint: the fields are those of PipelineConfig; see examples/yaml-pipeline/pipeline.yaml",
       "",
     ].join("\n"),

@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateCertificate } from "@gofer/trigger-sdk";
+import { generateCertificate } from "@gofer/kernel";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { type CliTestServer, runGofer, startCliTestServer } from "./cli-harness.js";
 

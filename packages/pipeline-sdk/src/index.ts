@@ -1,6 +1,18 @@
 // The public API of @gofer/pipeline-sdk: describe a pipeline in TypeScript and print its PipelineConfig.
 //
 //   pipeline("hello", "Hello").tasks(customTask("greet", "alpine").command("echo", "hi")).finish();
+export {
+  type CheckablePipelineConfig,
+  type CheckableTask,
+  type CheckableTrigger,
+  checkPipelineConfig,
+  formatProblem,
+  ID_PATTERN,
+  ID_RULE,
+  isValidId,
+  type ParentStatusInput,
+  type Problem,
+} from "./check-pipeline-config.js";
 export { CommonTask, commonTask } from "./common-task.js";
 export { CustomTask, customTask } from "./custom-task.js";
 export { encodePipelineConfig } from "./encode-pipeline-config.js";

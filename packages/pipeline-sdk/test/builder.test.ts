@@ -7,14 +7,13 @@ test("a pipeline with mistakes lists every one of them", () => {
     .triggers(trigger("interval", "every"), trigger("", "every"));
   expect(() => p.build()).toThrow(
     [
-      'pipeline "bad id": id must be 1-70 letters, digits, "_" or "-"',
-      'pipeline "bad id": name is required',
+      'pipeline "bad id": id "bad id" must be 1-70 letters, digits, "_" or "-"',
       'pipeline "bad id" task "build": image is required',
-      'pipeline "bad id" task "build": depends on unknown task "missing"',
-      'pipeline "bad id": duplicate task id "build"',
-      'pipeline "bad id" task "build": depends on itself',
-      'pipeline "bad id" trigger "every": trigger name is required',
-      'pipeline "bad id": duplicate trigger label "every"',
+      'pipeline "bad id" task "build": depends_on unknown task "missing"',
+      'pipeline "bad id" task "build": duplicate task id "build"',
+      'pipeline "bad id" task "build": depends_on "build": a task cannot depend on itself',
+      'pipeline "bad id" trigger label "every": trigger name is required',
+      'pipeline "bad id" trigger label "every": duplicate trigger label "every"',
     ].join("\n"),
   );
 });

@@ -47,7 +47,7 @@ describe("pipeline configs are validated with errors that name the field and the
     [
       "an id with a space",
       { ...intervalPipeline("a b") },
-      'pipeline "a b": id must be 1-70 letters, digits, "_" or "-"',
+      'pipeline "a b": id "a b" must be 1-70 letters, digits, "_" or "-"',
     ],
     [
       "a missing image",
@@ -85,7 +85,7 @@ describe("pipeline configs are validated with errors that name the field and the
     });
     expect(await createError({ ...base, tasks: [task("a", {}), task("a", {})] })).toEqual({
       code: status.INVALID_ARGUMENT,
-      details: 'pipeline "cyc": duplicate task id "a"',
+      details: 'pipeline "cyc" task "a": duplicate task id "a"',
     });
     expect(
       await createError({ ...base, tasks: [task("a", { c: 2 }), task("b", { a: 2 }), task("c", { b: 1 })] }),

@@ -287,7 +287,7 @@ describe("global secrets", () => {
     ).rejects.toMatchObject({
       code: grpc.status.INVALID_ARGUMENT,
       details:
-        'pipeline "g2" task "t" variable "T": global_secret{{…}} is not allowed in pipeline configuration; global secrets are for trigger and common task install config',
+        'pipeline "g2" task "t": variable "T": global_secret{{…}} is not allowed in pipeline configuration; global secrets are for trigger and common task install config',
     });
     await admin.createPipeline({
       namespaceId: "team-a",

@@ -1,6 +1,24 @@
-// The public API of @gofer/trigger-sdk: what a trigger author imports, plus the pieces Gofer's server shares
-// (clock, Go durations, certificates, the trigger client).
-export { type Clock, FakeClock, systemClock } from "./clock.js";
+// The public API of @gofer/trigger-sdk: what a trigger author imports. The clock, Go durations and subscription keys
+// are @gofer/kernel's, re-exported here because a trigger is handed them (TriggerContext, Subscription) or reads its
+// settings with them.
+// temporary: server moves to @gofer/kernel at merge
+// temporary: server moves to @gofer/kernel at merge
+export {
+  type CertificateOptions,
+  type CertificatePair,
+  type Clock,
+  DurationError,
+  exactTrustCredentials,
+  FakeClock,
+  formatGoDuration,
+  formatGoDurationMs,
+  generateCertificate,
+  parseGoDuration,
+  parseGoDurationMs,
+  systemClock,
+  TriggerClient,
+  type TriggerClientOptions,
+} from "@gofer/kernel";
 export { EventQueue, type EventQueueOptions, type EventQueueStats, QueueClosedError } from "./event-queue.js";
 export {
   ExternalEvent,
@@ -10,13 +28,6 @@ export {
   signHmacSha256,
   verifyHmacSha256,
 } from "./external-event.js";
-export {
-  DurationError,
-  formatGoDuration,
-  formatGoDurationMs,
-  parseGoDuration,
-  parseGoDurationMs,
-} from "./go-duration.js";
 export {
   formatInstructions,
   type Instruction,
@@ -54,7 +65,6 @@ export {
 } from "./subscription-registry.js";
 export { generateTriggerKey, startTestTrigger, type TestTrigger, type TestTriggerOptions } from "./testing.js";
 export { type Cancellable, TimerQueue, type TimerTarget } from "./timer-queue.js";
-export { type CertificateOptions, type CertificatePair, generateCertificate } from "./tls.js";
 export type {
   EventInput,
   EventResult,
@@ -64,7 +74,6 @@ export type {
   TriggerEvent,
   TriggerFactory,
 } from "./trigger.js";
-export { exactTrustCredentials, TriggerClient, type TriggerClientOptions } from "./trigger-client.js";
 export {
   checkBearer,
   type RunningTrigger,

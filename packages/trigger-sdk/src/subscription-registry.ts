@@ -2,20 +2,10 @@
 // the same key replaces the old subscription and aborts its signal, so its timers and producers stop (the original
 // interval leaked a goroutine that fired forever, spec §7 #10). Unsubscribe of an unknown key is not an error.
 
-export interface SubscriptionKey {
-  namespaceId: string;
-  pipelineId: string;
-  label: string;
-}
+import { formatSubscriptionKey, type SubscriptionKey, subscriptionKeyId } from "@gofer/kernel";
 
-/** A string that identifies a key; NUL cannot appear in ids or labels, so it cannot collide. */
-export function subscriptionKeyId(key: SubscriptionKey): string {
-  return `${key.namespaceId}\u0000${key.pipelineId}\u0000${key.label}`;
-}
-
-export function formatSubscriptionKey(key: SubscriptionKey): string {
-  return `${key.namespaceId}/${key.pipelineId} (label "${key.label}")`;
-}
+// Declared once, in the kernel (the server names subscriptions the same way); re-exported for the SDK's modules.
+export { formatSubscriptionKey, type SubscriptionKey, subscriptionKeyId };
 
 export class SubscriptionReplacedError extends Error {
   override name = "SubscriptionReplacedError";

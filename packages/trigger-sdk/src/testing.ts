@@ -1,11 +1,10 @@
 // A harness for testing a trigger without Gofer: starts it in-process over real TLS on 127.0.0.1 with a fresh key and
 // certificate, and hands back a client that sends the key. Pass a FakeClock to move its timers without sleeping.
 import { randomBytes } from "node:crypto";
+import { generateCertificate, TriggerClient } from "@gofer/kernel";
 import type { Clock } from "./clock.js";
 import { createLogger, type Logger } from "./logger.js";
-import { generateCertificate } from "./tls.js";
 import type { TriggerFactory } from "./trigger.js";
-import { TriggerClient } from "./trigger-client.js";
 import { type RunningTrigger, startTriggerServer } from "./trigger-server.js";
 
 export interface TestTriggerOptions {

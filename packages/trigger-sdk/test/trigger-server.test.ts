@@ -1,9 +1,9 @@
+import { TriggerClient } from "@gofer/kernel";
 import { TriggerWatchResponse_Result } from "@gofer/proto";
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { startTestTrigger, type TestTrigger } from "../src/testing.js";
 import type { Subscription, TriggerFactory } from "../src/trigger.js";
-import { TriggerClient } from "../src/trigger-client.js";
 
 const key = { namespaceId: "ns", pipelineId: "pl", pipelineTriggerLabel: "lab" };
 

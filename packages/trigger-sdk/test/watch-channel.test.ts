@@ -1,12 +1,11 @@
 // The lean Watch client against a real trigger server (TLS, Bearer) and against HTTP/2 servers that misbehave.
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import { generateCertificate, WatchChannel } from "@gofer/kernel";
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, test } from "vitest";
 import { startTestTrigger, type TestTrigger } from "../src/testing.js";
-import { generateCertificate } from "../src/tls.js";
 import type { Subscription } from "../src/trigger.js";
-import { WatchChannel } from "../src/watch-channel.js";
 
 const key = { namespaceId: "ns", pipelineId: "pl", pipelineTriggerLabel: "lab" };
 const closers: Array<() => unknown> = [];

@@ -1,8 +1,9 @@
 // A one-line progress indicator on stderr while something slow happens (fetching an image, starting a trigger,
 // building a pipeline program). It draws only on a terminal in pretty output and leaves no trace when it stops:
 // results are printed by the command, not by the spinner.
+
+import type { Clock } from "@gofer/kernel/clock";
 import type { OutputStream } from "../cli-io.js";
-import type { Clock } from "../clock.js";
 import type { Palette } from "./palette.js";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

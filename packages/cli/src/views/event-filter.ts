@@ -1,8 +1,9 @@
 // Which events `gofer event list` shows: --kind (an event kind by its wire name or as the CLI prints it, any case)
 // and --pipeline (events naming that pipeline in its namespace). ListEventsRequest has only reverse and follow, so
 // the CLI filters what the stream brings.
+
+import { closestName } from "@gofer/kernel/closest-name";
 import type { Event } from "@gofer/proto";
-import { closestName } from "../closest-name.js";
 import { usageError } from "../exit-codes.js";
 import { humanizeEnum } from "../output/humanize.js";
 

@@ -4,7 +4,7 @@
 import type { TriggerWatchResponse } from "@gofer/proto";
 import * as grpc from "@grpc/grpc-js";
 import type { Clock } from "../clock.js";
-import { RpcError, type TriggerClient } from "./trigger-client.js";
+import { type ConformanceClient, RpcError } from "./trigger-client.js";
 
 export interface ReceivedEvent {
   readonly event: TriggerWatchResponse;
@@ -22,7 +22,7 @@ export class EventCollector {
   private busy = false;
 
   constructor(
-    private readonly client: TriggerClient,
+    private readonly client: ConformanceClient,
     private readonly clock: Clock,
     private readonly signal: AbortSignal,
   ) {}

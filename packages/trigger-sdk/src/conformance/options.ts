@@ -1,8 +1,8 @@
 // What to check and how: the options of runConformance, their compiled (defaulted, validated) form, and the CLI
 // parser that produces them.
 import { parseArgs } from "node:util";
+import { parseGoDurationMs } from "@gofer/kernel";
 import { type Clock, systemClock } from "../clock.js";
-import { parseGoDurationMs } from "../go-duration.js";
 import type { CaseResult } from "./report.js";
 
 /** Which trigger-specific expectations apply. `generic` checks only what every v0.4 trigger must do. */

@@ -1,17 +1,17 @@
 // Starting the trigger in server mode the way Gofer does (spec §2.2, §2.3): fresh TLS material and key, env config,
 // then Info until it answers.
 import { randomBytes } from "node:crypto";
-import { generateCertificate } from "../tls.js";
+import { generateCertificate } from "@gofer/kernel";
 import { CaseFailure, pass } from "./case-recorder.js";
 import { CALL_TIMEOUT_MS, type ConformanceContext, seconds } from "./conformance-context.js";
 import { EventCollector } from "./event-collector.js";
 import { findFreePort } from "./free-port.js";
-import { TriggerClient } from "./trigger-client.js";
+import { ConformanceClient } from "./trigger-client.js";
 import { describeExit, planTriggerProcess, TriggerProcess } from "./trigger-process.js";
 
 export interface ServerSession {
   readonly process: TriggerProcess;
-  readonly client: TriggerClient;
+  readonly client: ConformanceClient;
   readonly events: EventCollector;
   /** GOFER_PLUGIN_SYSTEM_NAME and _KEY as given to the trigger. */
   readonly name: string;
@@ -47,7 +47,7 @@ export async function launchServer(ctx: ConformanceContext): Promise<ServerSessi
     ...ctx.options.env,
   };
   const process = TriggerProcess.start(planTriggerProcess(ctx.options.target, { mode: "server", env }), ctx.clock);
-  const client = new TriggerClient(`127.0.0.1:${port}`, certPem, key, ctx.clock);
+  const client = new ConformanceClient(`127.0.0.1:${port}`, certPem, key, ctx.clock);
   const events = new EventCollector(client, ctx.clock, ctx.signal);
   return { process, client, events, name, key, subscribed: new Set(), accepted: new Set(), subscribedAtMs: new Map() };
 }

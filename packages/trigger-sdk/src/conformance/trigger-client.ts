@@ -1,16 +1,16 @@
-// The suite's view of a trigger: TriggerService over TLS, trusting exactly the certificate the suite generated, with
-// a bearer key in per-call metadata (so cases can also send none, a wrong one, or another scheme). Every call has a
-// deadline, and a signal that cancels it client-side.
+// The suite's view of a trigger: the kernel's TriggerClient, so a trigger is called as Gofer calls it (TLS trusting
+// exactly the certificate the suite generated, the lean Watch channel), with a deadline and a cancelling signal on
+// every call, and another or no authorization where a case asks for it. Failures reject as RpcError, whose status
+// the cases check and report.
 
-import {
-  type TriggerInfoResponse,
-  TriggerServiceClient,
-  type TriggerSubscribeRequest,
-  type TriggerUnsubscribeRequest,
-  type TriggerWatchResponse,
+import { type Clock, TriggerClient } from "@gofer/kernel";
+import type {
+  TriggerInfoResponse,
+  TriggerSubscribeRequest,
+  TriggerUnsubscribeRequest,
+  TriggerWatchResponse,
 } from "@gofer/proto";
 import * as grpc from "@grpc/grpc-js";
-import type { Clock } from "../clock.js";
 
 /** A call that ended with a non-OK status. */
 export class RpcError extends Error {
@@ -35,82 +35,59 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
-type Callback<T> = (error: grpc.ServiceError | null, response: T) => void;
-type Invoke<T> = (
-  metadata: grpc.Metadata,
-  options: Partial<grpc.CallOptions>,
-  callback: Callback<T>,
-) => grpc.ClientUnaryCall;
+// Reconnect quickly: the readiness loop polls every 300 ms, and a longer backoff would hide a server that came up in
+// between.
+const MAX_RECONNECT_BACKOFF_MS = 500;
 
-export class TriggerClient {
-  private readonly client: TriggerServiceClient;
+export class ConformanceClient {
+  private readonly client: TriggerClient;
 
   constructor(
     readonly address: string,
     certPem: string,
-    private readonly key: string,
-    private readonly clock: Clock,
+    key: string,
+    clock: Clock,
   ) {
-    const credentials = grpc.credentials.createSsl(Buffer.from(certPem), null, null, {
-      // The certificate is trusted as a root; its names are not checked against the dialled address.
-      checkServerIdentity: () => undefined,
-    });
-    this.client = new TriggerServiceClient(address, credentials, {
-      // Dialling an IP would otherwise make Node warn that an IP cannot be a TLS servername.
-      "grpc.ssl_target_name_override": "localhost",
-      // Reconnect quickly: the readiness loop polls every 300 ms, and the default 1 s+ backoff would hide a server
-      // that came up in between.
-      "grpc.initial_reconnect_backoff_ms": 100,
-      "grpc.max_reconnect_backoff_ms": 500,
-    });
+    this.client = new TriggerClient({ address, key, certPem, clock, maxReconnectBackoffMs: MAX_RECONNECT_BACKOFF_MS });
   }
 
   info(options: CallOptions): Promise<TriggerInfoResponse> {
-    return this.call(options, (md, co, cb) => this.client.info({}, md, co, cb));
+    return rpc(this.client.info(options));
   }
 
   subscribe(request: TriggerSubscribeRequest, options: CallOptions): Promise<void> {
-    return this.call(options, (md, co, cb) => this.client.subscribe(request, md, co, cb)).then(() => undefined);
+    return rpc(this.client.subscribe(request, options));
   }
 
   unsubscribe(request: TriggerUnsubscribeRequest, options: CallOptions): Promise<void> {
-    return this.call(options, (md, co, cb) => this.client.unsubscribe(request, md, co, cb)).then(() => undefined);
+    return rpc(this.client.unsubscribe(request, options));
   }
 
   shutdown(options: CallOptions): Promise<void> {
-    return this.call(options, (md, co, cb) => this.client.shutdown({}, md, co, cb)).then(() => undefined);
+    return rpc(this.client.shutdown(options));
   }
 
   externalEvent(payload: Buffer, options: CallOptions): Promise<void> {
-    return this.call(options, (md, co, cb) => this.client.externalEvent({ payload }, md, co, cb)).then(() => undefined);
+    return rpc(this.client.externalEvent({ payload }, options));
   }
 
   watch(options: CallOptions): Promise<TriggerWatchResponse> {
-    return this.call(options, (md, co, cb) => this.client.watch({}, md, co, cb));
+    const { signal, timeoutMs, authorization } = options;
+    return rpc(this.client.watch(signal ?? new AbortController().signal, { timeoutMs, authorization }));
   }
 
   close(): void {
     this.client.close();
   }
+}
 
-  private call<T>(options: CallOptions, invoke: Invoke<T>): Promise<T> {
-    const metadata = new grpc.Metadata();
-    const authorization = options.authorization === undefined ? `Bearer ${this.key}` : options.authorization;
-    if (authorization !== null) metadata.set("authorization", authorization);
-    const deadline = new Date(this.clock.now().getTime() + options.timeoutMs);
-    const signal = options.signal;
-    return new Promise<T>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(new RpcError(grpc.status.CANCELLED, "cancelled before the call started"));
-        return;
-      }
-      const onAbort = () => call.cancel();
-      const call = invoke(metadata, { deadline }, (error, response) => {
-        signal?.removeEventListener("abort", onAbort);
-        if (error) reject(new RpcError(error.code, error.details));
-        else resolve(response);
-      });
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+/** The call's result, or its gRPC status as RpcError (both of the kernel client's paths give code and details). */
+async function rpc<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    const { code, details } = error as { code?: unknown; details?: unknown };
+    if (typeof code !== "number") throw error;
+    throw new RpcError(code, typeof details === "string" ? details : String(error));
   }
 }

@@ -14,6 +14,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { TriggerWatchResponse } from "@gofer/proto";
 import { status } from "@grpc/grpc-js";
+import { type Clock, systemClock } from "./clock.js";
 
 const WATCH_PATH = "/proto.TriggerService/Watch";
 /** An empty TriggerWatchRequest, framed: not compressed, length 0. */
@@ -27,6 +28,16 @@ export interface WatchChannelOptions {
   key: string;
   /** The PEM certificate the trigger serves, trusted exactly; null dials plaintext (tests only). */
   certPem: string | null;
+  /** Times per-call deadlines (WatchCallOptions.timeoutMs). Default systemClock. */
+  clock?: Clock;
+}
+
+/** Per call, both optional: Gofer's own Watch sends the key and waits as long as the trigger takes. */
+export interface WatchCallOptions {
+  /** A deadline: sent as grpc-timeout, and the call rejects with DEADLINE_EXCEEDED once it passed. */
+  readonly timeoutMs?: number;
+  /** The authorization header; default `Bearer <key>`, null sends none. */
+  readonly authorization?: string | null;
 }
 
 export interface WatchError extends Error {
@@ -58,7 +69,7 @@ export class WatchChannel {
   }
 
   /** One Watch call: resolves with the response (empty = nothing happened); aborting cancels it (CANCELLED). */
-  watch(signal: AbortSignal): Promise<TriggerWatchResponse> {
+  watch(signal: AbortSignal, options?: WatchCallOptions): Promise<TriggerWatchResponse> {
     return new Promise((resolve, reject) => {
       if (signal.aborted || this.closed) {
         reject(watchError(status.CANCELLED, this.closed ? "channel closed" : "Watch cancelled before it started"));
@@ -66,7 +77,7 @@ export class WatchChannel {
       }
       let stream: http2.ClientHttp2Stream;
       try {
-        stream = this.connect().request(this.headers, { endStream: false });
+        stream = this.connect().request(options ? this.headersFor(options) : this.headers, { endStream: false });
       } catch (error) {
         this.session?.destroy();
         reject(watchError(status.UNAVAILABLE, (error as Error).message));
@@ -77,11 +88,13 @@ export class WatchChannel {
       let httpStatus = 0;
       let settled = false;
       this.active(+1);
+      const deadline = options?.timeoutMs === undefined ? undefined : new AbortController();
       const finish = (error: WatchError | undefined, response?: TriggerWatchResponse) => {
         if (settled) return;
         settled = true;
         this.active(-1);
         signal.removeEventListener("abort", onAbort);
+        deadline?.abort();
         if (error) {
           // Tells the trigger the call is over (a cancelled long-poll must not keep an event for nobody).
           if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
@@ -92,6 +105,12 @@ export class WatchChannel {
       };
       const onAbort = () => finish(watchError(status.CANCELLED, "Watch cancelled"));
       signal.addEventListener("abort", onAbort, { once: true });
+      if (deadline) {
+        (this.options.clock ?? systemClock).sleep(options?.timeoutMs ?? 0, deadline.signal).then(
+          () => finish(watchError(status.DEADLINE_EXCEEDED, "Watch deadline exceeded")),
+          () => {}, // the call finished first
+        );
+      }
 
       const complete = (fields: http2.IncomingHttpHeaders) => {
         const code = Number(fields["grpc-status"]);
@@ -144,6 +163,18 @@ export class WatchChannel {
       stream.on("error", (error) => finish(watchError(status.UNAVAILABLE, error.message)));
       stream.end(EMPTY_REQUEST);
     });
+  }
+
+  /** The default headers with this call's deadline and authorization. */
+  private headersFor(options: WatchCallOptions): http2.OutgoingHttpHeaders {
+    const headers = { ...this.headers };
+    if (options.timeoutMs !== undefined) {
+      // At most 8 digits (gRPC HTTP/2 protocol): 99999999 ms is over a day.
+      headers["grpc-timeout"] = `${Math.min(99_999_999, Math.max(1, Math.ceil(options.timeoutMs)))}m`;
+    }
+    if (options.authorization === null) delete headers.authorization;
+    else if (options.authorization !== undefined) headers.authorization = options.authorization;
+    return headers;
   }
 
   close(): void {
