@@ -4,7 +4,8 @@ import { TriggerWatchResponse, TriggerWatchResponse_Result } from "@gofer/proto"
 import { FakeClock } from "@gofer/trigger-sdk";
 import { describe, expect, test } from "vitest";
 import { createLogger } from "winston";
-import { type FiredEvent, Watcher } from "../src/triggers/watcher.js";
+import type { FiredEvent } from "../src/events/fired-event.js";
+import { Watcher } from "../src/triggers/watcher.js";
 
 const logger = createLogger({ silent: true });
 

@@ -5,6 +5,7 @@ import type { Clock } from "@gofer/trigger-sdk";
 import type { Kysely } from "kysely";
 import type { StoredEvent } from "../events/event-kinds.js";
 import type { EventLog } from "../events/event-log.js";
+import { storeEvent } from "../events/event-writer.js";
 import { getRun, updateRun } from "../storage/run-repository.js";
 import type {
   RunStatus,
@@ -16,7 +17,7 @@ import type {
 } from "../storage/schema.js";
 import { getTaskRun, insertTaskRun, updateTaskRun } from "../storage/task-run-repository.js";
 import { transaction } from "../storage/transaction.js";
-import { completedRunDetails, completedTaskRunDetails, runDetails, storeEvent, taskRunDetails } from "./run-events.js";
+import { completedRunDetails, completedTaskRunDetails, runDetails, taskRunDetails } from "./run-events.js";
 import type { RunRef } from "./run-orchestrator.js";
 
 export interface TaskRunResult {

@@ -16,20 +16,8 @@ import { type TriggerWatchResponse, triggerWatchResponse_ResultToJSON } from "@g
 import type { Clock } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
+import type { EventResultName, FiredEvent } from "../events/fired-event.js";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.js";
-
-export type EventResultName = "UNKNOWN" | "SUCCESS" | "FAILURE" | "SKIPPED";
-
-/** One event as a trigger reported it, tagged with the name of the trigger that emitted it. */
-export interface FiredEvent {
-  triggerName: string;
-  namespaceId: string;
-  pipelineId: string;
-  label: string;
-  result: EventResultName;
-  details: string;
-  metadata: Record<string, string>;
-}
 
 export interface WatchSource {
   watch(signal: AbortSignal): Promise<TriggerWatchResponse>;
