@@ -64,6 +64,7 @@ export interface ServerDeps {
   scheduler?: Scheduler;
   commit?: string;
 }
+
 export interface RunningServer {
   /** host:port the API listens on. */
   readonly address: string;
