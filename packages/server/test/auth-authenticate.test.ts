@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FakeClock } from "@gofer/trigger-sdk";
+import { FakeClock } from "@gofer/kernel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ANONYMOUS_CONTEXT, BYPASS_CONTEXT } from "../src/auth/auth-context.js";
 import { type AuthenticateDeps, authenticate, parseBearer } from "../src/auth/authenticate.js";

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FakeClock } from "@gofer/trigger-sdk";
+import { FakeClock } from "@gofer/kernel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hashToken } from "../src/auth/token.js";
 import { CENTURY_MS, TokenService } from "../src/auth/token-service.js";

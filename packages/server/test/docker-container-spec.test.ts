@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FakeClock, systemClock } from "@gofer/trigger-sdk";
+import { FakeClock, systemClock } from "@gofer/kernel";
 import { describe, expect, inject, test } from "vitest";
 import type { DockerNetwork } from "../src/config/config.js";
 import { connectDocker } from "../src/scheduler/docker-api.js";

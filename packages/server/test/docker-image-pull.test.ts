@@ -2,7 +2,7 @@
 // alwaysPull falls back to a local image when the pull fails, and a failed pull of a missing image is a clear error
 // naming the image. The fake daemon covers every branch; the real one proves the message for a registry that does not
 // answer (127.0.0.1:1, so nothing leaves the machine).
-import { FakeClock } from "@gofer/trigger-sdk";
+import { FakeClock } from "@gofer/kernel";
 import { describe, expect, inject, test } from "vitest";
 import { connectDocker } from "../src/scheduler/docker-api.js";
 import { registryOf } from "../src/scheduler/docker-image.js";

@@ -1,7 +1,7 @@
 // The docker engine scoped to one server instance (against the fake daemon): names and labels carry the instance id,
 // a container of the same name that another server made is never removed, list() and pruning see only this
 // instance's containers, and reapOrphans() removes only this instance's trigger containers.
-import { FakeClock } from "@gofer/trigger-sdk";
+import { FakeClock } from "@gofer/kernel";
 import { describe, expect, test } from "vitest";
 import { pruneContainers } from "../src/scheduler/docker-pruner.js";
 import { DockerScheduler } from "../src/scheduler/docker-scheduler.js";

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { systemClock } from "@gofer/trigger-sdk";
+import { systemClock } from "@gofer/kernel";
 import { afterEach, beforeEach, describe, expect, inject, test } from "vitest";
 import winston from "winston";
 import { EventLog } from "../src/events/event-log.js";
@@ -15,7 +15,6 @@ import { taskContainerLabels, taskContainerName } from "../src/runs/task-contain
 import { connectDocker } from "../src/scheduler/docker-api.js";
 import { DockerScheduler } from "../src/scheduler/docker-scheduler.js";
 import { type Database, openDatabase } from "../src/storage/database.js";
-import { insertEvent } from "../src/storage/event-repository.js";
 import { insertNamespace } from "../src/storage/namespace-repository.js";
 import { replacePipeline } from "../src/storage/pipeline-repository.js";
 import { insertRun } from "../src/storage/run-repository.js";
@@ -40,13 +39,7 @@ function engine(): DockerScheduler {
 }
 
 function orchestrator(scheduler: DockerScheduler): QueuedRunOrchestrator {
-  const eventLog = new EventLog(
-    {
-      insertEvent: async (kind, details, emitted) =>
-        (await insertEvent(database.db, { kind, details: JSON.stringify(details), emitted })).id,
-    },
-    systemClock,
-  );
+  const eventLog = new EventLog(database.db, systemClock);
   return new QueuedRunOrchestrator({
     db: database.db,
     scheduler,

@@ -1,7 +1,7 @@
 // Pruning (`scheduler.docker.prune`): exited containers labelled gofer=true are removed once finished long enough and
 // no longer followed by the engine; running ones, young ones, followed ones and anything not ours stay. A failed pass
 // is logged and the next one tried. Against the fake daemon: on a real one a pass would touch other tests' containers.
-import { FakeClock } from "@gofer/trigger-sdk";
+import { FakeClock } from "@gofer/kernel";
 import { describe, expect, test } from "vitest";
 import { pruneContainers, runDockerPruner } from "../src/scheduler/docker-pruner.js";
 import { DockerScheduler } from "../src/scheduler/docker-scheduler.js";

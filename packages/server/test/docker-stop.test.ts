@@ -1,6 +1,6 @@
 // Stopping containers on the docker engine: SIGTERM, then SIGKILL once the timeout has passed on the injected clock
 // (busybox sh as PID 1 ignores SIGTERM, so tasks end by the kill), exit codes and reasons, and close().
-import { FakeClock } from "@gofer/trigger-sdk";
+import { FakeClock } from "@gofer/kernel";
 import { describe, expect, test } from "vitest";
 import { DockerScheduler } from "../src/scheduler/docker-scheduler.js";
 import { FakeDockerApi, recordingLogger } from "./docker-fake-api.js";

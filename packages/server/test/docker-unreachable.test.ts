@@ -2,8 +2,8 @@
 // the socket answered, start() retries with backoff, and a whole server comes up without a daemon (its triggers keep
 // retrying, its task runs fail with SCHEDULER_ERROR). None of this needs a daemon.
 
+import { FakeClock } from "@gofer/kernel";
 import { TaskRun_TaskRunState, TaskRunStatusReason_Reason } from "@gofer/proto";
-import { FakeClock } from "@gofer/trigger-sdk";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { connectDocker } from "../src/scheduler/docker-api.js";
 import { DockerScheduler } from "../src/scheduler/docker-scheduler.js";

@@ -1,19 +1,21 @@
 // The event path's two halves without trigger processes: the Watcher's pipelining (the next Watch is asked for while
 // the last event is being recorded, within a bound, and stopping waits for every recording) and the processor's
 // batching (events that arrive together share a transaction; a failing one fails alone), on a real sqlite file.
+
+import { FakeClock, systemClock } from "@gofer/kernel";
 import { type TriggerWatchResponse, TriggerWatchResponse_Result } from "@gofer/proto";
-import { FakeClock, systemClock } from "@gofer/trigger-sdk";
 import { describe, expect, test, vi } from "vitest";
+import { EventProcessor, type EventProcessorStore } from "../src/event-processing/event-processor.js";
+import { eventProcessorStore } from "../src/event-processing/event-processor-store.js";
 import { EventLog } from "../src/events/event-log.js";
-import { EventProcessor, type EventProcessorStore } from "../src/events/event-processor.js";
-import { eventProcessorStore } from "../src/events/event-processor-store.js";
+import type { FiredEvent } from "../src/events/fired-event.js";
 import { createServerLogger } from "../src/logging.js";
 import type { RunRef } from "../src/runs/run-orchestrator.js";
-import { insertEvent, listEvents } from "../src/storage/event-repository.js";
+import { listEvents } from "../src/storage/event-repository.js";
 import { insertNamespace } from "../src/storage/namespace-repository.js";
 import { replacePipeline } from "../src/storage/pipeline-repository.js";
 import { listRuns } from "../src/storage/run-repository.js";
-import { type FiredEvent, Watcher } from "../src/triggers/watcher.js";
+import { Watcher } from "../src/triggers/watcher.js";
 import { pipelineRow } from "./storage-fixtures.js";
 import { useTempDatabase } from "./temp-database.js";
 
@@ -169,13 +171,7 @@ describe("EventProcessor batching", () => {
   function processor(store: EventProcessorStore) {
     const { db } = temp.database;
     const submitted: RunRef[] = [];
-    const eventLog = new EventLog(
-      {
-        insertEvent: async (kind, details, emitted) =>
-          (await insertEvent(db, { kind, details: JSON.stringify(details), emitted })).id,
-      },
-      systemClock,
-    );
+    const eventLog = new EventLog(db, systemClock);
     return {
       submitted,
       processor: new EventProcessor({

@@ -1,8 +1,8 @@
 // The event processor's resolution rules (event-processor.ts header), one test per rule, through resolveFiredEvent:
 // each pins the RESOLVED result, its reason text, the outcome counter and whether a run is asked for.
 import { describe, expect, it } from "vitest";
-import { type PipelineForEvent, RESOLUTION, resolveFiredEvent } from "../src/events/event-processor.js";
-import type { FiredEvent } from "../src/triggers/watcher.js";
+import { type PipelineForEvent, RESOLUTION, resolveFiredEvent } from "../src/event-processing/event-processor.js";
+import type { FiredEvent } from "../src/events/fired-event.js";
 
 const event = (over: Partial<FiredEvent> = {}): FiredEvent => ({
   triggerName: "interval",
@@ -128,8 +128,7 @@ describe("resolveFiredEvent", () => {
     expect(r.run).toEqual({
       namespaceId: "default",
       pipelineId: "simple",
-      triggerName: "interval",
-      label: "every_minute",
+      trigger: { name: "interval", label: "every_minute" },
       variables: [{ key: "GOFER_TRIGGER_INTERVAL", value: "1m", source: "TRIGGER" }],
     });
   });

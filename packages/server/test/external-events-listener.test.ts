@@ -1,7 +1,7 @@
 // The webhook listener on its own, with a fake trigger table: what a sender sees (status codes and the original's
 // JSON bodies), and that the bytes a trigger receives are exactly the bytes that were sent.
 import { connect } from "node:tls";
-import { generateCertificate, systemClock } from "@gofer/trigger-sdk";
+import { generateCertificate, systemClock } from "@gofer/kernel";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   type ExternalEventsServerOptions,

@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FakeClock, systemClock } from "@gofer/trigger-sdk";
+import { FakeClock, systemClock } from "@gofer/kernel";
 import { afterEach, describe, expect, test } from "vitest";
 import { createLogger } from "winston";
 import { INSTANCE_ENV, ProcessScheduler, pidsWithEnv } from "../src/scheduler/process-scheduler.js";

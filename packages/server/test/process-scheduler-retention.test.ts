@@ -1,6 +1,6 @@
 // The process engine forgets old exited processes (each held its ChildProcess, pipes and output: the per-run leak):
 // it keeps the last keepExited, and never one that a logs() reader still follows.
-import { FakeClock } from "@gofer/trigger-sdk";
+import { FakeClock } from "@gofer/kernel";
 import { describe, expect, test } from "vitest";
 import { createLogger } from "winston";
 import { ProcessScheduler } from "../src/scheduler/process-scheduler.js";

@@ -1,4 +1,4 @@
-import { FakeClock } from "@gofer/trigger-sdk";
+import { FakeClock } from "@gofer/kernel";
 import { afterEach, describe, expect, it } from "vitest";
 import { FailedPreconditionError } from "../src/errors.js";
 import { createHarness, type Harness, ref } from "./runs-harness.js";

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Clock, FakeClock, systemClock } from "@gofer/trigger-sdk";
+import { type Clock, FakeClock, systemClock } from "@gofer/kernel";
 import winston from "winston";
 import type { StoredEvent } from "../src/events/event-kinds.js";
 import { EventLog } from "../src/events/event-log.js";
@@ -12,7 +12,6 @@ import type { Run } from "../src/runs/run.js";
 import type { RunRef } from "../src/runs/run-orchestrator.js";
 import { ProcessScheduler } from "../src/scheduler/process-scheduler.js";
 import { type Database, openDatabase } from "../src/storage/database.js";
-import { insertEvent } from "../src/storage/event-repository.js";
 import { insertNamespace } from "../src/storage/namespace-repository.js";
 import { replacePipeline } from "../src/storage/pipeline-repository.js";
 import type { RequiredParentStatus, VariableRecord } from "../src/storage/schema.js";
@@ -54,13 +53,7 @@ export async function createHarness(
   const clock = options.clock ?? systemClock;
   const logger = winston.createLogger({ silent: true });
   const scheduler = new ProcessScheduler({ imageMap: {}, clock, logger });
-  const eventLog = new EventLog(
-    {
-      insertEvent: async (kind, details, emitted) =>
-        (await insertEvent(database.db, { kind, details: JSON.stringify(details), emitted })).id,
-    },
-    clock,
-  );
+  const eventLog = new EventLog(database.db, clock);
   const events: StoredEvent[] = [];
   const listening = new AbortController();
   eventLog.listen((event) => events.push(event), listening.signal);

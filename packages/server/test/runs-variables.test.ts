@@ -1,7 +1,9 @@
-import { systemClock } from "@gofer/trigger-sdk";
+import { systemClock } from "@gofer/kernel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTriggeredRun } from "../src/runs/run-creation.js";
+import { storeEvent } from "../src/events/event-writer.js";
+import { createPendingRun } from "../src/runs/run-creation.js";
 import { insertRun } from "../src/storage/run-repository.js";
+import { transaction } from "../src/storage/transaction.js";
 import { collect, createHarness, type Harness, ref, runEvents } from "./runs-harness.js";
 
 let h: Harness;
@@ -106,26 +108,25 @@ describe("task run variables", () => {
 
   it("a trigger-started run gets its metadata as TRIGGER variables, and emits STARTED_RUN too", async () => {
     await h.addPipeline("triggered", [{ id: "show", command: PRINT, variables: { C: "config" } }]);
-    const created = await createTriggeredRun(
-      h.database.db,
-      systemClock,
-      {
+    const created = await transaction(h.database.db, async (trx) => {
+      const { ref } = await createPendingRun(trx, {
         namespaceId: "default",
         pipelineId: "triggered",
-        triggerName: "interval",
-        label: "every",
+        started: systemClock.now().getTime(),
+        trigger: { name: "interval", label: "every" },
         variables: [{ key: "C", value: "metadata", source: "TRIGGER" }],
         firedEventId: 41,
-      },
-      {
+      });
+      const resolved = await storeEvent(trx, systemClock, "RESOLVED_TRIGGER_EVENT", {
         namespace_id: "default",
         pipeline_id: "triggered",
         name: "interval",
         label: "every",
         result: { details: "", state: "SUCCESS" },
         metadata: { C: "metadata" },
-      },
-    );
+      });
+      return { run: ref, resolved };
+    });
     expect(created.run).toEqual(ref("triggered", 1));
     expect(created.resolved).toMatchObject({
       kind: "RESOLVED_TRIGGER_EVENT",

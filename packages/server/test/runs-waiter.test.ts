@@ -1,11 +1,13 @@
 // waitForRun: it answers with the run once its COMPLETED_RUN is heard, not before, and gives up with the signal.
-import { FakeClock } from "@gofer/trigger-sdk";
+import { FakeClock } from "@gofer/kernel";
+import type { Kysely } from "kysely";
 import { describe, expect, test } from "vitest";
 import type { StoredEvent } from "../src/events/event-kinds.js";
 import { EventLog } from "../src/events/event-log.js";
 import type { Run } from "../src/runs/run.js";
 import type { RunRef } from "../src/runs/run-orchestrator.js";
 import { waitForRun } from "../src/runs/run-waiter.js";
+import type { Schema } from "../src/storage/schema.js";
 
 const ref: RunRef = { namespaceId: "default", pipelineId: "build", runId: 2 };
 
@@ -37,7 +39,8 @@ function setting() {
       return store.current;
     },
   };
-  const eventLog = new EventLog({ insertEvent: async () => 1 }, new FakeClock(new Date(0)));
+  // The waiter only listens to the log, so the log's database is never touched.
+  const eventLog = new EventLog({} as Kysely<Schema>, new FakeClock(new Date(0)));
   return { store, eventLog };
 }
 

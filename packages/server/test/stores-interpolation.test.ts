@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FakeClock } from "@gofer/trigger-sdk";
+import { FakeClock } from "@gofer/kernel";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Interpolator, parseReference } from "../src/stores/interpolation.js";
 import { ObjectStore } from "../src/stores/object-store.js";

@@ -1,8 +1,9 @@
 // Liveness of running triggers: a trigger that stops answering (SIGSTOP: its parked Watch just never returns) is found
 // by Info checks with a deadline, marked UNKNOWN, reported with an UNHEALTHY_TRIGGER event, killed and restarted; its
 // pipelines get runs again.
+
+import { FakeClock } from "@gofer/kernel";
 import { type Event, Trigger_TriggerState } from "@gofer/proto";
-import { FakeClock } from "@gofer/trigger-sdk";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { watchLiveness } from "../src/triggers/liveness.js";
 import { intervalPipeline, pidListeningOn, startTestServer, type TestServer } from "./server-harness.js";

@@ -1,10 +1,12 @@
 // A trigger event whose recording fails (sqlite full, say) is not dropped: the trigger has already handed it over,
 // so the watcher records it again with backoff until it is, and meanwhile asks for no more than its bound.
+
+import { FakeClock } from "@gofer/kernel";
 import { TriggerWatchResponse, TriggerWatchResponse_Result } from "@gofer/proto";
-import { FakeClock } from "@gofer/trigger-sdk";
 import { describe, expect, test } from "vitest";
 import { createLogger } from "winston";
-import { type FiredEvent, Watcher } from "../src/triggers/watcher.js";
+import type { FiredEvent } from "../src/events/fired-event.js";
+import { Watcher } from "../src/triggers/watcher.js";
 
 const logger = createLogger({ silent: true });
 

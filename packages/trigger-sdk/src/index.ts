@@ -1,23 +1,15 @@
 // The public API of @gofer/trigger-sdk: what a trigger author imports. The clock, Go durations and subscription keys
 // are @gofer/kernel's, re-exported here because a trigger is handed them (TriggerContext, Subscription) or reads its
 // settings with them.
-// temporary: server moves to @gofer/kernel at merge
-// temporary: server moves to @gofer/kernel at merge
 export {
-  type CertificateOptions,
-  type CertificatePair,
   type Clock,
   DurationError,
-  exactTrustCredentials,
   FakeClock,
   formatGoDuration,
   formatGoDurationMs,
-  generateCertificate,
   parseGoDuration,
   parseGoDurationMs,
   systemClock,
-  TriggerClient,
-  type TriggerClientOptions,
 } from "@gofer/kernel";
 export { EventQueue, type EventQueueOptions, type EventQueueStats, QueueClosedError } from "./event-queue.js";
 export {

@@ -15,13 +15,13 @@ import type { Kysely } from "kysely";
 import { canAccessNamespace } from "../auth/auth-context.js";
 import type { CommonTaskRegistry } from "../common-tasks/common-task-registry.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../errors.js";
-import type { StoredEvent } from "../events/event-kinds.js";
+import { followEvents } from "../events/event-feed.js";
 import type { EventLog } from "../events/event-log.js";
 import type { NamespaceService } from "../namespaces/namespace-service.js";
 import { validatePipelineConfig } from "../pipelines/pipeline-config.js";
 import type { PipelineService } from "../pipelines/pipeline-service.js";
 import { pipelineEventOutcomes, triggerEventOutcomes } from "../storage/event-outcome-counts.js";
-import { getEvent, listEvents } from "../storage/event-repository.js";
+import { getEvent } from "../storage/event-repository.js";
 import type { NamespaceRow, Schema } from "../storage/schema.js";
 import type { TriggerRuntime } from "../triggers/trigger-runtime.js";
 import { toSafeId } from "../validation/input-limits.js";
@@ -280,48 +280,13 @@ export function createGoferApi(deps: GoferApiDeps): GoferServer {
       return { event };
     }),
     listEvents: serverStream(deps, path("listEvents"), async (req, send, ctx) => {
-      // Listen before reading, so an event stored while the history is read is not missed; ids dedupe.
-      const live: StoredEvent[] = [];
-      let wake: (() => void) | undefined;
-      const notify = () => {
-        const resolve = wake;
-        wake = undefined;
-        resolve?.();
-      };
-      const following = req.follow && !req.reverse;
-      if (following) {
-        deps.eventLog.listen((event) => {
-          live.push(event);
-          notify();
-        }, ctx.signal);
-        ctx.signal.addEventListener("abort", notify, { once: true });
-      }
-      let lastId: number | undefined;
-      for (;;) {
-        const page = await listEvents(deps.db, {
-          ...(lastId !== undefined ? { afterId: lastId } : {}),
-          reverse: req.reverse,
-          limit: deps.resultsLimit,
-        });
-        for (const row of page) {
-          lastId = row.id;
-          const event = toVisibleProtoEvent(ctx.caller, row);
-          if (event) await send(ListEventsResponse.fromPartial({ event }));
-        }
-        if (page.length < deps.resultsLimit || ctx.signal.aborted) break;
-      }
-      if (!following) return;
-      while (!ctx.signal.aborted) {
-        const next = live.shift();
-        if (!next) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-          continue;
-        }
-        if (lastId !== undefined && next.id <= lastId) continue;
-        lastId = next.id;
-        const event = toVisibleProtoEvent(ctx.caller, next);
+      const feed = followEvents(
+        { db: deps.db, log: deps.eventLog },
+        { reverse: req.reverse, follow: req.follow, pageSize: deps.resultsLimit },
+        ctx.signal,
+      );
+      for await (const stored of feed) {
+        const event = toVisibleProtoEvent(ctx.caller, stored);
         if (event) await send(ListEventsResponse.fromPartial({ event }));
       }
     }),

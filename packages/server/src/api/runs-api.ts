@@ -34,7 +34,7 @@ import {
 import type { Kysely } from "kysely";
 import type { Logger } from "winston";
 import { EXTENSION_NAME_KEY, isExtensionToken } from "../auth/token.js";
-import type { EventProcessor } from "../events/event-processor.js";
+import type { EventProcessor } from "../event-processing/event-processor.js";
 import type { Run, TaskRun } from "../runs/run.js";
 import type { RunControl, RunRef, TaskRunLogLine } from "../runs/run-orchestrator.js";
 import type { RunStore } from "../runs/run-store.js";

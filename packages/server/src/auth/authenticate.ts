@@ -7,7 +7,7 @@
 // The original answers PERMISSION_DENIED for steps 3 and 4. Here a missing, malformed, unknown, revoked, expired or
 // disabled credential is UNAUTHENTICATED (the credential is not valid), and PERMISSION_DENIED is kept for a valid
 // token that may not do what it asks. Messages never repeat the header: it may hold a secret.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import { UnauthenticatedError } from "../errors.js";
 import { ANONYMOUS_CONTEXT, type AuthContext, BYPASS_CONTEXT } from "./auth-context.js";
 import { isExpired, isExtensionToken, type TokenDetails } from "./token.js";

@@ -12,7 +12,7 @@
 //   nothing], entries that do not compile as patterns, and the reserved metadata key `extension_token` [namespaces
 //   had to exist as namespaces, which ruled patterns out].
 // - get/enable/disable/delete of an unknown token → NOT_FOUND [GetToken: FAILED_PRECONDITION; DeleteToken: OK].
-import { type Clock, DurationError, parseGoDuration } from "@gofer/trigger-sdk";
+import { type Clock, DurationError, parseGoDuration } from "@gofer/kernel";
 import type { Kysely } from "kysely";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { Schema, TokenKind, TokenRow } from "../storage/schema.js";

@@ -5,7 +5,7 @@
 // Differences from the original (§9.7 S13): install, uninstall, enable, disable and the install instructions need a
 // management token (api/); Get/List show the real status and install time; disable really stops new task runs of the
 // common task (they fail, saying it is disabled) and enable/disable publish ENABLED_/DISABLED_COMMON_TASK.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";

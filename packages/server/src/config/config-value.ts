@@ -3,7 +3,7 @@
 // type, except that durations are either Go duration strings or integer seconds in every source (the seed reference
 // writes `stop_timeout = 300`).
 
-import { parseGoDuration } from "@gofer/trigger-sdk";
+import { parseGoDuration } from "@gofer/kernel";
 import type { ConfigKey } from "./config-keys.js";
 import { type ConfigOrigin, describeOrigin } from "./config-origin.js";
 

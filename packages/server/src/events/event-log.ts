@@ -1,11 +1,12 @@
-// The persisted event log plus an in-process bus: record() stores an event (getting its id) and then tells every
-// listener, which is how ListEvents --follow and internal reactions see events as they happen.
-import type { Clock } from "@gofer/trigger-sdk";
+// The persisted event log plus an in-process feed. Events are written by storeEvent (event-writer.ts) inside the
+// transaction of the change they announce and published here after the commit; record() is that pair for an event
+// that announces nothing else stored. Listeners are how ListEvents --follow (event-feed.ts) and internal reactions
+// see events as they happen.
+import type { Clock } from "@gofer/kernel";
+import type { Kysely } from "kysely";
+import type { Schema } from "../storage/schema.js";
 import type { EventKind, StoredEvent } from "./event-kinds.js";
-
-export interface EventStore {
-  insertEvent(kind: EventKind, details: Record<string, unknown>, emitted: number): Promise<number>;
-}
+import { storeEvent } from "./event-writer.js";
 
 export type EventListener = (event: StoredEvent) => void;
 
@@ -13,19 +14,18 @@ export class EventLog {
   private readonly listeners = new Set<EventListener>();
 
   constructor(
-    private readonly store: EventStore,
+    private readonly db: Kysely<Schema>,
     private readonly clock: Clock,
   ) {}
 
+  /** Stores an event on its own (one statement is its own transaction), then publishes it. */
   async record(kind: EventKind, details: Record<string, unknown>): Promise<StoredEvent> {
-    const emitted = this.clock.now().getTime();
-    const id = await this.store.insertEvent(kind, details, emitted);
-    const event: StoredEvent = { id, kind, details, emitted };
+    const event = await storeEvent(this.db, this.clock, kind, details);
     this.publish(event);
     return event;
   }
 
-  /** Tells listeners about an event stored elsewhere (in a transaction with other writes). */
+  /** Tells listeners about an event stored by storeEvent in a transaction that has committed. */
   publish(event: StoredEvent): void {
     for (const listener of this.listeners) {
       try {

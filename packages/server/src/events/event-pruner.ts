@@ -1,5 +1,5 @@
 // Removes events older than event_log_retention, every event_prune_interval, until stopped.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 

@@ -14,7 +14,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { PluginConnection } from "../triggers/plugin-connection.js";

@@ -1,6 +1,6 @@
 // Namespaces group pipelines. Deleting one deletes its pipelines (the database cascades) and unsubscribes them from
 // their triggers first, so no trigger keeps firing for a pipeline that no longer exists.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";

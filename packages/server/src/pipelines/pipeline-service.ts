@@ -2,7 +2,7 @@
 // applied to the triggers; if one is refused, the triggers and the stored version go back to how they were, so a
 // failed update never loses the pipeline (spec §7 #13). Enable/disable only flip the state, as in v0.4: a disabled pipeline stays subscribed and its events
 // are recorded as SKIPPED, so its authors still see what would have run.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";

@@ -6,7 +6,7 @@
 // once its execution returns. Cancelling a queued run completes it CANCELLED without starting it. stop(graceMs)
 // takes no new runs, leaves queued runs PENDING, lets running ones go on for graceMs, then shuts their executions
 // down (containers stopped, runs left RUNNING); repairOrphans() at the next start resubmits both kinds.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
 import type { Logger } from "winston";
 import { errorMessage, FailedPreconditionError } from "../errors.js";

@@ -1,19 +1,49 @@
-// Creating PENDING runs: from a trigger event (spec §2.7) or from StartRun/RetryRun. The run and its
-// RESOLVED_TRIGGER_EVENT are stored in one transaction; the caller publishes the returned event and then submits the
-// run to the orchestrator. STARTED_RUN is not published here: the orchestrator publishes it for every run when it
-// leaves PENDING (the original did so only for StartRun, §7 #20).
-import type { Clock } from "@gofer/trigger-sdk";
+// Creating PENDING runs: for a resolved trigger event (event-processing/, spec §2.7) or for StartRun/RetryRun. A run is
+// stored with the RESOLVED_TRIGGER_EVENT that announces it in one transaction; the caller publishes that event and
+// then submits the run to the orchestrator. STARTED_RUN is not published here: the orchestrator publishes it for every
+// run when it leaves PENDING (the original did so only for StartRun, §7 #20).
+import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
 import { FailedPreconditionError, NotFoundError } from "../errors.js";
-import type { StoredEvent, TriggerEventDetails } from "../events/event-kinds.js";
-import type { NewTriggeredRun } from "../events/event-processor.js";
+import type { StoredEvent } from "../events/event-kinds.js";
+import { storeEvent } from "../events/event-writer.js";
 import { getPipeline } from "../storage/pipeline-repository.js";
 import { insertRun } from "../storage/run-repository.js";
 import type { RunRow, Schema, VariableRecord } from "../storage/schema.js";
 import { transaction } from "../storage/transaction.js";
-import { storeEvent } from "./run-events.js";
 import { runRef } from "./run-lookup.js";
 import type { RunRef } from "./run-orchestrator.js";
+
+/** A run to store PENDING. */
+export interface NewRun {
+  namespaceId: string;
+  pipelineId: string;
+  /** When it was asked for (ms since the epoch). */
+  started: number;
+  trigger: { name: string; label: string };
+  variables: readonly VariableRecord[];
+  /** The FIRED_TRIGGER_EVENT that asked for it; null for StartRun and RetryRun. */
+  firedEventId: number | null;
+}
+
+/** Stores a PENDING run in the caller's transaction; its id is the pipeline's next. */
+export async function createPendingRun(trx: Kysely<Schema>, run: NewRun): Promise<{ ref: RunRef; row: RunRow }> {
+  const row = await insertRun(trx, {
+    namespace_id: run.namespaceId,
+    pipeline_id: run.pipelineId,
+    started: run.started,
+    ended: null,
+    state: "PENDING",
+    status: "UNKNOWN",
+    status_reason: null,
+    trigger_name: run.trigger.name,
+    trigger_label: run.trigger.label,
+    variables: run.variables.map((v) => ({ key: v.key, value: v.value, source: v.source })),
+    store_objects_expired: false,
+    event_id: run.firedEventId,
+  });
+  return { ref: runRef(row), row };
+}
 
 export interface CreatedRun {
   run: RunRef;
@@ -24,34 +54,6 @@ export interface CreatedRun {
 
 export const MANUAL_TRIGGER = { name: "manual", label: "api" } as const;
 export const MANUAL_RESOLUTION = "triggered via API";
-
-/** The run a resolved fired event asks for (EventProcessorStore.recordFiredEvents, in its transaction): variables =
- * the event's metadata (source TRIGGER). */
-export async function createTriggeredRun(
-  db: Kysely<Schema>,
-  clock: Clock,
-  input: NewTriggeredRun,
-  resolvedDetails: TriggerEventDetails,
-): Promise<CreatedRun> {
-  return transaction(db, async (trx) => {
-    const row = await insertRun(trx, {
-      namespace_id: input.namespaceId,
-      pipeline_id: input.pipelineId,
-      started: clock.now().getTime(),
-      ended: null,
-      state: "PENDING",
-      status: "UNKNOWN",
-      status_reason: null,
-      trigger_name: input.triggerName,
-      trigger_label: input.label,
-      variables: input.variables.map((v) => ({ key: v.key, value: v.value, source: "TRIGGER" })),
-      store_objects_expired: false,
-      event_id: input.firedEventId,
-    });
-    const resolved = await storeEvent(trx, clock, "RESOLVED_TRIGGER_EVENT", { ...resolvedDetails });
-    return { run: runRef(row), row, resolved };
-  });
-}
 
 export interface NewManualRun {
   namespaceId: string;
@@ -76,19 +78,13 @@ export async function createManualRun(db: Kysely<Schema>, clock: Clock, input: N
     if (pipeline.state !== "ACTIVE") {
       throw new FailedPreconditionError(`${where} is ${pipeline.state}: enable it before starting a run`);
     }
-    const row = await insertRun(trx, {
-      namespace_id: input.namespaceId,
-      pipeline_id: input.pipelineId,
+    const { ref, row } = await createPendingRun(trx, {
+      namespaceId: input.namespaceId,
+      pipelineId: input.pipelineId,
       started: clock.now().getTime(),
-      ended: null,
-      state: "PENDING",
-      status: "UNKNOWN",
-      status_reason: null,
-      trigger_name: MANUAL_TRIGGER.name,
-      trigger_label: MANUAL_TRIGGER.label,
+      trigger: MANUAL_TRIGGER,
       variables,
-      store_objects_expired: false,
-      event_id: null,
+      firedEventId: null,
     });
     const resolved = await storeEvent(trx, clock, "RESOLVED_TRIGGER_EVENT", {
       namespace_id: input.namespaceId,
@@ -98,6 +94,6 @@ export async function createManualRun(db: Kysely<Schema>, clock: Clock, input: N
       result: { details: MANUAL_RESOLUTION, state: "SUCCESS" },
       metadata: Object.fromEntries(variables.map((v) => [v.key, v.value])),
     });
-    return { run: runRef(row), row, resolved };
+    return { run: ref, row, resolved };
   });
 }

@@ -4,11 +4,12 @@
 // Every state change of a run or task run is written with its event in one transaction, then the event is
 // published (spec §1.6 kinds). Completing is guarded: a task run or run that is already COMPLETE stays as it is, so a
 // late exit (after a cancel or a repair finished it) cannot rewrite history or publish a second COMPLETED event.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
 import { NotFoundError } from "../errors.js";
 import type { StoredEvent } from "../events/event-kinds.js";
 import type { EventLog } from "../events/event-log.js";
+import { storeEvent } from "../events/event-writer.js";
 import {
   getRun,
   type ListRunsOptions,
@@ -37,7 +38,7 @@ import {
 } from "../storage/task-run-repository.js";
 import { transaction } from "../storage/transaction.js";
 import { type Run, type TaskRun, toRun, toTaskRun } from "./run.js";
-import { completedRunDetails, completedTaskRunDetails, runDetails, storeEvent, taskRunDetails } from "./run-events.js";
+import { completedRunDetails, completedTaskRunDetails, runDetails, taskRunDetails } from "./run-events.js";
 import { describeRun, describeTaskRun, runRef } from "./run-lookup.js";
 import type { RunRef } from "./run-orchestrator.js";
 import { taskRunVariables } from "./task-run-variables.js";

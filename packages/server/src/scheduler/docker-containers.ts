@@ -5,7 +5,7 @@
 // stop: SIGTERM, then SIGKILL once timeoutMs has passed on the injected clock (ms-exact, unlike the daemon's whole
 //   seconds). Busybox or any program without a SIGTERM handler as PID 1 ignores SIGTERM, so it is killed at the timeout.
 // A bounded number of exited containers is remembered for wait()/stop() reasons; a forgotten one is asked again.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { DockerApi } from "./docker-api.js";
 import {
   describeUnreachable,

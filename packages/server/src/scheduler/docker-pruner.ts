@@ -3,7 +3,7 @@
 // uses it (a run follows its exit or output, or orphan repair just asked about it) and until it has been finished for
 // minAgeMs, so a task container that exits between a crash and the next start is still there for orphan repair.
 // Task output lives in the task run's log file, so nothing is lost with the container.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { DockerApi } from "./docker-api.js";

@@ -13,7 +13,7 @@
 // An unreachable daemon is a SchedulerError that says so; start() retries it a few times with backoff before giving up
 // (triggers then retry again through their supervisor). Nothing here throws outside a returned promise.
 import { setMaxListeners } from "node:events";
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Logger } from "winston";
 import type { DockerNetwork } from "../config/config.js";
 import { errorMessage } from "../errors.js";

@@ -14,7 +14,7 @@
 // Our triggers also exit by themselves when their parent goes away (the trigger SDK watches its parent pid).
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Logger } from "winston";
 import { ExecutableCache, lookUpExecutable } from "./executable-lookup.js";
 import { type LauncherTools, launchable } from "./launcher-protocol.js";

@@ -9,7 +9,7 @@
 //
 // An object arrives whole in one gRPC message (the transport's limit is above the size cap), so the value is held in
 // memory once and written straight into sqlite, which keeps it on disk, not in the process.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { PipelineRef } from "./secret-store.js";
 import { openStoreFile, StatementCache, type StoreDatabase } from "./store-file.js";

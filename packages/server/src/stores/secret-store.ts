@@ -5,7 +5,7 @@
 // row, written in one statement, so a failed put leaves nothing behind (S6); rows are keyed by their parts, not by a
 // joined string, so ids never collide (S8); deleting a pipeline deletes its secrets (S7). A wrong encryption key is
 // detected when the store opens, from a check value written when the store was created.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import { SecretCipher } from "./secret-cipher.js";
 import { openStoreFile, StatementCache, type StoreDatabase } from "./store-file.js";

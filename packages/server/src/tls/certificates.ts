@@ -3,7 +3,7 @@
 // start; either way the server trusts exactly that certificate when it dials a trigger (spec §2.3 [REC]).
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type CertificatePair, generateCertificate } from "@gofer/trigger-sdk";
+import { type CertificatePair, generateCertificate } from "@gofer/kernel";
 import type { Config } from "../config/config.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private-files.js";
 

@@ -3,7 +3,7 @@
 // event ingress and parallelism apply alike. An extension may only start pipelines that subscribe to it.
 import type { Kysely } from "kysely";
 import { FailedPreconditionError, PermissionDeniedError } from "../errors.js";
-import type { EventProcessor } from "../events/event-processor.js";
+import type { EventProcessor } from "../event-processing/event-processor.js";
 import type { RunRef } from "../runs/run-orchestrator.js";
 import { listPipelineTriggerSubscriptions } from "../storage/pipeline-repository.js";
 import type { Schema } from "../storage/schema.js";

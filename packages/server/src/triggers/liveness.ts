@@ -5,7 +5,7 @@
 //
 // Worst case from hang to detection: intervalMs + misses × (timeoutMs + intervalMs) - intervalMs, i.e. with the
 // defaults (2 s, 2 s, 3 misses) 2 + 3 × 2 + 2 × 2 = 12 s.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import { errorMessage } from "../errors.js";
 
 export interface LivenessPolicy {

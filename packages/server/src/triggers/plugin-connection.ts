@@ -2,8 +2,9 @@
 // proto.TriggerService (and are watched); v0.5 extensions speak proto.ExtensionService (no Watch: they call
 // Gofer.StartRun themselves). Field numbers are equal in both, only the service path and the label's field name
 // differ (spec §5.1), so one interface covers them; proto types stay inside the two clients.
+
+import { exactTrustCredentials, TriggerClient } from "@gofer/kernel";
 import { ExtensionServiceClient, type TriggerWatchResponse } from "@gofer/proto";
-import { exactTrustCredentials, TriggerClient } from "@gofer/trigger-sdk";
 import * as grpc from "@grpc/grpc-js";
 
 export interface SubscriptionTarget {

@@ -1,6 +1,6 @@
 // Waits for a freshly started trigger to answer Info (spec §2.3: 30 attempts, 300 ms apart, by default). Unlike the
 // original, an Info that fails with CANCELLED is a failure like any other (spec §7 #24), never a silent success.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import { errorMessage } from "../errors.js";
 
 export interface ReadinessPolicy {

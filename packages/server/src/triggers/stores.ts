@@ -1,7 +1,7 @@
 // The trigger runtime's storage needs, backed by the sqlite repositories. The runtime itself only sees the narrow
 // interfaces (TriggerRegistrationStore, SubscriptionStore); this file is the one place that knows both sides.
 
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
 import { AlreadyExistsError } from "../errors.js";
 import { isUniqueViolation } from "../storage/constraint-violation.js";

@@ -20,6 +20,7 @@ import type { Logger } from "winston";
 import { errorMessage, FailedPreconditionError } from "../errors.js";
 import { OVERLAP_SETTING } from "../runs/overlap-policy.js";
 import type { PluginConnection } from "./plugin-connection.js";
+import type { TriggerChange } from "./trigger-changes.js";
 
 export interface SubscriptionRecord {
   namespaceId: string;
@@ -95,6 +96,14 @@ export class SubscriptionManager {
   /** Subscriptions the trigger currently holds (for tests and Info comparisons). */
   held(triggerName: string): SubscriptionRecord[] {
     return [...(this.actual.get(triggerName)?.values() ?? [])];
+  }
+
+  /** Follows the trigger runtime (server.ts wires it in): ready → reconcile, exited → forget, leaving → release. */
+  onTriggerChange(change: TriggerChange): Promise<void> {
+    if (change.kind === "ready") return this.reconcile(change.name);
+    if (change.kind === "leaving") return this.release(change.name, change.why);
+    this.forget(change.name);
+    return Promise.resolve();
   }
 
   /** A trigger (re)started: subscribe all stored subscriptions naming it. Failures go on the pipelines. */

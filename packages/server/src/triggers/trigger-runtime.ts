@@ -7,7 +7,7 @@
 //   stop_timeout; enable starts it again and re-subscribes;
 // - at boot, enabled triggers start concurrently; one that fails keeps retrying without failing the server, and
 //   pipelines naming a missing or disabled trigger get an error instead of a crash.
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Logger } from "winston";
 import {
   AlreadyExistsError,
@@ -17,14 +17,14 @@ import {
   NotFoundError,
 } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";
+import type { FiredEvent } from "../events/fired-event.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import type { LivenessPolicy } from "./liveness.js";
 import type { ReadinessPolicy } from "./readiness.js";
 import type { TriggerKind, TriggerRegistration, TriggerView } from "./registration.js";
-import type { SubscriptionManager } from "./subscription-manager.js";
+import { type TriggerChangeListener, TriggerChanges } from "./trigger-changes.js";
 import { runInstaller } from "./trigger-installer.js";
 import { type ExtensionSupport, TriggerSupervisor, type TriggerTls } from "./trigger-supervisor.js";
-import type { FiredEvent } from "./watcher.js";
 
 export interface TriggerRegistrationStore {
   listRegistrations(): Promise<TriggerRegistration[]>;
@@ -40,7 +40,6 @@ export interface TriggerRegistrationStore {
 export interface TriggerRuntimeOptions {
   store: TriggerRegistrationStore;
   scheduler: Scheduler;
-  subscriptions: SubscriptionManager;
   eventLog: EventLog;
   onEvent: (event: FiredEvent) => Promise<void>;
   tls: TriggerTls;
@@ -68,8 +67,14 @@ const NAME = /^[A-Za-z0-9_-]{1,70}$/;
 
 export class TriggerRuntime {
   private readonly supervisors = new Map<string, TriggerSupervisor>();
+  private readonly changes = new TriggerChanges();
 
   constructor(private readonly options: TriggerRuntimeOptions) {}
+
+  /** Follows what happens to the triggers (trigger-changes.ts) until signal aborts. */
+  listen(listener: TriggerChangeListener, signal: AbortSignal): void {
+    this.changes.listen(listener, signal);
+  }
 
   /** For the SubscriptionManager: a client to a running trigger, or why there is none. */
   connection(
@@ -113,8 +118,9 @@ export class TriggerRuntime {
     const known = new Map(registrations.map((r) => [r.name, r]));
     for (const name of await this.options.store.listSubscribedTriggerNames()) {
       const registration = known.get(name);
-      if (!registration) await this.options.subscriptions.release(name, "is not installed");
-      else if (registration.status === "DISABLED") await this.options.subscriptions.release(name, "is disabled");
+      if (!registration) await this.changes.tell({ kind: "leaving", name, why: "is not installed" });
+      else if (registration.status === "DISABLED")
+        await this.changes.tell({ kind: "leaving", name, why: "is disabled" });
     }
   }
 
@@ -239,7 +245,7 @@ export class TriggerRuntime {
 
   /** Unsubscribes the trigger's pipelines (marking them), then stops it. */
   private async retire(name: string, why: string): Promise<void> {
-    await this.options.subscriptions.release(name, why);
+    await this.changes.tell({ kind: "leaving", name, why });
     const supervisor = this.supervisors.get(name);
     this.supervisors.delete(name);
     await supervisor?.stop(`trigger ${why}`);
@@ -258,8 +264,15 @@ export class TriggerRuntime {
       stopTimeoutMs: this.options.stopTimeoutMs,
       clock: this.options.clock,
       logger: this.options.logger,
-      onReady: () => this.options.subscriptions.reconcile(registration.name),
-      onExit: () => this.options.subscriptions.forget(registration.name),
+      onReady: () => this.changes.tell({ kind: "ready", name: registration.name }),
+      onExit: () => {
+        this.changes.tell({ kind: "exited", name: registration.name }).catch((error: unknown) =>
+          this.options.logger.error("a follower of trigger changes failed", {
+            trigger: registration.name,
+            error: errorMessage(error),
+          }),
+        );
+      },
       onEvent: this.options.onEvent,
       onUnhealthy: async (_supervisor, reason) => {
         await this.options.eventLog.record("UNHEALTHY_TRIGGER", {

@@ -6,9 +6,11 @@
 // unexpected exit is followed, after a backoff, by a fresh start with a new key and a re-subscription of every
 // pipeline. stop() ends the cycle: it asks the trigger to Shutdown (which also answers its parked Watch), waits up to
 // stop_timeout for it to exit, then stops it (SIGTERM) and finally kills it. stop() is idempotent and bounded.
-import { type Clock, generateTriggerKey } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
+import { generateTriggerKey } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
+import type { FiredEvent } from "../events/fired-event.js";
 import type { Scheduler, StartedContainer } from "../scheduler/scheduler.js";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.js";
 import { buildExtensionEnv } from "./extension-env.js";
@@ -17,7 +19,7 @@ import { extensionConnection, type PluginConnection, triggerConnection } from ".
 import { type ReadinessPolicy, waitForReady } from "./readiness.js";
 import type { TriggerRegistration, TriggerState } from "./registration.js";
 import { buildTriggerEnv } from "./trigger-env.js";
-import { type FiredEvent, Watcher } from "./watcher.js";
+import { Watcher } from "./watcher.js";
 
 export const TRIGGER_CONTAINER_PORT = 8080;
 export const EXTENSION_CONTAINER_PORT = 8082;

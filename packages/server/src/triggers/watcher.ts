@@ -12,24 +12,13 @@
 //   backs off when empties repeat, so a trigger that answers empty forever is never a hot loop (spec §7 #3).
 // - The watcher knows nothing of storage: it converts the proto response to a FiredEvent at this edge, converting
 //   the result enum by name (spec §7 #27).
+
+import type { Clock } from "@gofer/kernel";
 import { type TriggerWatchResponse, triggerWatchResponse_ResultToJSON } from "@gofer/proto";
-import type { Clock } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
+import type { EventResultName, FiredEvent } from "../events/fired-event.js";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.js";
-
-export type EventResultName = "UNKNOWN" | "SUCCESS" | "FAILURE" | "SKIPPED";
-
-/** One event as a trigger reported it, tagged with the name of the trigger that emitted it. */
-export interface FiredEvent {
-  triggerName: string;
-  namespaceId: string;
-  pipelineId: string;
-  label: string;
-  result: EventResultName;
-  details: string;
-  metadata: Record<string, string>;
-}
 
 export interface WatchSource {
   watch(signal: AbortSignal): Promise<TriggerWatchResponse>;

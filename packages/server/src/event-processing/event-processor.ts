@@ -16,11 +16,12 @@
 //                                              orchestrator once committed.
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
+import type { StoredEvent, TriggerEventDetails, TriggerEventResult } from "../events/event-kinds.js";
+import type { EventLog } from "../events/event-log.js";
+import type { FiredEvent } from "../events/fired-event.js";
 import { type OverlapPolicy, overlapSkipReason, type PipelineActivity } from "../runs/overlap-policy.js";
+import type { NewRun } from "../runs/run-creation.js";
 import type { RunOrchestrator, RunRef } from "../runs/run-orchestrator.js";
-import type { FiredEvent } from "../triggers/watcher.js";
-import type { StoredEvent, TriggerEventDetails, TriggerEventResult } from "./event-kinds.js";
-import type { EventLog } from "./event-log.js";
 
 /** What the rules need of the event's pipeline, read in the recording transaction. */
 export interface PipelineForEvent {
@@ -31,21 +32,13 @@ export interface PipelineForEvent {
   overlap?: OverlapPolicy;
 }
 
-export interface NewTriggeredRun {
-  namespaceId: string;
-  pipelineId: string;
-  triggerName: string;
-  label: string;
-  variables: Array<{ key: string; value: string; source: "TRIGGER" }>;
-  firedEventId: number;
-}
-
 /** How a fired event resolves: the RESOLVED event's details and, for SUCCESS, the run to create. */
 export interface Resolution {
   details: TriggerEventDetails;
   /** Counter this event adds to (event_outcome_counts): "runs_started", "skipped_<reason>", "failed_<reason>", … */
   outcome: string;
-  run?: Omit<NewTriggeredRun, "firedEventId">;
+  /** Stored with the time it is stored and the FIRED event's id. */
+  run?: Omit<NewRun, "started" | "firedEventId">;
 }
 
 export interface FiredEventInput {
@@ -256,8 +249,7 @@ export function resolveFiredEvent(
     run: {
       namespaceId: event.namespaceId,
       pipelineId: event.pipelineId,
-      triggerName: event.triggerName,
-      label: event.label,
+      trigger: { name: event.triggerName, label: event.label },
       variables: Object.entries(event.metadata).map(([key, value]) => ({ key, value, source: "TRIGGER" as const })),
     },
   };

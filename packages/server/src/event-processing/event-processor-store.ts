@@ -1,14 +1,16 @@
 // The event processor's storage, backed by sqlite: one transaction per batch of fired events, in which each event's
-// pipeline is read and its run (runs/run-creation.ts) and RESOLVED event are stored, and the batch's outcomes are
-// added to the per-trigger/pipeline counters (storage/event-outcome-counts.ts).
+// pipeline is read once (with the subscription of its label) and its run (runs/run-creation.ts) and events are
+// stored (events/event-writer.ts), and the batch's outcomes are added to the per-trigger/pipeline counters
+// (storage/event-outcome-counts.ts).
 
-import type { Clock } from "@gofer/trigger-sdk";
+import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
+import { storeEvent } from "../events/event-writer.js";
 import { DEFAULT_OVERLAP, overlapPolicyOf } from "../runs/overlap-policy.js";
-import { createTriggeredRun } from "../runs/run-creation.js";
-import { storeEvent } from "../runs/run-events.js";
+import { createPendingRun } from "../runs/run-creation.js";
+import type { RunRef } from "../runs/run-orchestrator.js";
 import { countEventOutcomes, type EventOutcomeKey } from "../storage/event-outcome-counts.js";
-import { getPipeline, getPipelineTriggerSubscription } from "../storage/pipeline-repository.js";
+import { getPipelineForEvent } from "../storage/pipeline-for-event.js";
 import type { Schema } from "../storage/schema.js";
 import { transaction } from "../storage/transaction.js";
 import type { EventProcessorStore, FiredEventInput, PipelineForEvent, RecordedEvent } from "./event-processor.js";
@@ -44,10 +46,10 @@ async function recordFiredEvent(
 ): Promise<RecordedEvent> {
   const firedEvent = await storeEvent(trx, clock, "FIRED_TRIGGER_EVENT", { ...fired });
   const processedEvent = await storeEvent(trx, clock, "PROCESSED_TRIGGER_EVENT", processed);
-  const pipeline = await getPipeline(trx, fired.namespace_id, fired.pipeline_id);
+  const pipeline = await getPipelineForEvent(trx, fired.namespace_id, fired.pipeline_id, fired.label);
   let forEvent: PipelineForEvent | undefined;
   if (pipeline) {
-    const subscription = await getPipelineTriggerSubscription(trx, pipeline.namespace_id, pipeline.id, fired.label);
+    const { subscription } = pipeline;
     forEvent = {
       state: pipeline.state,
       subscribedTrigger: subscription?.trigger_name,
@@ -55,17 +57,18 @@ async function recordFiredEvent(
     };
   }
   const resolution = resolve(forEvent);
+  const events = [firedEvent, processedEvent];
+  let run: RunRef | undefined;
   if (resolution.run) {
-    const created = await createTriggeredRun(
-      trx,
-      clock,
-      { ...resolution.run, firedEventId: firedEvent.id },
-      resolution.details,
-    );
-    return { events: [firedEvent, processedEvent, created.resolved], resolution, run: created.run };
+    const created = await createPendingRun(trx, {
+      ...resolution.run,
+      started: clock.now().getTime(),
+      firedEventId: firedEvent.id,
+    });
+    run = created.ref;
   }
-  const resolved = await storeEvent(trx, clock, "RESOLVED_TRIGGER_EVENT", { ...resolution.details });
-  return { events: [firedEvent, processedEvent, resolved], resolution };
+  events.push(await storeEvent(trx, clock, "RESOLVED_TRIGGER_EVENT", { ...resolution.details }));
+  return run ? { events, resolution, run } : { events, resolution };
 }
 
 /** A stored subscription's policy; one stored before the setting was checked falls back to the default. */

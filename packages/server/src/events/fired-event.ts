@@ -1,0 +1,16 @@
+// A fired event as it reaches the server: from a trigger's Watch (triggers/watcher.ts) or from a v0.5 extension's
+// StartRun (triggers/extension-runs.ts). Part of the event vocabulary, so producers and the event processing that
+// turns it into a run share it without importing each other.
+
+export type EventResultName = "UNKNOWN" | "SUCCESS" | "FAILURE" | "SKIPPED";
+
+/** One event as a trigger reported it, tagged with the name of the trigger that emitted it. */
+export interface FiredEvent {
+  triggerName: string;
+  namespaceId: string;
+  pipelineId: string;
+  label: string;
+  result: EventResultName;
+  details: string;
+  metadata: Record<string, string>;
+}
