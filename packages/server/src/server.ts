@@ -42,8 +42,8 @@ import { DockerScheduler } from "./scheduler/docker-scheduler.js";
 import { ProcessScheduler } from "./scheduler/process-scheduler.js";
 import { BASE_TRIGGER_IMAGES, providedImageMap } from "./scheduler/provided-images.js";
 import type { Scheduler } from "./scheduler/scheduler.js";
-import { openDatabase } from "./storage/database.js";
 import { deleteEventsBefore, insertEvent } from "./storage/event-repository.js";
+import { openStorage } from "./storage/open-storage.js";
 import { getServerState, setServerState } from "./storage/server-state-repository.js";
 import { insertTriggerRegistration, listTriggerRegistrations } from "./storage/trigger-registration-repository.js";
 import { Interpolator } from "./stores/interpolation.js";
@@ -172,7 +172,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const started = clock.now().getTime();
   const lifetime = new AbortController();
 
-  const database = await openDatabase(config.server.storagePath, { logger });
+  const database = await openStorage(config.server, { logger });
   warnAboutWideModes(privatePaths(config), logger);
   const { db } = database;
   let secrets: SecretStore;
