@@ -13,10 +13,16 @@ import { findPostgresBinaries, type PostgresCluster, startPostgresCluster } from
 export interface TempDatabase {
   readonly dir: string;
   readonly database: Database;
+  /**
+   * Postgres: the database opened again (another server's pool), closed after the test. sqlite: the same database, as
+   * sqlite serves one server (a second connection in this process would fail its writes with SQLITE_BUSY).
+   */
+  openAnother(): Promise<Database>;
 }
 
 export function useTempDatabase(engine: StorageEngine = "sqlite"): TempDatabase {
   const state: { dir?: string; database?: Database; url?: string; cluster?: PostgresCluster } = {};
+  let others: Database[] = [];
   if (engine === "postgres") usePostgresCluster(state);
   beforeEach(async () => {
     state.dir = mkdtempSync(join(tmpdir(), "gofer-storage-"));
@@ -28,6 +34,8 @@ export function useTempDatabase(engine: StorageEngine = "sqlite"): TempDatabase 
     }
   });
   afterEach(async () => {
+    await Promise.all(others.map((other) => other.close()));
+    others = [];
     await state.database?.close();
     if (state.cluster && state.url) await state.cluster.dropDatabase(state.url);
     if (state.dir) rmSync(state.dir, { recursive: true, force: true });
@@ -38,6 +46,12 @@ export function useTempDatabase(engine: StorageEngine = "sqlite"): TempDatabase 
     },
     get database() {
       return state.database as Database;
+    },
+    async openAnother() {
+      if (!state.url) return state.database as Database;
+      const other = await openPostgresDatabase(state.url);
+      others.push(other);
+      return other;
     },
   };
 }

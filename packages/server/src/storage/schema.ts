@@ -5,6 +5,7 @@
 // Times are epoch milliseconds. `null` means "not yet" (a run that has not ended) or "none" (no registry auth).
 
 import type { ColumnType, Generated, Selectable } from "kysely";
+import type { RunClaimTable, TriggerLeaseTable } from "./replica-tables.js";
 
 /** Set on insert, never updated (keys, creation times). */
 type Immutable<T> = ColumnType<T, T, never>;
@@ -237,6 +238,8 @@ export interface Schema {
   common_task_registrations: CommonTaskRegistrationTable;
   pipeline_common_tasks: PipelineCommonTaskTable;
   event_outcome_counts: EventOutcomeCountTable;
+  trigger_leases: TriggerLeaseTable;
+  run_claims: RunClaimTable;
 }
 
 /** Ours: fired events per trigger/pipeline by how they resolved (storage/event-outcome-counts.ts). */
