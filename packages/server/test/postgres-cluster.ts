@@ -4,7 +4,7 @@
 //
 // Each test gets a database of its own, created from a template that was migrated once when the cluster started.
 import { execFile } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,10 +54,6 @@ export async function startPostgresCluster(binDir: string): Promise<PostgresClus
     asRoot ? run("runuser", ["-u", "postgres", "--", join(binDir, name), ...args]) : run(join(binDir, name), args);
   const data = join(dir, "data");
   await tool("initdb", ["-D", data, "-A", "trust", "-U", "gofer", "-E", "UTF8", "--no-sync"]);
-  const port = await freePort();
-  // Durability is of no use to a throwaway cluster; turning it off makes each test's CREATE DATABASE cheap.
-  const settings = [`-p ${port}`, "-c listen_addresses=127.0.0.1", `-c unix_socket_directories=${dir}`];
-  settings.push("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off");
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
@@ -66,11 +62,23 @@ export async function startPostgresCluster(binDir: string): Promise<PostgresClus
     })();
     return stopped;
   };
-  try {
-    await tool("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", settings.join(" "), "-w", "start"]);
-  } catch (error) {
-    await stop();
-    throw error;
+  // The port was free a moment ago; another process may take it before Postgres binds it, so try a few.
+  let port = 0;
+  for (let attempt = 1; port === 0; attempt += 1) {
+    const candidate = await freePort();
+    // Durability is of no use to a throwaway cluster; turning it off makes each test's CREATE DATABASE cheap.
+    const settings = [`-p ${candidate}`, "-c listen_addresses=127.0.0.1", `-c unix_socket_directories=${dir}`];
+    settings.push("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off");
+    try {
+      await tool("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", settings.join(" "), "-w", "start"]);
+      port = candidate;
+    } catch (error) {
+      if (attempt < 3) continue;
+      const logPath = join(dir, "server.log");
+      const log = existsSync(logPath) ? readFileSync(logPath, "utf8").slice(-2000) : "(no server log)";
+      await stop();
+      throw new Error(`Postgres did not start (attempt ${attempt} of 3): ${log}`, { cause: error });
+    }
   }
   const urlOf = (database: string) => `postgres://gofer@127.0.0.1:${port}/${database}`;
   const admin = async (statement: string) => {

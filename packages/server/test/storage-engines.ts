@@ -21,6 +21,7 @@ export function describePostgres(title: string, body: () => void): void {
       });
     });
   } else {
+    console.warn(`Postgres variants of "${title}" are skipped: ${binaries.missing}; ${POSTGRES_HINT}`);
     describe.skip(`${title} [postgres]: skipped, ${binaries.missing}; ${POSTGRES_HINT}`, body);
   }
 }
