@@ -4,13 +4,13 @@ import { sql } from "kysely";
 import { afterEach, expect, it } from "vitest";
 import type { Database } from "../src/storage/database.js";
 import { migrateToLatest } from "../src/storage/migrate.js";
-import { insertNamespace, listNamespaces } from "../src/storage/namespace-repository.js";
+import { insertNamespace } from "../src/storage/namespace-repository.js";
 import { replacePipeline } from "../src/storage/pipeline-repository.js";
 import { openPostgresDatabase } from "../src/storage/postgres-database.js";
 import { insertRun, type NewRunRow } from "../src/storage/run-repository.js";
-import { describeEachStorageEngine, describePostgres } from "./storage-engines.js";
+import { describePostgres } from "./storage-engines.js";
 import { pipelineRow } from "./storage-fixtures.js";
-import { usePostgresCluster, useTempDatabase } from "./temp-database.js";
+import { usePostgresCluster } from "./temp-database.js";
 
 const MIGRATIONS = [
   "2026-11-21-initial-schema",
@@ -83,16 +83,5 @@ describePostgres("Postgres storage", () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain("postgres://gofer:redacted@127.0.0.1:1/");
     expect((error as Error).message).not.toContain("s3cret-pass");
-  });
-});
-
-describeEachStorageEngine("text order", (engine) => {
-  const temp = useTempDatabase(engine);
-  it("is byte by byte, whatever the Postgres server's locale", async () => {
-    const { db } = temp.database;
-    for (const id of ["b", "B", "a", "_", "A"]) {
-      await insertNamespace(db, { id, name: id, description: "", created: 1, modified: 1 });
-    }
-    expect((await listNamespaces(db, { offset: 0, limit: 10 })).map((n) => n.id)).toEqual(["A", "B", "_", "a", "b"]);
   });
 });
