@@ -231,26 +231,24 @@ const listExpirableTaskRunsQuery = preparedQuery(
       .select((eb) => eb.fn.max("id").as("id"))
       .where("namespace_id", "=", p.namespaceId)
       .where("pipeline_id", "=", p.pipelineId);
-    return (
-      db
-        .with("last", () => newest)
-        // `last` first: Postgres binds the join below to the FROM item just before it, which must be `t`.
-        .selectFrom(["last", "task_runs as t"])
-        .innerJoin("runs as r", (join) =>
-          join
-            .onRef("r.namespace_id", "=", "t.namespace_id")
-            .onRef("r.pipeline_id", "=", "t.pipeline_id")
-            .onRef("r.id", "=", "t.run_id"),
-        )
-        .select(["t.run_id", "t.id"])
-        .where("t.namespace_id", "=", p.namespaceId)
-        .where("t.pipeline_id", "=", p.pipelineId)
-        .where(sql<boolean>`t.run_id <= last.id - ${p.offset}`)
-        .where(sql<boolean>`t.run_id > last.id - ${p.offset} - ${p.limit}`)
-        .where("t.logs_expired", "=", 0)
-        .where("r.state", "=", "COMPLETE")
-        .orderBy("t.run_id")
-        .orderBy("t.id")
-    );
+    // `last` first: Postgres binds the join below to the FROM item just before it, which must be `t`.
+    return db
+      .with("last", () => newest)
+      .selectFrom(["last", "task_runs as t"])
+      .innerJoin("runs as r", (join) =>
+        join
+          .onRef("r.namespace_id", "=", "t.namespace_id")
+          .onRef("r.pipeline_id", "=", "t.pipeline_id")
+          .onRef("r.id", "=", "t.run_id"),
+      )
+      .select(["t.run_id", "t.id"])
+      .where("t.namespace_id", "=", p.namespaceId)
+      .where("t.pipeline_id", "=", p.pipelineId)
+      .where(sql<boolean>`t.run_id <= last.id - ${p.offset}`)
+      .where(sql<boolean>`t.run_id > last.id - ${p.offset} - ${p.limit}`)
+      .where("t.logs_expired", "=", 0)
+      .where("r.state", "=", "COMPLETE")
+      .orderBy("t.run_id")
+      .orderBy("t.id");
   },
 );
