@@ -44,8 +44,8 @@ import {
   serverInstanceId,
   startExternal,
 } from "./server-setup.js";
-import { openDatabase } from "./storage/database.js";
 import { deleteEventsBefore } from "./storage/event-repository.js";
+import { openStorage } from "./storage/open-storage.js";
 import { Interpolator } from "./stores/interpolation.js";
 import { ObjectStore } from "./stores/object-store.js";
 import { expireRunObjects } from "./stores/run-object-expiry.js";
@@ -122,7 +122,7 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
   const database = await life.step(
     "database",
     async () => {
-      const opened = await openDatabase(config.server.storagePath, { logger });
+      const opened = await openStorage(config.server, { logger });
       warnAboutWideModes(privatePaths(config), logger);
       return opened;
     },

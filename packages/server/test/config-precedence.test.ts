@@ -19,7 +19,9 @@ describe("loadConfig precedence", () => {
     expect(config.server).toEqual({
       host: "localhost:8080",
       shutdownTimeoutMs: 15_000,
+      storageEngine: "sqlite",
       storagePath: "/tmp/gofer.db",
+      storageUrl: undefined,
       storageResultsLimit: 200,
       tlsCertPath: "/etc/gofer/server.crt",
       tlsKeyPath: "/etc/gofer/server.key",

@@ -38,6 +38,7 @@ describe("opening the database", () => {
       "2026-11-22-server-state",
       "2026-12-02-common-tasks",
       "2026-12-02-event-outcome-counts",
+      "2026-12-03-replica-leases",
     ]);
     await second.close();
   });

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { isForeignKeyViolation } from "../src/storage/constraint-violation.js";
-import { type Database, openDatabase } from "../src/storage/database.js";
+import type { Database } from "../src/storage/database.js";
 import { insertEvent, listEvents } from "../src/storage/event-repository.js";
 import { insertNamespace } from "../src/storage/namespace-repository.js";
 import { replacePipeline } from "../src/storage/pipeline-repository.js";
@@ -27,205 +24,204 @@ import {
   updateTaskRun,
 } from "../src/storage/task-run-repository.js";
 import { transaction } from "../src/storage/transaction.js";
+import { describeEachStorageEngine } from "./storage-engines.js";
 import { pipelineRow, taskRunRow } from "./storage-fixtures.js";
+import { useTempDatabase } from "./temp-database.js";
 
-let dir: string;
-let database: Database;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "gofer-storage-"));
-  database = await openDatabase(join(dir, "gofer.db"));
-  await insertNamespace(database.db, { id: "default", name: "Default", description: "", created: 1, modified: 1 });
-  for (const id of ["alpha", "beta"]) {
-    await replacePipeline(database.db, {
-      pipeline: pipelineRow("default", id),
-      tasks: [],
-      subscriptions: [],
+describeEachStorageEngine("run storage", (engine) => {
+  const temp = useTempDatabase(engine);
+  let database: Database;
+  beforeEach(async () => {
+    database = temp.database;
+    await insertNamespace(database.db, { id: "default", name: "Default", description: "", created: 1, modified: 1 });
+    for (const id of ["alpha", "beta"]) {
+      await replacePipeline(database.db, {
+        pipeline: pipelineRow("default", id),
+        tasks: [],
+        subscriptions: [],
+      });
+    }
+  });
+
+  function newRun(pipelineId: string, started = 10): NewRunRow {
+    return {
+      namespace_id: "default",
+      pipeline_id: pipelineId,
+      started,
+      ended: null,
+      state: "PENDING",
+      status: "UNKNOWN",
+      status_reason: null,
+      trigger_name: "interval",
+      trigger_label: "every",
+      variables: [{ key: "EVERY", value: "1m", source: "TRIGGER" }],
+      store_objects_expired: false,
+      event_id: 7,
+    };
+  }
+
+  const TASK: TaskRecord = {
+    id: "build",
+    description: "",
+    image: "ubuntu",
+    registry_auth: null,
+    depends_on: {},
+    variables: [],
+    entrypoint: null,
+    command: ["make"],
+  };
+
+  /** A task run of alpha's run `runId`: "build", PROCESSING, unless `changes` say otherwise. */
+  function newTaskRun(runId: number, changes: Partial<TaskRunRow> = {}): TaskRunRow {
+    return taskRunRow({ namespace_id: "default", pipeline_id: "alpha", run_id: runId }, TASK, {
+      created: 11,
+      variables: [{ key: "A", value: "b", source: "SYSTEM" }],
+      ...changes,
     });
   }
-});
-afterEach(async () => {
-  await database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
-function newRun(pipelineId: string, started = 10): NewRunRow {
-  return {
-    namespace_id: "default",
-    pipeline_id: pipelineId,
-    started,
-    ended: null,
-    state: "PENDING",
-    status: "UNKNOWN",
-    status_reason: null,
-    trigger_name: "interval",
-    trigger_label: "every",
-    variables: [{ key: "EVERY", value: "1m", source: "TRIGGER" }],
-    store_objects_expired: false,
-    event_id: 7,
-  };
-}
-
-const TASK: TaskRecord = {
-  id: "build",
-  description: "",
-  image: "ubuntu",
-  registry_auth: null,
-  depends_on: {},
-  variables: [],
-  entrypoint: null,
-  command: ["make"],
-};
-
-/** A task run of alpha's run `runId`: "build", PROCESSING, unless `changes` say otherwise. */
-function newTaskRun(runId: number, changes: Partial<TaskRunRow> = {}): TaskRunRow {
-  return taskRunRow({ namespace_id: "default", pipeline_id: "alpha", run_id: runId }, TASK, {
-    created: 11,
-    variables: [{ key: "A", value: "b", source: "SYSTEM" }],
-    ...changes,
-  });
-}
-
-describe("run ids", () => {
-  it("count 1, 2, 3… per pipeline even when runs are inserted concurrently", async () => {
-    const inserts = Array.from({ length: 40 }, (_, i) =>
-      insertRun(database.db, newRun(i % 2 === 0 ? "alpha" : "beta")),
-    );
-    const runs = await Promise.all(inserts);
-    const idsOf = (pipelineId: string) =>
-      runs
-        .filter((r) => r.pipeline_id === pipelineId)
-        .map((r) => r.id)
-        .sort((a, b) => a - b);
-    const oneToTwenty = Array.from({ length: 20 }, (_, i) => i + 1);
-    expect(idsOf("alpha")).toEqual(oneToTwenty);
-    expect(idsOf("beta")).toEqual(oneToTwenty);
-  });
-
-  it("are allocated inside a caller's transaction and released when it rolls back", async () => {
-    await expect(
-      transaction(database.db, async (trx) => {
-        const event = await insertEvent(trx, { kind: "FIRED_TRIGGER_EVENT", details: "{}", emitted: 5 });
-        const run = await insertRun(trx, { ...newRun("alpha"), event_id: event.id });
-        expect(run.id).toBe(1);
-        throw new Error("scheduler refused");
-      }),
-    ).rejects.toThrow("scheduler refused");
-    expect(await listEvents(database.db, { reverse: false, limit: 10 })).toEqual([]);
-    expect((await insertRun(database.db, newRun("alpha"))).id).toBe(1);
-  });
-
-  it("need an existing pipeline", async () => {
-    const error = await insertRun(database.db, newRun("missing")).catch((e: unknown) => e);
-    expect(isForeignKeyViolation(error)).toBe(true);
-  });
-});
-
-describe("runs", () => {
-  it("round-trip every column", async () => {
-    const inserted = await insertRun(database.db, newRun("alpha"));
-    expect(inserted).toEqual({ ...newRun("alpha"), id: 1 });
-    expect(await getRun(database.db, "default", "alpha", 1)).toEqual(inserted);
-    expect(await getRun(database.db, "default", "beta", 1)).toBeUndefined();
-  });
-
-  it("are listed newest first, a page at a time", async () => {
-    for (let i = 0; i < 5; i++) await insertRun(database.db, newRun("alpha"));
-    const page = (offset: number, limit: number) =>
-      listRuns(database.db, { namespaceId: "default", pipelineId: "alpha", offset, limit }).then((rows) =>
-        rows.map((r) => r.id),
+  describe("run ids", () => {
+    it("count 1, 2, 3… per pipeline even when runs are inserted concurrently", async () => {
+      const inserts = Array.from({ length: 40 }, (_, i) =>
+        insertRun(database.db, newRun(i % 2 === 0 ? "alpha" : "beta")),
       );
-    expect(await page(0, 2)).toEqual([5, 4]);
-    expect(await page(2, 2)).toEqual([3, 2]);
-    expect(await page(4, 2)).toEqual([1]);
+      const runs = await Promise.all(inserts);
+      const idsOf = (pipelineId: string) =>
+        runs
+          .filter((r) => r.pipeline_id === pipelineId)
+          .map((r) => r.id)
+          .sort((a, b) => a - b);
+      const oneToTwenty = Array.from({ length: 20 }, (_, i) => i + 1);
+      expect(idsOf("alpha")).toEqual(oneToTwenty);
+      expect(idsOf("beta")).toEqual(oneToTwenty);
+    });
+
+    it("are allocated inside a caller's transaction and released when it rolls back", async () => {
+      await expect(
+        transaction(database.db, async (trx) => {
+          const event = await insertEvent(trx, { kind: "FIRED_TRIGGER_EVENT", details: "{}", emitted: 5 });
+          const run = await insertRun(trx, { ...newRun("alpha"), event_id: event.id });
+          expect(run.id).toBe(1);
+          throw new Error("scheduler refused");
+        }),
+      ).rejects.toThrow("scheduler refused");
+      expect(await listEvents(database.db, { reverse: false, limit: 10 })).toEqual([]);
+      expect((await insertRun(database.db, newRun("alpha"))).id).toBe(1);
+    });
+
+    it("need an existing pipeline", async () => {
+      const error = await insertRun(database.db, newRun("missing")).catch((e: unknown) => e);
+      expect(isForeignKeyViolation(error)).toBe(true);
+    });
   });
 
-  it("record state changes and can be found by state", async () => {
-    await insertRun(database.db, newRun("alpha", 10));
-    await insertRun(database.db, newRun("alpha", 20));
-    await insertRun(database.db, newRun("beta", 15));
-    expect(
-      await updateRun(database.db, "default", "alpha", 1, {
+  describe("runs", () => {
+    it("round-trip every column", async () => {
+      const inserted = await insertRun(database.db, newRun("alpha"));
+      expect(inserted).toEqual({ ...newRun("alpha"), id: 1 });
+      expect(await getRun(database.db, "default", "alpha", 1)).toEqual(inserted);
+      expect(await getRun(database.db, "default", "beta", 1)).toBeUndefined();
+    });
+
+    it("are listed newest first, a page at a time", async () => {
+      for (let i = 0; i < 5; i++) await insertRun(database.db, newRun("alpha"));
+      const page = (offset: number, limit: number) =>
+        listRuns(database.db, { namespaceId: "default", pipelineId: "alpha", offset, limit }).then((rows) =>
+          rows.map((r) => r.id),
+        );
+      expect(await page(0, 2)).toEqual([5, 4]);
+      expect(await page(2, 2)).toEqual([3, 2]);
+      expect(await page(4, 2)).toEqual([1]);
+    });
+
+    it("record state changes and can be found by state", async () => {
+      await insertRun(database.db, newRun("alpha", 10));
+      await insertRun(database.db, newRun("alpha", 20));
+      await insertRun(database.db, newRun("beta", 15));
+      expect(
+        await updateRun(database.db, "default", "alpha", 1, {
+          state: "COMPLETE",
+          status: "FAILED",
+          status_reason: { reason: "ABNORMAL_EXIT", description: "task build exited 2" },
+          ended: 30,
+          store_objects_expired: true,
+        }),
+      ).toBe(true);
+      expect(await getRun(database.db, "default", "alpha", 1)).toMatchObject({
         state: "COMPLETE",
         status: "FAILED",
         status_reason: { reason: "ABNORMAL_EXIT", description: "task build exited 2" },
         ended: 30,
         store_objects_expired: true,
-      }),
-    ).toBe(true);
-    expect(await getRun(database.db, "default", "alpha", 1)).toMatchObject({
-      state: "COMPLETE",
-      status: "FAILED",
-      status_reason: { reason: "ABNORMAL_EXIT", description: "task build exited 2" },
-      ended: 30,
-      store_objects_expired: true,
+      });
+      expect(await updateRun(database.db, "default", "alpha", 99, { state: "RUNNING" })).toBe(false);
+
+      const unfinished = await listRunsByState(database.db, { states: ["PENDING", "RUNNING"] });
+      expect(unfinished.map((r) => `${r.pipeline_id}#${r.id}`)).toEqual(["beta#1", "alpha#2"]);
+      expect(
+        await countRunsByState(database.db, {
+          states: ["PENDING", "RUNNING"],
+          namespaceId: "default",
+          pipelineId: "alpha",
+        }),
+      ).toBe(1);
     });
-    expect(await updateRun(database.db, "default", "alpha", 99, { state: "RUNNING" })).toBe(false);
-
-    const unfinished = await listRunsByState(database.db, { states: ["PENDING", "RUNNING"] });
-    expect(unfinished.map((r) => `${r.pipeline_id}#${r.id}`)).toEqual(["beta#1", "alpha#2"]);
-    expect(
-      await countRunsByState(database.db, {
-        states: ["PENDING", "RUNNING"],
-        namespaceId: "default",
-        pipelineId: "alpha",
-      }),
-    ).toBe(1);
-  });
-});
-
-describe("task runs", () => {
-  it("round-trip, change state and expire logs per run", async () => {
-    const run = await insertRun(database.db, newRun("alpha"));
-    const taskRun = newTaskRun(run.id);
-    await insertTaskRun(database.db, taskRun);
-    await insertTaskRun(database.db, { ...taskRun, id: "test", created: 12 });
-    expect(await getTaskRun(database.db, "default", "alpha", run.id, "build")).toEqual(taskRun);
-
-    await updateTaskRun(database.db, "default", "alpha", run.id, "build", {
-      state: "COMPLETE",
-      status: "FAILED",
-      exit_code: 2,
-      started: 12,
-      ended: 13,
-      status_reason: { reason: "ABNORMAL_EXIT", description: "exit 2" },
-      scheduler_id: "gofer_default_alpha_1_build",
-    });
-    expect(await getTaskRun(database.db, "default", "alpha", run.id, "build")).toMatchObject({
-      state: "COMPLETE",
-      exit_code: 2,
-      scheduler_id: "gofer_default_alpha_1_build",
-    });
-    expect((await listTaskRunsByState(database.db, { states: ["PROCESSING"] })).map((t) => t.id)).toEqual(["test"]);
-
-    expect(await markTaskRunLogsExpired(database.db, "default", "alpha", run.id)).toBe(2);
-    const listed = await listTaskRuns(database.db, "default", "alpha", run.id);
-    expect(listed.map((t) => [t.id, t.logs_expired])).toEqual([
-      ["build", true],
-      ["test", true],
-    ]);
   });
 
-  it("log expiry candidates: task runs of complete runs past the newest N, within the window, not yet expired", async () => {
-    // alpha runs 1…6, each with task runs "a" and "b"; run 3 is still RUNNING, run 2's logs expired already.
-    for (let n = 1; n <= 6; n++) {
-      const run = await insertRun(database.db, newRun("alpha", n));
-      for (const id of ["a", "b"]) {
-        await insertTaskRun(
-          database.db,
-          newTaskRun(run.id, { id, task: { ...TASK, id }, created: n, state: "COMPLETE", status: "SUCCESSFUL" }),
-        );
+  describe("task runs", () => {
+    it("round-trip, change state and expire logs per run", async () => {
+      const run = await insertRun(database.db, newRun("alpha"));
+      const taskRun = newTaskRun(run.id);
+      await insertTaskRun(database.db, taskRun);
+      await insertTaskRun(database.db, { ...taskRun, id: "test", created: 12 });
+      expect(await getTaskRun(database.db, "default", "alpha", run.id, "build")).toEqual(taskRun);
+
+      await updateTaskRun(database.db, "default", "alpha", run.id, "build", {
+        state: "COMPLETE",
+        status: "FAILED",
+        exit_code: 2,
+        started: 12,
+        ended: 13,
+        status_reason: { reason: "ABNORMAL_EXIT", description: "exit 2" },
+        scheduler_id: "gofer_default_alpha_1_build",
+      });
+      expect(await getTaskRun(database.db, "default", "alpha", run.id, "build")).toMatchObject({
+        state: "COMPLETE",
+        exit_code: 2,
+        scheduler_id: "gofer_default_alpha_1_build",
+      });
+      expect((await listTaskRunsByState(database.db, { states: ["PROCESSING"] })).map((t) => t.id)).toEqual(["test"]);
+
+      expect(await markTaskRunLogsExpired(database.db, "default", "alpha", run.id)).toBe(2);
+      const listed = await listTaskRuns(database.db, "default", "alpha", run.id);
+      expect(listed.map((t) => [t.id, t.logs_expired])).toEqual([
+        ["build", true],
+        ["test", true],
+      ]);
+    });
+
+    it("log expiry candidates: task runs of complete runs past the newest N, within the window, not yet expired", async () => {
+      // alpha runs 1…6, each with task runs "a" and "b"; run 3 is still RUNNING, run 2's logs expired already.
+      for (let n = 1; n <= 6; n++) {
+        const run = await insertRun(database.db, newRun("alpha", n));
+        for (const id of ["a", "b"]) {
+          await insertTaskRun(
+            database.db,
+            newTaskRun(run.id, { id, task: { ...TASK, id }, created: n, state: "COMPLETE", status: "SUCCESSFUL" }),
+          );
+        }
+        await updateRun(database.db, "default", "alpha", run.id, { state: n === 3 ? "RUNNING" : "COMPLETE" });
       }
-      await updateRun(database.db, "default", "alpha", run.id, { state: n === 3 ? "RUNNING" : "COMPLETE" });
-    }
-    await markTaskRunLogsExpired(database.db, "default", "alpha", 2);
-    // beta's runs never count for alpha.
-    await insertRun(database.db, newRun("beta"));
+      await markTaskRunLogsExpired(database.db, "default", "alpha", 2);
+      // beta's runs never count for alpha.
+      await insertRun(database.db, newRun("beta"));
 
-    const keepTwo = await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 2, limit: 50 });
-    expect(keepTwo.map((t) => `${t.run_id}${t.id}`)).toEqual(["1a", "1b", "4a", "4b"]);
-    // The window is counted in runs, newest first after the kept ones: runs 4 and 3 only.
-    const narrow = await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 2, limit: 2 });
-    expect(narrow.map((t) => `${t.run_id}${t.id}`)).toEqual(["4a", "4b"]);
-    expect(await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 6, limit: 50 })).toEqual([]);
+      const keepTwo = await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 2, limit: 50 });
+      expect(keepTwo.map((t) => `${t.run_id}${t.id}`)).toEqual(["1a", "1b", "4a", "4b"]);
+      // The window is counted in runs, newest first after the kept ones: runs 4 and 3 only.
+      const narrow = await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 2, limit: 2 });
+      expect(narrow.map((t) => `${t.run_id}${t.id}`)).toEqual(["4a", "4b"]);
+      expect(await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 6, limit: 50 })).toEqual([]);
+    });
   });
 });

@@ -1,7 +1,7 @@
 // The typed Config from the merged settings. Every key's value was parsed by its kind already, so this only
 // places values; expectType catches the key table and this function drifting apart.
 
-import type { Config, DockerNetwork, LogLevel, SchedulerEngine } from "./config.js";
+import type { Config, DockerNetwork, LogLevel, SchedulerEngine, StorageEngineName } from "./config.js";
 import type { ConfigKeyName } from "./config-keys.js";
 import type { ConfigSetting, ConfigValue } from "./config-value.js";
 
@@ -32,7 +32,9 @@ export function buildConfig(
     server: {
       host: str("server.host"),
       shutdownTimeoutMs: num("server.shutdown_timeout"),
+      storageEngine: str("server.storage_engine") as StorageEngineName,
       storagePath: str("server.storage_path"),
+      storageUrl: optionalStr("server.storage_url"),
       storageResultsLimit: num("server.storage_results_limit"),
       tlsCertPath: optionalStr("server.tls_cert_path"),
       tlsKeyPath: optionalStr("server.tls_key_path"),

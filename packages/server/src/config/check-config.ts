@@ -1,3 +1,4 @@
+import { checkStorageConfig } from "./check-storage-config.js";
 import type { Config } from "./config.js";
 import { type ConfigKeyName, findConfigKey } from "./config-keys.js";
 import { describeOrigin } from "./config-origin.js";
@@ -33,6 +34,8 @@ export function checkConfig(config: Config, settings: ReadonlyMap<ConfigKeyName,
     if (hasCert && !hasKey) problems.push(`${describe(cert)} but ${key} is not set; set both or neither`);
     if (hasKey && !hasCert) problems.push(`${describe(key)} but ${cert} is not set; set both or neither`);
   }
+
+  problems.push(...checkStorageConfig(config.server, settings));
 
   const { server } = config;
   if (server.useTls && !config.development.useLocalhostTls && !server.tlsCertPath && !server.tlsKeyPath) {

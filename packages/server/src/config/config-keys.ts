@@ -110,7 +110,18 @@ const KEY_LIST = [
 
   defineKey("server.host", STRING, "host:port the API binds to.", { names: ["bind_address"] }),
   defineKey("server.shutdown_timeout", DURATION, "How long shutdown waits for connections and runs to drain."),
+  defineKey(
+    "server.storage_engine",
+    oneOf("sqlite", "postgres"),
+    "Where the server keeps its state: sqlite (storage_path) or postgres (storage_url).",
+  ),
   defineKey("server.storage_path", STRING, "Path of the sqlite database."),
+  defineKey(
+    "server.storage_url",
+    OPTIONAL_STRING,
+    "Postgres connection URL (postgres://user:password@host:5432/db) when storage_engine is postgres.",
+    { secret: true },
+  ),
   defineKey("server.storage_results_limit", integer(1), "Most results one list call returns."),
   defineKey("server.tls_cert_path", OPTIONAL_STRING, "TLS certificate (PEM) of the API."),
   defineKey("server.tls_key_path", OPTIONAL_STRING, "TLS key (PEM) of the API."),

@@ -5,6 +5,7 @@
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type SchedulerEngine = "docker" | "process";
 export type DockerNetwork = "bridge" | "host";
+export type StorageEngineName = "sqlite" | "postgres";
 
 export interface Config {
   /** Where the TOML file was read from; undefined when no file was used. */
@@ -35,7 +36,11 @@ export interface ServerConfig {
   /** host:port the gRPC API binds to. */
   readonly host: string;
   readonly shutdownTimeoutMs: number;
+  /** sqlite: one server, the file at storagePath; postgres: the database at storageUrl, shareable by servers. */
+  readonly storageEngine: StorageEngineName;
   readonly storagePath: string;
+  /** postgres://user:pass@host:port/db; holds a password, so never logged as it is (redactStorageUrl). */
+  readonly storageUrl: string | undefined;
   /** Most rows one list call returns. */
   readonly storageResultsLimit: number;
   readonly tlsCertPath: string | undefined;

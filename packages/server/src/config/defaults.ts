@@ -27,6 +27,7 @@ export const DEFAULTS: { readonly [K in ConfigKeyName]?: RawConfigValue } = {
 
   "server.host": "localhost:8080",
   "server.shutdown_timeout": "15s",
+  "server.storage_engine": "sqlite",
   "server.storage_path": "/tmp/gofer.db",
   "server.storage_results_limit": 200,
   "server.use_tls": true,

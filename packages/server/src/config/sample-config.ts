@@ -37,7 +37,10 @@ task_execution_stop_timeout = "5m"
 [server]
 host = "localhost:8080"           # address the API binds to
 shutdown_timeout = "15s"          # how long shutdown waits for connections and runs to drain
+storage_engine = "sqlite"         # sqlite (one server) or postgres (servers sharing one database)
 # storage_path = "/tmp/gofer.db"  # the sqlite database (dev mode: ./.gofer-dev/gofer.db)
+# With storage_engine = "postgres": the database's URL (env GOFER_SERVER_STORAGE_URL keeps the password out of this file).
+# storage_url = "postgres://gofer:password@localhost:5432/gofer"
 storage_results_limit = 200       # most results one list call returns
 use_tls = true
 # The API's certificate and key (PEM). Required when use_tls is on, unless dev mode or

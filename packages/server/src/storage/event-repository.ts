@@ -9,14 +9,16 @@ export type NewEventRow = Omit<EventRow, "id">;
 
 /** @returns the stored event with its id. `details` must be JSON text. */
 export async function insertEvent(db: Kysely<Schema>, event: NewEventRow): Promise<EventRow> {
-  // The id is all that is not known already; reading the row back would copy its details out again.
-  const { insertId } = await insertEventQuery(db, event);
-  if (insertId === undefined) throw new Error(`storing a ${event.kind} event returned no id`);
-  return { id: Number(insertId), ...event };
+  // The id is all that is not known already; reading the row back would copy its details out again. RETURNING rather
+  // than the driver's insertId, which Postgres does not report.
+  const { rows } = await insertEventQuery(db, event);
+  const id = rows[0]?.id;
+  if (id === undefined) throw new Error(`storing a ${event.kind} event returned no id`);
+  return { id: Number(id), ...event };
 }
 
 const insertEventQuery = preparedQuery((db, p: Params<NewEventRow>) =>
-  db.insertInto("events").values({ kind: p.kind, details: p.details, emitted: p.emitted }),
+  db.insertInto("events").values({ kind: p.kind, details: p.details, emitted: p.emitted }).returning("id"),
 );
 
 export async function getEvent(db: Kysely<Schema>, id: number): Promise<EventRow | undefined> {

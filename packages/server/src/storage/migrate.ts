@@ -6,6 +6,7 @@ import * as initialSchema from "./migrations/2026-11-21-initial-schema.js";
 import * as serverState from "./migrations/2026-11-22-server-state.js";
 import * as commonTasks from "./migrations/2026-12-02-common-tasks.js";
 import * as eventOutcomeCounts from "./migrations/2026-12-02-event-outcome-counts.js";
+import * as replicaLeases from "./migrations/2026-12-03-replica-leases.js";
 import type { Schema } from "./schema.js";
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -13,6 +14,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026-11-22-server-state": serverState,
   "2026-12-02-common-tasks": commonTasks,
   "2026-12-02-event-outcome-counts": eventOutcomeCounts,
+  "2026-12-03-replica-leases": replicaLeases,
 };
 
 const inCodeMigrations: MigrationProvider = {

@@ -7,6 +7,8 @@
 // `p.id` stands for the value while the query is built; each call substitutes the real values in the compiled
 // parameters. The query runs on whatever it is given (the database or a transaction), so it composes like any other
 // query. Only scalar parameters can be placeholders: a list (`in`) changes the SQL text with its length.
+// The compiled text depends on the dialect (`?` or `$1` placeholders), so it is kept per dialect: a process (a test
+// run) may hold a sqlite and a Postgres database at once.
 import { type Compilable, type CompiledQuery, createQueryId, type Kysely, type QueryResult } from "kysely";
 import type { Schema } from "./schema.js";
 
@@ -32,9 +34,14 @@ export type PreparedQuery<T extends Record<string, unknown>, Row> = (
 export function preparedQuery<T extends Record<string, unknown>, Row>(
   build: (db: Kysely<Schema>, params: Params<T>) => Compilable<Row>,
 ): PreparedQuery<T, Row> {
-  let template: Template | undefined;
+  const templates = new Map<unknown, Template>();
   return (db, values) => {
-    template ??= compileTemplate(db, build);
+    const dialect = db.getExecutor().adapter.constructor;
+    let template = templates.get(dialect);
+    if (template === undefined) {
+      template = compileTemplate(db, build);
+      templates.set(dialect, template);
+    }
     const parameters = template.slots.map((slot) => ("name" in slot ? values[slot.name] : slot.constant));
     return db.executeQuery<Row>({
       sql: template.compiled.sql,

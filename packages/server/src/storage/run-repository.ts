@@ -5,15 +5,19 @@
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { fromJsonColumn, fromNullableJsonColumn, toJsonColumn } from "./json-column.js";
 import type { Page } from "./page.js";
+import { insertRunLocked } from "./postgres-run-insert.js";
 import { type Params, type PreparedQuery, preparedQuery } from "./prepared-query.js";
 import type { RunRow, RunState, RunStatus, RunStatusReasonRecord, RunTable, Schema, VariableRecord } from "./schema.js";
+import { storageEngineOf } from "./storage-engine.js";
 
 export type NewRunRow = Omit<RunRow, "id">;
 
 /** Inserts the run under the pipeline's next run number. @throws on a missing pipeline (isForeignKeyViolation). */
 export async function insertRun(db: Kysely<Schema>, row: NewRunRow): Promise<RunRow> {
-  const { rows } = await insertRunQuery(db, encodeNewRun(row));
-  const inserted = rows[0];
+  const values = encodeNewRun(row);
+  // Postgres needs a lock to keep numbers unique across connections (postgres-run-insert.ts).
+  const inserted =
+    storageEngineOf(db) === "postgres" ? await insertRunLocked(db, values) : (await insertRunQuery(db, values)).rows[0];
   if (!inserted) throw new Error(`inserting a run of pipeline ${row.pipeline_id} returned no row`);
   return decodeRun(inserted);
 }

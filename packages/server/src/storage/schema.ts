@@ -1,10 +1,11 @@
-// Two views of every table. `*Table` is what sqlite holds (JSON as text, booleans as 0/1) and types the kysely
-// queries; `*Row` is what the repositories take and return, with JSON parsed and booleans as booleans. Names stay
+// Two views of every table. `*Table` is what the database holds (JSON as text, booleans as 0/1, on sqlite and Postgres
+// alike: migrations/column-types.ts) and types the kysely queries; `*Row` is what the repositories take and return, with JSON parsed and booleans as booleans. Names stay
 // snake_case and flat: turning a row into a domain object (`toRun(row)`) happens in the owning folder.
 //
 // Times are epoch milliseconds. `null` means "not yet" (a run that has not ended) or "none" (no registry auth).
 
 import type { ColumnType, Generated, Selectable } from "kysely";
+import type { RunClaimTable, TriggerLeaseTable } from "./replica-tables.js";
 
 /** Set on insert, never updated (keys, creation times). */
 type Immutable<T> = ColumnType<T, T, never>;
@@ -237,6 +238,8 @@ export interface Schema {
   common_task_registrations: CommonTaskRegistrationTable;
   pipeline_common_tasks: PipelineCommonTaskTable;
   event_outcome_counts: EventOutcomeCountTable;
+  trigger_leases: TriggerLeaseTable;
+  run_claims: RunClaimTable;
 }
 
 /** Ours: fired events per trigger/pipeline by how they resolved (storage/event-outcome-counts.ts). */

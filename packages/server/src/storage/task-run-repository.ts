@@ -231,9 +231,10 @@ const listExpirableTaskRunsQuery = preparedQuery(
       .select((eb) => eb.fn.max("id").as("id"))
       .where("namespace_id", "=", p.namespaceId)
       .where("pipeline_id", "=", p.pipelineId);
+    // `last` first: Postgres binds the join below to the FROM item just before it, which must be `t`.
     return db
       .with("last", () => newest)
-      .selectFrom(["task_runs as t", "last"])
+      .selectFrom(["last", "task_runs as t"])
       .innerJoin("runs as r", (join) =>
         join
           .onRef("r.namespace_id", "=", "t.namespace_id")

@@ -3,6 +3,7 @@
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { fromJsonColumn, toJsonColumn } from "./json-column.js";
 import type { Schema, TokenKind, TokenRow, TokenTable } from "./schema.js";
+import { storageEngineOf } from "./storage-engine.js";
 
 /** @throws on a duplicate hash (isUniqueViolation). */
 export async function insertToken(db: Kysely<Schema>, row: TokenRow): Promise<void> {
@@ -24,12 +25,13 @@ export async function listTokens(db: Kysely<Schema>, filter: ListTokensFilter = 
   let query = db.selectFrom("tokens").selectAll();
   if (filter.namespace !== undefined) {
     const namespace = filter.namespace;
+    // The elements of the JSON array, each in a column named `value`, in either dialect.
+    const elements =
+      storageEngineOf(db) === "postgres"
+        ? sql<{ value: string }>`json_array_elements_text(tokens.namespaces::json)`
+        : sql<{ value: string }>`json_each(tokens.namespaces)`;
     query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom(sql<{ value: string }>`json_each(tokens.namespaces)`.as("ns"))
-          .select(sql`1`.as("one"))
-          .where("ns.value", "=", namespace),
-      ),
+      exists(selectFrom(elements.as("ns")).select(sql`1`.as("one")).where("ns.value", "=", namespace)),
     );
   }
   const rows = await query.orderBy("created").orderBy("hash").execute();

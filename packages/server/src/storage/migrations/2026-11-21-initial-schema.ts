@@ -3,54 +3,55 @@
 // kysely does not wrap sqlite migrations in a transaction.
 
 import { type Kysely, sql } from "kysely";
+import { columnTypes } from "./column-types.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current app schema
 type AnyDb = Kysely<any>;
 
-const json = (column: string) => sql.raw(`json_valid(${column})`);
 const oneOf = (column: string, values: readonly string[]) =>
   sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(", ")})`);
 const boolean = (column: string) => sql.raw(`${column} IN (0, 1)`);
 
 export async function up(db: AnyDb): Promise<void> {
+  const t = columnTypes(db);
   await db.schema
     .createTable("namespaces")
     .ifNotExists()
-    .addColumn("id", "text", (c) => c.primaryKey())
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("description", "text", (c) => c.notNull())
-    .addColumn("created", "integer", (c) => c.notNull())
-    .addColumn("modified", "integer", (c) => c.notNull())
+    .addColumn("id", t.text, (c) => c.primaryKey())
+    .addColumn("name", t.text, (c) => c.notNull())
+    .addColumn("description", t.text, (c) => c.notNull())
+    .addColumn("created", t.integer, (c) => c.notNull())
+    .addColumn("modified", t.integer, (c) => c.notNull())
     .execute();
 
   await db.schema
     .createTable("pipelines")
     .ifNotExists()
-    .addColumn("namespace_id", "text", (c) => c.notNull().references("namespaces.id").onDelete("cascade"))
-    .addColumn("id", "text", (c) => c.notNull())
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("description", "text", (c) => c.notNull())
-    .addColumn("parallelism", "integer", (c) => c.notNull())
-    .addColumn("state", "text", (c) => c.notNull().check(oneOf("state", ["ACTIVE", "DISABLED"])))
-    .addColumn("created", "integer", (c) => c.notNull())
-    .addColumn("modified", "integer", (c) => c.notNull())
-    .addColumn("errors", "text", (c) => c.notNull().check(json("errors")))
+    .addColumn("namespace_id", t.text, (c) => c.notNull().references("namespaces.id").onDelete("cascade"))
+    .addColumn("id", t.text, (c) => c.notNull())
+    .addColumn("name", t.text, (c) => c.notNull())
+    .addColumn("description", t.text, (c) => c.notNull())
+    .addColumn("parallelism", t.integer, (c) => c.notNull())
+    .addColumn("state", t.text, (c) => c.notNull().check(oneOf("state", ["ACTIVE", "DISABLED"])))
+    .addColumn("created", t.integer, (c) => c.notNull())
+    .addColumn("modified", t.integer, (c) => c.notNull())
+    .addColumn("errors", t.text, (c) => c.notNull().check(t.json("errors")))
     .addPrimaryKeyConstraint("pipelines_pk", ["namespace_id", "id"])
     .execute();
 
   await db.schema
     .createTable("pipeline_tasks")
     .ifNotExists()
-    .addColumn("namespace_id", "text", (c) => c.notNull())
-    .addColumn("pipeline_id", "text", (c) => c.notNull())
-    .addColumn("id", "text", (c) => c.notNull())
-    .addColumn("description", "text", (c) => c.notNull())
-    .addColumn("image", "text", (c) => c.notNull())
-    .addColumn("registry_auth", "text", (c) => c.check(json("registry_auth")))
-    .addColumn("depends_on", "text", (c) => c.notNull().check(json("depends_on")))
-    .addColumn("variables", "text", (c) => c.notNull().check(json("variables")))
-    .addColumn("entrypoint", "text", (c) => c.check(json("entrypoint")))
-    .addColumn("command", "text", (c) => c.check(json("command")))
+    .addColumn("namespace_id", t.text, (c) => c.notNull())
+    .addColumn("pipeline_id", t.text, (c) => c.notNull())
+    .addColumn("id", t.text, (c) => c.notNull())
+    .addColumn("description", t.text, (c) => c.notNull())
+    .addColumn("image", t.text, (c) => c.notNull())
+    .addColumn("registry_auth", t.text, (c) => c.check(t.json("registry_auth")))
+    .addColumn("depends_on", t.text, (c) => c.notNull().check(t.json("depends_on")))
+    .addColumn("variables", t.text, (c) => c.notNull().check(t.json("variables")))
+    .addColumn("entrypoint", t.text, (c) => c.check(t.json("entrypoint")))
+    .addColumn("command", t.text, (c) => c.check(t.json("command")))
     .addPrimaryKeyConstraint("pipeline_tasks_pk", ["namespace_id", "pipeline_id", "id"])
     .addForeignKeyConstraint(
       "pipeline_tasks_pipeline_fk",
@@ -64,11 +65,11 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema
     .createTable("pipeline_trigger_subscriptions")
     .ifNotExists()
-    .addColumn("namespace_id", "text", (c) => c.notNull())
-    .addColumn("pipeline_id", "text", (c) => c.notNull())
-    .addColumn("label", "text", (c) => c.notNull())
-    .addColumn("trigger_name", "text", (c) => c.notNull())
-    .addColumn("settings", "text", (c) => c.notNull().check(json("settings")))
+    .addColumn("namespace_id", t.text, (c) => c.notNull())
+    .addColumn("pipeline_id", t.text, (c) => c.notNull())
+    .addColumn("label", t.text, (c) => c.notNull())
+    .addColumn("trigger_name", t.text, (c) => c.notNull())
+    .addColumn("settings", t.text, (c) => c.notNull().check(t.json("settings")))
     .addPrimaryKeyConstraint("pipeline_trigger_subscriptions_pk", ["namespace_id", "pipeline_id", "label"])
     .addForeignKeyConstraint(
       "pipeline_trigger_subscriptions_pipeline_fk",
@@ -88,21 +89,21 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema
     .createTable("runs")
     .ifNotExists()
-    .addColumn("namespace_id", "text", (c) => c.notNull())
-    .addColumn("pipeline_id", "text", (c) => c.notNull())
-    .addColumn("id", "integer", (c) => c.notNull())
-    .addColumn("started", "integer", (c) => c.notNull())
-    .addColumn("ended", "integer")
-    .addColumn("state", "text", (c) => c.notNull().check(oneOf("state", ["PENDING", "RUNNING", "COMPLETE"])))
-    .addColumn("status", "text", (c) =>
+    .addColumn("namespace_id", t.text, (c) => c.notNull())
+    .addColumn("pipeline_id", t.text, (c) => c.notNull())
+    .addColumn("id", t.integer, (c) => c.notNull())
+    .addColumn("started", t.integer, (c) => c.notNull())
+    .addColumn("ended", t.integer)
+    .addColumn("state", t.text, (c) => c.notNull().check(oneOf("state", ["PENDING", "RUNNING", "COMPLETE"])))
+    .addColumn("status", t.text, (c) =>
       c.notNull().check(oneOf("status", ["UNKNOWN", "SUCCESSFUL", "FAILED", "CANCELLED"])),
     )
-    .addColumn("status_reason", "text", (c) => c.check(json("status_reason")))
-    .addColumn("trigger_name", "text", (c) => c.notNull())
-    .addColumn("trigger_label", "text", (c) => c.notNull())
-    .addColumn("variables", "text", (c) => c.notNull().check(json("variables")))
-    .addColumn("store_objects_expired", "integer", (c) => c.notNull().check(boolean("store_objects_expired")))
-    .addColumn("event_id", "integer")
+    .addColumn("status_reason", t.text, (c) => c.check(t.json("status_reason")))
+    .addColumn("trigger_name", t.text, (c) => c.notNull())
+    .addColumn("trigger_label", t.text, (c) => c.notNull())
+    .addColumn("variables", t.text, (c) => c.notNull().check(t.json("variables")))
+    .addColumn("store_objects_expired", t.integer, (c) => c.notNull().check(boolean("store_objects_expired")))
+    .addColumn("event_id", t.integer)
     .addPrimaryKeyConstraint("runs_pk", ["namespace_id", "pipeline_id", "id"])
     .addForeignKeyConstraint(
       "runs_pipeline_fk",
@@ -118,26 +119,26 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema
     .createTable("task_runs")
     .ifNotExists()
-    .addColumn("namespace_id", "text", (c) => c.notNull())
-    .addColumn("pipeline_id", "text", (c) => c.notNull())
-    .addColumn("run_id", "integer", (c) => c.notNull())
-    .addColumn("id", "text", (c) => c.notNull())
-    .addColumn("task", "text", (c) => c.notNull().check(json("task")))
-    .addColumn("created", "integer", (c) => c.notNull())
-    .addColumn("started", "integer")
-    .addColumn("ended", "integer")
-    .addColumn("exit_code", "integer")
-    .addColumn("state", "text", (c) =>
+    .addColumn("namespace_id", t.text, (c) => c.notNull())
+    .addColumn("pipeline_id", t.text, (c) => c.notNull())
+    .addColumn("run_id", t.integer, (c) => c.notNull())
+    .addColumn("id", t.text, (c) => c.notNull())
+    .addColumn("task", t.text, (c) => c.notNull().check(t.json("task")))
+    .addColumn("created", t.integer, (c) => c.notNull())
+    .addColumn("started", t.integer)
+    .addColumn("ended", t.integer)
+    .addColumn("exit_code", t.integer)
+    .addColumn("state", t.text, (c) =>
       c.notNull().check(oneOf("state", ["PROCESSING", "WAITING", "RUNNING", "COMPLETE"])),
     )
-    .addColumn("status", "text", (c) =>
+    .addColumn("status", t.text, (c) =>
       c.notNull().check(oneOf("status", ["UNKNOWN", "SUCCESSFUL", "FAILED", "CANCELLED", "SKIPPED"])),
     )
-    .addColumn("status_reason", "text", (c) => c.check(json("status_reason")))
-    .addColumn("logs_expired", "integer", (c) => c.notNull().check(boolean("logs_expired")))
-    .addColumn("logs_removed", "integer", (c) => c.notNull().check(boolean("logs_removed")))
-    .addColumn("variables", "text", (c) => c.notNull().check(json("variables")))
-    .addColumn("scheduler_id", "text")
+    .addColumn("status_reason", t.text, (c) => c.check(t.json("status_reason")))
+    .addColumn("logs_expired", t.integer, (c) => c.notNull().check(boolean("logs_expired")))
+    .addColumn("logs_removed", t.integer, (c) => c.notNull().check(boolean("logs_removed")))
+    .addColumn("variables", t.text, (c) => c.notNull().check(t.json("variables")))
+    .addColumn("scheduler_id", t.text)
     .addPrimaryKeyConstraint("task_runs_pk", ["namespace_id", "pipeline_id", "run_id", "id"])
     .addForeignKeyConstraint(
       "task_runs_run_fk",
@@ -152,36 +153,36 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema
     .createTable("trigger_registrations")
     .ifNotExists()
-    .addColumn("name", "text", (c) => c.primaryKey())
-    .addColumn("image", "text", (c) => c.notNull())
-    .addColumn("kind", "text", (c) => c.notNull().check(oneOf("kind", ["trigger", "extension"])))
-    .addColumn("registry_auth", "text", (c) => c.check(json("registry_auth")))
-    .addColumn("variables", "text", (c) => c.notNull().check(json("variables")))
-    .addColumn("created", "integer", (c) => c.notNull())
-    .addColumn("status", "text", (c) => c.notNull().check(oneOf("status", ["ENABLED", "DISABLED"])))
+    .addColumn("name", t.text, (c) => c.primaryKey())
+    .addColumn("image", t.text, (c) => c.notNull())
+    .addColumn("kind", t.text, (c) => c.notNull().check(oneOf("kind", ["trigger", "extension"])))
+    .addColumn("registry_auth", t.text, (c) => c.check(t.json("registry_auth")))
+    .addColumn("variables", t.text, (c) => c.notNull().check(t.json("variables")))
+    .addColumn("created", t.integer, (c) => c.notNull())
+    .addColumn("status", t.text, (c) => c.notNull().check(oneOf("status", ["ENABLED", "DISABLED"])))
     .execute();
 
   await db.schema
     .createTable("events")
     .ifNotExists()
     // AUTOINCREMENT: ids are never reused after pruning, so a follower's "after id N" stays meaningful.
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
-    .addColumn("kind", "text", (c) => c.notNull())
-    .addColumn("details", "text", (c) => c.notNull().check(json("details")))
-    .addColumn("emitted", "integer", (c) => c.notNull())
+    .addColumn("id", t.integer, (c) => t.autoId(c))
+    .addColumn("kind", t.text, (c) => c.notNull())
+    .addColumn("details", t.text, (c) => c.notNull().check(t.json("details")))
+    .addColumn("emitted", t.integer, (c) => c.notNull())
     .execute();
   await db.schema.createIndex("events_emitted_idx").ifNotExists().on("events").column("emitted").execute();
 
   await db.schema
     .createTable("tokens")
     .ifNotExists()
-    .addColumn("hash", "text", (c) => c.primaryKey())
-    .addColumn("kind", "text", (c) => c.notNull().check(oneOf("kind", ["MANAGEMENT", "CLIENT"])))
-    .addColumn("namespaces", "text", (c) => c.notNull().check(json("namespaces")))
-    .addColumn("metadata", "text", (c) => c.notNull().check(json("metadata")))
-    .addColumn("created", "integer", (c) => c.notNull())
-    .addColumn("expires", "integer")
-    .addColumn("disabled", "integer", (c) => c.notNull().check(boolean("disabled")))
+    .addColumn("hash", t.text, (c) => c.primaryKey())
+    .addColumn("kind", t.text, (c) => c.notNull().check(oneOf("kind", ["MANAGEMENT", "CLIENT"])))
+    .addColumn("namespaces", t.text, (c) => c.notNull().check(t.json("namespaces")))
+    .addColumn("metadata", t.text, (c) => c.notNull().check(t.json("metadata")))
+    .addColumn("created", t.integer, (c) => c.notNull())
+    .addColumn("expires", t.integer)
+    .addColumn("disabled", t.integer, (c) => c.notNull().check(boolean("disabled")))
     .execute();
 }
 

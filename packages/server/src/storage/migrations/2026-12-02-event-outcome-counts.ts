@@ -2,19 +2,21 @@
 // why), kept in the transaction that stores the RESOLVED event, so `gofer trigger get` / `gofer pipeline get` read a
 // few rows instead of counting the events table. Events stored before this migration are not counted.
 import { type Kysely, sql } from "kysely";
+import { columnTypes } from "./column-types.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current app schema
 type AnyDb = Kysely<any>;
 
 export async function up(db: AnyDb): Promise<void> {
+  const t = columnTypes(db);
   await db.schema
     .createTable("event_outcome_counts")
     .ifNotExists()
-    .addColumn("namespace_id", "text", (c) => c.notNull())
-    .addColumn("pipeline_id", "text", (c) => c.notNull())
-    .addColumn("trigger_name", "text", (c) => c.notNull())
-    .addColumn("outcome", "text", (c) => c.notNull())
-    .addColumn("count", "integer", (c) => c.notNull().check(sql.raw("count >= 0")))
+    .addColumn("namespace_id", t.text, (c) => c.notNull())
+    .addColumn("pipeline_id", t.text, (c) => c.notNull())
+    .addColumn("trigger_name", t.text, (c) => c.notNull())
+    .addColumn("outcome", t.text, (c) => c.notNull())
+    .addColumn("count", t.integer, (c) => c.notNull().check(sql.raw("count >= 0")))
     .addPrimaryKeyConstraint("event_outcome_counts_pk", ["namespace_id", "pipeline_id", "trigger_name", "outcome"])
     .execute();
   await db.schema
