@@ -8,13 +8,13 @@
 //   never reached "team".
 // Patterns are JavaScript regular expressions, not RE2: the ones tokens use (ids, ".*", alternations, classes) read
 // the same in both. Only management tokens can create patterns, and ids are at most 70 characters.
-import { errorMessage, InvalidArgumentError } from "../errors.js";
 
-const NAMESPACE_ID = /^[A-Za-z0-9_-]{1,70}$/;
+import { isValidId } from "@gofer/pipeline-sdk/check";
+import { errorMessage, InvalidArgumentError } from "../errors.js";
 
 /** Whether an entry is a plain namespace id rather than a pattern (it then matches exactly itself). */
 export function isNamespaceId(entry: string): boolean {
-  return NAMESPACE_ID.test(entry);
+  return isValidId(entry);
 }
 
 /** @throws SyntaxError when the pattern is not a valid regular expression. */

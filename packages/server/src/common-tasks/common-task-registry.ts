@@ -6,6 +6,7 @@
 // management token (api/); Get/List show the real status and install time; disable really stops new task runs of the
 // common task (they fail, saying it is disabled) and enable/disable publish ENABLED_/DISABLED_COMMON_TASK.
 import type { Clock } from "@gofer/kernel";
+import { ID_RULE, isValidId } from "@gofer/pipeline-sdk/check";
 import type { Kysely } from "kysely";
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";
@@ -21,8 +22,6 @@ import { isUniqueViolation } from "../storage/constraint-violation.js";
 import type { CommonTaskRegistrationRow, Schema } from "../storage/schema.js";
 import { runInstaller } from "../triggers/trigger-installer.js";
 import type { TriggerTls } from "../triggers/trigger-supervisor.js";
-
-const NAME = /^[A-Za-z0-9_-]{1,70}$/;
 
 export interface InstallCommonTaskRequest {
   name: string;
@@ -59,10 +58,8 @@ export class CommonTaskRegistry {
   async install(request: InstallCommonTaskRequest): Promise<CommonTaskRegistrationRow> {
     if (request.name === "") throw new FailedPreconditionError("name required");
     if (request.image === "") throw new FailedPreconditionError("image required");
-    if (!NAME.test(request.name)) {
-      throw new InvalidArgumentError(
-        `common task name ${JSON.stringify(request.name)} must be 1-70 letters, digits, "_" or "-"`,
-      );
+    if (!isValidId(request.name)) {
+      throw new InvalidArgumentError(`common task name ${JSON.stringify(request.name)} ${ID_RULE}`);
     }
     for (const key of Object.keys(request.variables)) {
       if (!/^[A-Za-z0-9_]{1,128}$/.test(key)) {

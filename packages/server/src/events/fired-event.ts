@@ -2,14 +2,13 @@
 // StartRun (triggers/extension-runs.ts). Part of the event vocabulary, so producers and the event processing that
 // turns it into a run share it without importing each other.
 
+import type { SubscriptionKey } from "@gofer/kernel";
+
 export type EventResultName = "UNKNOWN" | "SUCCESS" | "FAILURE" | "SKIPPED";
 
 /** One event as a trigger reported it, tagged with the name of the trigger that emitted it. */
-export interface FiredEvent {
+export interface FiredEvent extends SubscriptionKey {
   triggerName: string;
-  namespaceId: string;
-  pipelineId: string;
-  label: string;
   result: EventResultName;
   details: string;
   metadata: Record<string, string>;

@@ -1,6 +1,7 @@
 // Namespaces group pipelines. Deleting one deletes its pipelines (the database cascades) and unsubscribes them from
 // their triggers first, so no trigger keeps firing for a pipeline that no longer exists.
 import type { Clock } from "@gofer/kernel";
+import { ID_RULE, isValidId } from "@gofer/pipeline-sdk/check";
 import type { Kysely } from "kysely";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";
@@ -15,8 +16,6 @@ import {
 import { listTriggerSubscriptions } from "../storage/pipeline-repository.js";
 import type { NamespaceRow, Schema } from "../storage/schema.js";
 import type { SubscriptionManager } from "../triggers/subscription-manager.js";
-
-const ID = /^[A-Za-z0-9_-]{1,70}$/;
 
 export interface NamespaceServiceOptions {
   db: Kysely<Schema>;
@@ -39,8 +38,7 @@ export class NamespaceService {
   }
 
   async create(id: string, name: string, description: string): Promise<NamespaceRow> {
-    if (!ID.test(id))
-      throw new InvalidArgumentError(`namespace id ${JSON.stringify(id)} must be 1-70 letters, digits, "_" or "-"`);
+    if (!isValidId(id)) throw new InvalidArgumentError(`namespace id ${JSON.stringify(id)} ${ID_RULE}`);
     const now = this.options.clock.now().getTime();
     const row: NamespaceRow = { id, name: name || id, description, created: now, modified: now };
     try {

@@ -3,20 +3,14 @@
 // Gofer.StartRun themselves). Field numbers are equal in both, only the service path and the label's field name
 // differ (spec §5.1), so one interface covers them; proto types stay inside the two clients.
 
-import { exactTrustCredentials, TriggerClient } from "@gofer/kernel";
+import { exactTrustCredentials, type SubscriptionKey, TriggerClient } from "@gofer/kernel";
 import { ExtensionServiceClient, type TriggerWatchResponse } from "@gofer/proto";
 import * as grpc from "@grpc/grpc-js";
 
-export interface SubscriptionTarget {
-  namespaceId: string;
-  pipelineId: string;
-  label: string;
-}
-
 export interface PluginConnection {
   info(): Promise<{ documentation: string }>;
-  subscribe(target: SubscriptionTarget, config: Record<string, string>): Promise<void>;
-  unsubscribe(target: SubscriptionTarget): Promise<void>;
+  subscribe(target: SubscriptionKey, config: Record<string, string>): Promise<void>;
+  unsubscribe(target: SubscriptionKey): Promise<void>;
   shutdown(): Promise<void>;
   externalEvent(payload: Uint8Array): Promise<void>;
   /** Only triggers are watched. */

@@ -16,16 +16,14 @@
 //   restarting after a crash) succeeds; its subscription is pending, shown on the pipeline as such, and made by the
 //   reconcile that follows as soon as the trigger is ready. A trigger that refuses a subscription is still an error.
 // All operations run one at a time, so a reconcile and a pipeline change never interleave.
+import type { SubscriptionKey } from "@gofer/kernel";
 import type { Logger } from "winston";
 import { errorMessage, FailedPreconditionError } from "../errors.js";
 import { OVERLAP_SETTING } from "../runs/overlap-policy.js";
 import type { PluginConnection } from "./plugin-connection.js";
 import type { TriggerChange } from "./trigger-changes.js";
 
-export interface SubscriptionRecord {
-  namespaceId: string;
-  pipelineId: string;
-  label: string;
+export interface SubscriptionRecord extends SubscriptionKey {
   triggerName: string;
   settings: Record<string, string>;
 }

@@ -8,6 +8,7 @@
 // - at boot, enabled triggers start concurrently; one that fails keeps retrying without failing the server, and
 //   pipelines naming a missing or disabled trigger get an error instead of a crash.
 import type { Clock } from "@gofer/kernel";
+import { ID_RULE, isValidId } from "@gofer/pipeline-sdk/check";
 import type { Logger } from "winston";
 import {
   AlreadyExistsError,
@@ -62,8 +63,6 @@ export interface InstallRequest {
   /** trigger (v0.4, watched) or extension (v0.5, calls StartRun); detected from the image's installer when absent. */
   kind?: TriggerKind;
 }
-
-const NAME = /^[A-Za-z0-9_-]{1,70}$/;
 
 export class TriggerRuntime {
   private readonly supervisors = new Map<string, TriggerSupervisor>();
@@ -127,10 +126,8 @@ export class TriggerRuntime {
   async install(request: InstallRequest): Promise<void> {
     if (request.name === "") throw new FailedPreconditionError("name required");
     if (request.image === "") throw new FailedPreconditionError("image required");
-    if (!NAME.test(request.name)) {
-      throw new InvalidArgumentError(
-        `trigger name ${JSON.stringify(request.name)} must be 1-70 letters, digits, "_" or "-"`,
-      );
+    if (!isValidId(request.name)) {
+      throw new InvalidArgumentError(`trigger name ${JSON.stringify(request.name)} ${ID_RULE}`);
     }
     const kind = request.kind ?? (await this.detectKind(request));
     const registration: TriggerRegistration = {
