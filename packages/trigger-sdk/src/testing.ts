@@ -2,7 +2,7 @@
 // certificate, and hands back a client that sends the key. Pass a FakeClock to move its timers without sleeping.
 import { randomBytes } from "node:crypto";
 import type { Clock } from "./clock.js";
-import { createLogger, type Logger } from "./logger.js";
+import { createJsonLineLogger, type Logger } from "./logger.js";
 import { generateCertificate } from "./tls.js";
 import type { TriggerFactory } from "./trigger.js";
 import { TriggerClient } from "./trigger-client.js";
@@ -42,7 +42,7 @@ export async function startTestTrigger(
     key,
     host: "127.0.0.1:0",
     tls,
-    logger: options.logger ?? createLogger({ silent: true }),
+    logger: options.logger ?? createJsonLineLogger({ silent: true }),
     ...(options.clock ? { clock: options.clock } : {}),
     env: options.env ?? {},
     ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}),
