@@ -140,7 +140,8 @@ export async function startTriggerServer(
   });
 
   async function watch(_request: Uint8Array, call: UnaryCall): Promise<Uint8Array | undefined> {
-    const event = await queue.take(call.signal);
+    // With events waiting (a busy trigger), take one without making the call's AbortSignal.
+    const event = await (queue.size > 0 ? queue.take() : queue.take(call.signal));
     if (call.cancelled) {
       // The caller went away between the take and the answer: keep the event for the next Watch. (A cancellation
       // still in flight on the network when the answer is sent cannot be detected: the protocol has no
