@@ -16,6 +16,7 @@ import { type Clock, systemClock } from "./clock.js";
 import { EventQueue } from "./event-queue.js";
 import { type ExternalEvent, parseExternalEvent } from "./external-event.js";
 import { GrpcStatus, type RpcStatus } from "./grpc-status.js";
+import { exposedGc, IdleCollector } from "./idle-collector.js";
 import type { Logger } from "./logger.js";
 import { SubscriptionSettings } from "./settings.js";
 import { SubscriptionHandle } from "./subscription-handle.js";
@@ -133,6 +134,8 @@ export async function startTriggerServer(
     subscriptions: () => [...registry.values()],
   });
 
+  // Transport-level, like the server's own timers: on the system clock, not the trigger's (possibly fake) one.
+  const idleCollector = new IdleCollector(exposedGc(), lifetime.signal);
   let stopping: Promise<void> | undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => {
@@ -164,6 +167,7 @@ export async function startTriggerServer(
   }
 
   async function subscribe(bytes: Uint8Array): Promise<Uint8Array> {
+    idleCollector.touch();
     const request = TriggerSubscribeRequest.decode(bytes);
     const key = keyOf(request);
     const subscription = new SubscriptionHandle(key, new SubscriptionSettings(request.config), queue);
@@ -180,6 +184,7 @@ export async function startTriggerServer(
   }
 
   async function unsubscribe(bytes: Uint8Array): Promise<Uint8Array> {
+    idleCollector.touch();
     const key = keyOf(TriggerUnsubscribeRequest.decode(bytes));
     const existed = registry.delete(key);
     logger.info(existed ? "unsubscribed" : "unsubscribe of unknown subscription ignored", {
