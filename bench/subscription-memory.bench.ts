@@ -38,16 +38,20 @@ const KINDS: { kind: "interval" | "cron"; config: Record<string, string>; compar
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until RSS moves by less than 64 KB over a second (at most 15 s), and returns it. */
+/**
+ * Waits until RSS has moved by less than 64 KB over 3 s (sampled every second, at most 30 s), and returns it: a
+ * collection after the burst (ours runs one a second after the last Subscribe) and the release of the freed pages take
+ * a few seconds.
+ */
 async function settledRss(trigger: BenchTrigger): Promise<number> {
-  let previous = trigger.rssBytes();
-  for (let i = 0; i < 15; i++) {
+  const samples = [trigger.rssBytes()];
+  for (let i = 0; i < 30; i++) {
     await sleep(1_000);
-    const now = trigger.rssBytes();
-    if (Math.abs(now - previous) < 64 * 1024) return now;
-    previous = now;
+    samples.push(trigger.rssBytes());
+    const window = samples.slice(-4);
+    if (window.length === 4 && Math.max(...window) - Math.min(...window) < 64 * 1024) break;
   }
-  return previous;
+  return samples[samples.length - 1] as number;
 }
 
 /** SUBSCRIPTIONS distinct subscriptions, 32 Subscribe calls in flight at a time. */
