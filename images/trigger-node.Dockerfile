@@ -5,6 +5,6 @@ FROM node:20-slim
 ARG TRIGGER=interval
 WORKDIR /app
 COPY packages/triggers-${TRIGGER}/dist/trigger.mjs /app/trigger.mjs
-RUN printf '#!/bin/sh\nexec node --max-semi-space-size=1 /app/trigger.mjs "$@"\n' > /app/trigger && chmod +x /app/trigger
+RUN printf '#!/bin/sh\nexec node --max-semi-space-size=1 --optimize-for-size --expose-gc /app/trigger.mjs "$@"\n' > /app/trigger && chmod +x /app/trigger
 # Node as PID 1 handles SIGTERM itself (the SDK stops gracefully on it).
 ENTRYPOINT ["./trigger", "server"]

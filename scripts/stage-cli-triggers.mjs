@@ -34,7 +34,7 @@ for (const name of names) {
     `# The ${name} trigger as the packed gofer CLI runs it: ./trigger server | ./trigger installer`,
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, written as is into the launcher
     'export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"',
-    'exec node --max-semi-space-size=1 "$(dirname "$(readlink -f "$0")")/trigger.mjs" "$@"',
+    'exec node --max-semi-space-size=1 --optimize-for-size --expose-gc "$(dirname "$(readlink -f "$0")")/trigger.mjs" "$@"',
     "",
   ].join("\n");
   writeFileSync(join(dir, "trigger"), launcher);

@@ -28,7 +28,7 @@ export {
   instructions,
   parseInstructions,
 } from "./instructions.js";
-export { createLevelGatedLogger, createLogger, type Logger, toWinstonLevel } from "./logger.js";
+export { createJsonLineLogger, type Logger, type LoggerOptions, toWinstonLevel } from "./logger.js";
 export { type CommonTaskIo, type RunCommonTaskOptions, runCommonTask } from "./run-common-task.js";
 export {
   type RunTriggerOptions,
@@ -73,3 +73,4 @@ export {
   type TriggerServerOptions,
   toWatchResponse,
 } from "./trigger-server.js";
+export { createLevelGatedLogger, createLogger } from "./winston-logger.js";

@@ -6,7 +6,7 @@
 // if it had been sent SIGTERM: it notices that its parent pid changed (checked every second). In a container the
 // trigger is PID 1 (parent 0) and the check is off: the container's end ends it.
 import { formatInstructions, type Instructions } from "./instructions.js";
-import { createLogger } from "./logger.js";
+import { createJsonLineLogger } from "./logger.js";
 import type { TriggerFactory } from "./trigger.js";
 import { startTriggerServer } from "./trigger-server.js";
 
@@ -110,13 +110,12 @@ export async function runTrigger(
     process.stderr.write(`trigger cannot start: ${(error as Error).message}\n`);
     return 1;
   }
-  const logger = createLogger({ level: config.logLevel, name: config.name });
+  const logger = createJsonLineLogger({ level: config.logLevel, name: config.name });
   let running: Awaited<ReturnType<typeof startTriggerServer>>;
   try {
     running = await startTriggerServer(factory, { ...config, logger, env });
   } catch (error) {
     logger.error("trigger cannot start", { error: (error as Error).message });
-    await new Promise<void>((resolve) => logger.on("finish", resolve).end());
     return 1;
   }
   const onSignal = (signal: NodeJS.Signals) => void running.stop(`received ${signal}`);

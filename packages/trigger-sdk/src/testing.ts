@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { generateCertificate, TriggerClient } from "@gofer/kernel";
 import type { Clock } from "./clock.js";
-import { createLogger, type Logger } from "./logger.js";
+import { createJsonLineLogger, type Logger } from "./logger.js";
 import type { TriggerFactory } from "./trigger.js";
 import { type RunningTrigger, startTriggerServer } from "./trigger-server.js";
 
@@ -41,7 +41,7 @@ export async function startTestTrigger(
     key,
     host: "127.0.0.1:0",
     tls,
-    logger: options.logger ?? createLogger({ silent: true }),
+    logger: options.logger ?? createJsonLineLogger({ silent: true }),
     ...(options.clock ? { clock: options.clock } : {}),
     env: options.env ?? {},
     ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}),

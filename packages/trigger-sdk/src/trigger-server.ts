@@ -1,26 +1,29 @@
 // The proto.TriggerService server a trigger runs (spec §3.3): TLS from PEM text, a Bearer check on every call with the
 // original's messages, Info.name forced to the configured name, Watch draining the event queue, and a stop that is
-// graceful first and forced after a grace period.
+// graceful first and forced after a grace period. All six methods are served on one port by the lean HTTP/2 gRPC
+// server (unary-grpc-server.ts) with the generated message codecs; grpc-js is not loaded.
 //
 // States: STARTING → SERVING → STOPPING → STOPPED. stop() is idempotent and returns the same promise every time.
 import {
-  type TriggerExternalEventRequest,
-  TriggerServiceService,
-  type TriggerSubscribeRequest,
-  type TriggerUnsubscribeRequest,
+  TriggerExternalEventRequest,
+  TriggerInfoResponse,
+  TriggerSubscribeRequest,
+  TriggerUnsubscribeRequest,
   TriggerWatchResponse,
   TriggerWatchResponse_Result,
-} from "@gofer/proto";
-import * as grpc from "@grpc/grpc-js";
+} from "@gofer/proto/transport";
 import { type Clock, systemClock } from "./clock.js";
 import { EventQueue } from "./event-queue.js";
 import { type ExternalEvent, parseExternalEvent } from "./external-event.js";
+import { GrpcStatus, type RpcStatus } from "./grpc-status.js";
+import { exposedGc, IdleCollector } from "./idle-collector.js";
 import type { Logger } from "./logger.js";
 import { SubscriptionSettings } from "./settings.js";
 import { SubscriptionHandle } from "./subscription-handle.js";
 import { formatSubscriptionKey, type SubscriptionKey, SubscriptionRegistry } from "./subscription-registry.js";
 import { TimerQueue } from "./timer-queue.js";
 import type { TriggerDefinition, TriggerEvent, TriggerFactory } from "./trigger.js";
+import { startUnaryGrpcServer, type UnaryCall, type UnaryHandler } from "./unary-grpc-server.js";
 
 export interface TriggerServerOptions {
   name: string;
@@ -53,36 +56,58 @@ const RESULT_TO_PROTO: Record<TriggerEvent["result"], TriggerWatchResponse_Resul
   SKIPPED: TriggerWatchResponse_Result.SKIPPED,
 };
 
-function status(code: grpc.status, details: string): Partial<grpc.StatusObject> {
-  return { code, details };
+const SERVICE = "/proto.TriggerService/";
+/** Every empty message (the Subscribe, Unsubscribe, Shutdown, ExternalEvent and empty Watch responses) encodes to this. */
+const EMPTY = new Uint8Array(0);
+
+function unauthenticated(details: string): RpcStatus {
+  return { code: GrpcStatus.UNAUTHENTICATED, details };
 }
 
-/** The original SDK's bearer check (go-grpc-middleware auth.AuthFromMD plus an exact key compare). */
-export function checkBearer(metadata: grpc.Metadata, key: string): Partial<grpc.StatusObject> | undefined {
-  const value = metadata.get("authorization")[0]?.toString() ?? "";
-  if (value === "") return status(grpc.status.UNAUTHENTICATED, "Request unauthenticated with bearer");
+/**
+ * The original SDK's bearer check (go-grpc-middleware auth.AuthFromMD plus an exact key compare), on the value of the
+ * call's `authorization` header.
+ */
+export function checkBearer(authorization: string | undefined, key: string): RpcStatus | undefined {
+  const value = authorization ?? "";
+  if (value === "") return unauthenticated("Request unauthenticated with bearer");
   const space = value.indexOf(" ");
-  if (space === -1) return status(grpc.status.UNAUTHENTICATED, "Bad authorization string");
-  if (value.slice(0, space).toLowerCase() !== "bearer") {
-    return status(grpc.status.UNAUTHENTICATED, "Request unauthenticated with bearer");
-  }
-  if (value.slice(space + 1) !== key) return status(grpc.status.UNAUTHENTICATED, "invalid auth token");
+  if (space === -1) return unauthenticated("Bad authorization string");
+  if (value.slice(0, space).toLowerCase() !== "bearer") return unauthenticated("Request unauthenticated with bearer");
+  if (value.slice(space + 1) !== key) return unauthenticated("invalid auth token");
   return undefined;
 }
 
 export function toWatchResponse(event: TriggerEvent): TriggerWatchResponse {
-  return TriggerWatchResponse.fromPartial({
+  return {
     details: event.details,
     namespaceId: event.key.namespaceId,
     pipelineId: event.key.pipelineId,
     pipelineTriggerLabel: event.key.label,
     result: RESULT_TO_PROTO[event.result],
     metadata: event.metadata,
-  });
+  };
 }
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function invalid(message: string): Error {
+  return Object.assign(new Error(message), { code: GrpcStatus.INVALID_ARGUMENT });
+}
+
+function keyOf(request: TriggerSubscribeRequest | TriggerUnsubscribeRequest): SubscriptionKey {
+  const key = { namespaceId: request.namespaceId, pipelineId: request.pipelineId, label: request.pipelineTriggerLabel };
+  const missing = Object.entries({
+    namespace_id: key.namespaceId,
+    pipeline_id: key.pipelineId,
+    pipeline_trigger_label: key.label,
+  })
+    .filter(([, v]) => v === "")
+    .map(([k]) => k);
+  if (missing.length > 0) throw invalid(`request missing required field: ${missing.join(", ")}`);
+  return key;
 }
 
 export async function startTriggerServer(
@@ -109,144 +134,115 @@ export async function startTriggerServer(
     subscriptions: () => [...registry.values()],
   });
 
-  const server = new grpc.Server({
-    // Watch is parked for as long as nothing happens; keepalive pings detect a vanished Gofer.
-    "grpc.keepalive_time_ms": 30_000,
-    "grpc.keepalive_permit_without_calls": 1,
-  });
-
-  // One wrapper turns every handler's throw or auth failure into a status; handlers never see the token.
-  function unary<Req, Res>(
-    handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res | undefined>,
-  ): grpc.handleUnaryCall<Req, Res> {
-    return (call, callback) => {
-      const denied = checkBearer(call.metadata, options.key);
-      if (denied) {
-        callback(denied);
-        return;
-      }
-      handle(call.request, call).then(
-        (response) => {
-          if (response !== undefined) callback(null, response);
-        },
-        (error: unknown) => {
-          const code = (error as { code?: grpc.status }).code ?? grpc.status.UNKNOWN;
-          callback(status(code, errorMessage(error)));
-        },
-      );
-    };
-  }
-
-  const invalid = (message: string) => Object.assign(new Error(message), { code: grpc.status.INVALID_ARGUMENT });
-
-  function keyOf(request: TriggerSubscribeRequest | TriggerUnsubscribeRequest): SubscriptionKey {
-    const key = {
-      namespaceId: request.namespaceId,
-      pipelineId: request.pipelineId,
-      label: request.pipelineTriggerLabel,
-    };
-    const missing = Object.entries({
-      namespace_id: key.namespaceId,
-      pipeline_id: key.pipelineId,
-      pipeline_trigger_label: key.label,
-    })
-      .filter(([, v]) => v === "")
-      .map(([k]) => k);
-    if (missing.length > 0) throw invalid(`request missing required field: ${missing.join(", ")}`);
-    return key;
-  }
-
+  // Transport-level, like the server's own timers: on the system clock, not the trigger's (possibly fake) one.
+  const idleCollector = new IdleCollector(exposedGc(), lifetime.signal);
   let stopping: Promise<void> | undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => {
     resolveStopped = resolve;
   });
 
-  server.addService(TriggerServiceService, {
-    watch: unary(async (_request, call) => {
-      const cancelled = new AbortController();
-      call.on("cancelled", () => cancelled.abort());
-      const event = await queue.take(cancelled.signal);
-      if (event === undefined) return TriggerWatchResponse.fromPartial({});
-      if (call.cancelled) {
-        // The caller went away between the take and the answer: keep the event for the next Watch. (A cancellation
-        // still in flight on the network when the answer is sent cannot be detected: the protocol has no
-        // acknowledgement. Gofer therefore ends Watch calls with Shutdown, which answers them empty, not by cancelling.)
-        queue.requeue(event);
-        return undefined;
-      }
-      return toWatchResponse(event);
-    }),
-    info: unary(async () => {
-      const registered = new Set<string>();
-      for (const key of registry.keys()) registered.add(`${key.namespaceId}/${key.pipelineId}`);
-      return { name: options.name, documentation: definition.documentation, registered: [...registered].sort() };
-    }),
-    subscribe: unary(async (request: TriggerSubscribeRequest) => {
-      const key = keyOf(request);
-      const subscription = new SubscriptionHandle(key, new SubscriptionSettings(request.config), queue);
-      try {
-        await definition.subscribe(subscription);
-      } catch (error) {
-        subscription.cancel(error);
-        logger.info("subscription refused", { subscription: formatSubscriptionKey(key), error: errorMessage(error) });
-        throw invalid(errorMessage(error));
-      }
-      const replaced = registry.set(subscription);
-      logger.info(replaced ? "subscription replaced" : "subscribed", { subscription: formatSubscriptionKey(key) });
-      return {};
-    }),
-    unsubscribe: unary(async (request: TriggerUnsubscribeRequest) => {
-      const key = keyOf(request);
-      const existed = registry.delete(key);
-      logger.info(existed ? "unsubscribed" : "unsubscribe of unknown subscription ignored", {
-        subscription: formatSubscriptionKey(key),
-      });
-      return {};
-    }),
-    shutdown: unary(async () => {
-      await definition.shutdown?.();
-      // Answer first, then stop: the caller sees OK and the process exits right after.
-      setImmediate(() => void stop("Shutdown requested"));
-      return {};
-    }),
-    externalEvent: unary(async (request: TriggerExternalEventRequest) => {
-      if (!definition.externalEvent) {
-        logger.warn("external event ignored: this trigger takes none", { bytes: request.payload.length });
-        return {};
-      }
-      let event: ExternalEvent;
-      try {
-        event = parseExternalEvent(request.payload);
-      } catch (error) {
-        logger.warn("external event refused", { error: errorMessage(error) });
-        throw invalid(errorMessage(error));
-      }
-      try {
-        await definition.externalEvent(event);
-      } catch (error) {
-        logger.warn("external event refused", {
-          error: errorMessage(error),
-          method: event.method,
-          path: event.path,
-          bytes: event.body.length,
-        });
-        throw (error as { code?: unknown }).code === undefined ? invalid(errorMessage(error)) : error;
-      }
-      return {};
-    }),
-  });
+  async function watch(_request: Uint8Array, call: UnaryCall): Promise<Uint8Array | undefined> {
+    // With events waiting (a busy trigger), take one without making the call's AbortSignal.
+    const event = await (queue.size > 0 ? queue.take() : queue.take(call.signal));
+    if (call.cancelled) {
+      // The caller went away between the take and the answer: keep the event for the next Watch. (A cancellation
+      // still in flight on the network when the answer is sent cannot be detected: the protocol has no
+      // acknowledgement. Gofer therefore ends Watch calls with Shutdown, which answers them empty, not by cancelling.)
+      if (event !== undefined) queue.requeue(event);
+      return undefined;
+    }
+    return event === undefined ? EMPTY : TriggerWatchResponse.encode(toWatchResponse(event)).finish();
+  }
 
-  const credentials = options.tls
-    ? grpc.ServerCredentials.createSsl(
-        null,
-        [{ cert_chain: Buffer.from(options.tls.certPem), private_key: Buffer.from(options.tls.keyPem) }],
-        false,
-      )
-    : grpc.ServerCredentials.createInsecure();
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(options.host, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
+  async function info(): Promise<Uint8Array> {
+    const registered = new Set<string>();
+    for (const key of registry.keys()) registered.add(`${key.namespaceId}/${key.pipelineId}`);
+    const response = {
+      name: options.name,
+      documentation: definition.documentation,
+      registered: [...registered].sort(),
+    };
+    return TriggerInfoResponse.encode(response).finish();
+  }
+
+  async function subscribe(bytes: Uint8Array): Promise<Uint8Array> {
+    idleCollector.touch();
+    const request = TriggerSubscribeRequest.decode(bytes);
+    const key = keyOf(request);
+    const subscription = new SubscriptionHandle(key, new SubscriptionSettings(request.config), queue);
+    try {
+      await definition.subscribe(subscription);
+    } catch (error) {
+      subscription.cancel(error);
+      logger.info("subscription refused", { subscription: formatSubscriptionKey(key), error: errorMessage(error) });
+      throw invalid(errorMessage(error));
+    }
+    const replaced = registry.set(subscription);
+    logger.info(replaced ? "subscription replaced" : "subscribed", { subscription: formatSubscriptionKey(key) });
+    return EMPTY;
+  }
+
+  async function unsubscribe(bytes: Uint8Array): Promise<Uint8Array> {
+    idleCollector.touch();
+    const key = keyOf(TriggerUnsubscribeRequest.decode(bytes));
+    const existed = registry.delete(key);
+    logger.info(existed ? "unsubscribed" : "unsubscribe of unknown subscription ignored", {
+      subscription: formatSubscriptionKey(key),
+    });
+    return EMPTY;
+  }
+
+  async function shutdown(): Promise<Uint8Array> {
+    await definition.shutdown?.();
+    // Answer first, then stop: the caller sees OK and the process exits right after.
+    setImmediate(() => void stop("Shutdown requested"));
+    return EMPTY;
+  }
+
+  async function externalEvent(bytes: Uint8Array): Promise<Uint8Array> {
+    const request = TriggerExternalEventRequest.decode(bytes);
+    if (!definition.externalEvent) {
+      logger.warn("external event ignored: this trigger takes none", { bytes: request.payload.length });
+      return EMPTY;
+    }
+    let event: ExternalEvent;
+    try {
+      event = parseExternalEvent(request.payload);
+    } catch (error) {
+      logger.warn("external event refused", { error: errorMessage(error) });
+      throw invalid(errorMessage(error));
+    }
+    try {
+      await definition.externalEvent(event);
+    } catch (error) {
+      logger.warn("external event refused", {
+        error: errorMessage(error),
+        method: event.method,
+        path: event.path,
+        bytes: event.body.length,
+      });
+      throw (error as { code?: unknown }).code === undefined ? invalid(errorMessage(error)) : error;
+    }
+    return EMPTY;
+  }
+
+  const methods = new Map<string, UnaryHandler>([
+    [`${SERVICE}Watch`, watch],
+    [`${SERVICE}Info`, info],
+    [`${SERVICE}Subscribe`, subscribe],
+    [`${SERVICE}Unsubscribe`, unsubscribe],
+    [`${SERVICE}Shutdown`, shutdown],
+    [`${SERVICE}ExternalEvent`, externalEvent],
+  ]);
+  const server = await startUnaryGrpcServer({
+    host: options.host,
+    tls: options.tls,
+    methods,
+    // Runs before any handler, so handlers never see the token.
+    authorize: (authorization) => checkBearer(authorization, options.key),
   });
+  const port = server.port;
   logger.info("trigger listening", { host: options.host, port, tls: options.tls !== null });
 
   function stop(reason = "stop requested"): Promise<void> {
@@ -256,17 +252,7 @@ export async function startTriggerServer(
       registry.clear(new Error(`trigger stopping: ${reason}`));
       queue.close(); // answers parked Watch calls with an empty response
       lifetime.abort();
-      const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      const force = new AbortController();
-      const forced = clock.sleep(options.forceStopAfterMs ?? 15_000, force.signal).then(
-        () => {
-          logger.warn("graceful stop timed out; forcing");
-          server.forceShutdown();
-        },
-        () => {},
-      );
-      await Promise.race([graceful, forced]);
-      force.abort();
+      if (await server.close(options.forceStopAfterMs ?? 15_000, clock)) logger.warn("graceful stop timed out; forced");
       logger.info("trigger stopped", { durationMs: clock.now().getTime() - startedAt });
       resolveStopped();
     })();

@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import winston from "winston";
-import { createLevelGatedLogger } from "../src/logger.js";
+import { createLevelGatedLogger } from "../src/winston-logger.js";
 
 function capture(level: string) {
   const lines: string[] = [];

@@ -59,14 +59,9 @@ describe("trigger server contract (spec §3.3)", () => {
     ["Basic abc", "Request unauthenticated with bearer"],
     ["Bearerabc", "Bad authorization string"],
   ])("authorization %j is refused with %j", async (header, message) => {
-    const { Metadata } = await import("@grpc/grpc-js");
     const { checkBearer } = await import("../src/trigger-server.js");
-    const metadata = new Metadata();
-    if (header) metadata.set("authorization", header);
-    expect(checkBearer(metadata, "abc")).toEqual({ code: status.UNAUTHENTICATED, details: message });
-    const lower = new Metadata();
-    lower.set("authorization", "bEaReR abc");
-    expect(checkBearer(lower, "abc")).toBeUndefined();
+    expect(checkBearer(header, "abc")).toEqual({ code: status.UNAUTHENTICATED, details: message });
+    expect(checkBearer("bEaReR abc", "abc")).toBeUndefined();
   });
 
   test("Watch returns queued events in order with the subscription's key and result", async () => {

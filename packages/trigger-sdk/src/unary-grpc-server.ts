@@ -1,0 +1,335 @@
+// A unary-only gRPC server on node:http2, the mirror of the lean Watch client (watch-channel.ts). A trigger answers one
+// Watch call per event, and grpc-js spends most of each call in its generic machinery (metadata objects, filters,
+// stream wrappers, per-call timers); this path does the same exchange with one stream handler. It also keeps grpc-js
+// and its protobufjs out of the trigger process (~8 MB of resident memory).
+//
+// The gRPC HTTP/2 protocol, as a client can observe it: POST with `content-type: application/grpc…` (else HTTP 415),
+// one length-prefixed uncompressed message each way (compressed ones: UNIMPLEMENTED; over 4 MB: RESOURCE_EXHAUSTED, the
+// grpc-js default), `grpc-status`/`grpc-message` (percent-encoded) in the trailers, or alone in the headers for an
+// error (trailers-only), `grpc-timeout` honoured (DEADLINE_EXCEEDED), an unknown path UNIMPLEMENTED, and a call whose
+// stream the caller resets or whose connection drops is cancelled: its signal aborts and it is never answered.
+//
+// Transport timers (deadlines, keepalive) run on the system clock: they measure the network, not trigger time, and a
+// test moving a FakeClock by an hour must not expire the calls in flight.
+import * as http2 from "node:http2";
+import type { Socket } from "node:net";
+import { type Clock, systemClock } from "./clock.js";
+import { GrpcStatus, type RpcStatus } from "./grpc-status.js";
+
+/** Largest request message accepted, as grpc-js's default. */
+const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** A Watch is parked for as long as nothing happens; a ping every 30 s notices a Gofer that vanished without a FIN. */
+const KEEPALIVE_INTERVAL_MS = 30_000;
+const KEEPALIVE_TIMEOUT_MS = 20_000;
+const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
+
+export interface UnaryCall {
+  /** Aborts when the caller cancels (RST_STREAM, a dropped connection) or the call's grpc-timeout passes. */
+  readonly signal: AbortSignal;
+  /** True once the call can no longer be answered. */
+  readonly cancelled: boolean;
+}
+
+/**
+ * Handles one call: the request message's bytes in, the response message's bytes out. Resolving undefined answers
+ * nothing (the call was cancelled). A throw ends the call with the error's numeric `code` (UNKNOWN without one) and
+ * its message.
+ */
+export type UnaryHandler = (request: Uint8Array, call: UnaryCall) => Promise<Uint8Array | undefined>;
+
+export interface UnaryGrpcServerOptions {
+  /** host:port; port 0 picks a free one. */
+  host: string;
+  /** PEM text; null serves plaintext (tests only). */
+  tls: { certPem: string; keyPem: string } | null;
+  /** Handlers by path, e.g. `/proto.TriggerService/Watch`. */
+  methods: ReadonlyMap<string, UnaryHandler>;
+  /** Checks every call to a known method before its handler runs; a status refuses the call. */
+  authorize(authorization: string | undefined): RpcStatus | undefined;
+}
+
+export interface UnaryGrpcServer {
+  readonly port: number;
+  /**
+   * Takes no more connections and lets open calls finish (each connection gets a GOAWAY); when forceAfterMs passes
+   * on clock first, cuts what is left. Resolves true if it had to force.
+   */
+  close(forceAfterMs: number, clock: Clock): Promise<boolean>;
+}
+
+export async function startUnaryGrpcServer(options: UnaryGrpcServerOptions): Promise<UnaryGrpcServer> {
+  const server = options.tls
+    ? http2.createSecureServer({ cert: options.tls.certPem, key: options.tls.keyPem, allowHTTP1: false })
+    : http2.createServer();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  /** Sessions whose client settings (and so its first requests) have arrived. */
+  const started = new WeakSet<http2.ServerHttp2Session>();
+  let closing = false;
+
+  // One small frame per call each way: Nagle's algorithm would hold each behind the peer's delayed ACK.
+  server.on("connection", (socket: Socket) => socket.setNoDelay(true));
+  server.on("session", (session) => {
+    sessions.add(session);
+    const alive = new AbortController();
+    session.on("close", () => {
+      sessions.delete(session);
+      alive.abort();
+    });
+    session.on("error", () => {}); // the streams see it too; the close handler cleans up
+    // A connection accepted just as close() began still has its first requests answered (they come in the same read
+    // as the client's settings), then it closes like the others.
+    session.once("remoteSettings", () => {
+      started.add(session);
+      if (closing) setImmediate(() => session.close());
+    });
+    void keepAlive(session, alive.signal);
+  });
+  server.on("stream", (stream, headers) => serveStream(stream, headers, options));
+
+  const [host, port] = splitHost(options.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const boundPort = typeof address === "object" && address ? address.port : port;
+
+  return {
+    port: boundPort,
+    async close(forceAfterMs, clock) {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Each session sends GOAWAY and ends once its open calls are answered (parked Watches are, by the queue's close).
+      for (const session of sessions) if (started.has(session)) session.close();
+      const force = new AbortController();
+      const forced = clock.sleep(forceAfterMs, force.signal).then(
+        () => true,
+        () => false,
+      );
+      const wasForced = await Promise.race([closed.then(() => false), forced]);
+      force.abort();
+      if (wasForced) {
+        for (const session of sessions) session.destroy();
+        await closed;
+      }
+      return wasForced;
+    },
+  };
+}
+
+function serveStream(
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  options: UnaryGrpcServerOptions,
+): void {
+  stream.on("error", () => {}); // a reset stream errors; the call's close handler has already cancelled it
+  const contentType = headers["content-type"] ?? "";
+  if (headers[":method"] !== "POST" || !contentType.startsWith("application/grpc")) {
+    // Not gRPC: a status other than 200 so no HTTP client mistakes the error for a success (gRPC HTTP/2 protocol).
+    respondTrailersOnly(stream, GrpcStatus.UNKNOWN, `unsupported request: ${headers[":method"]} ${contentType}`, 415);
+    return;
+  }
+  const path = headers[":path"] ?? "";
+  const handler = options.methods.get(path);
+  if (!handler) {
+    respondTrailersOnly(stream, GrpcStatus.UNIMPLEMENTED, `The server does not implement the method ${path}`);
+    return;
+  }
+  const call = new ServerCall(stream);
+  const timeout = headers["grpc-timeout"];
+  if (timeout !== undefined && !call.startDeadline(String(timeout))) return;
+
+  let body: Buffer | undefined;
+  let chunks: Buffer[] | undefined;
+  let size = 0;
+  stream.on("data", (chunk: Buffer) => {
+    if (call.finished) return;
+    size += chunk.length;
+    if (size > MAX_REQUEST_BYTES + 5) {
+      call.fail(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${size} vs. ${MAX_REQUEST_BYTES})`);
+      return;
+    }
+    if (body === undefined) body = chunk;
+    else if (chunks === undefined) chunks = [body, chunk];
+    else chunks.push(chunk);
+  });
+  stream.on("end", () => {
+    if (call.finished) return;
+    const denied = options.authorize(headers.authorization);
+    if (denied) {
+      call.fail(denied.code, denied.details);
+      return;
+    }
+    const message = unframe(chunks ? Buffer.concat(chunks, size) : (body ?? Buffer.alloc(0)), headers);
+    if ("code" in message) {
+      call.fail(message.code, message.details);
+      return;
+    }
+    handler(message, call).then(
+      (response) => {
+        if (response !== undefined) call.reply(response);
+      },
+      (error: unknown) => {
+        const code = (error as { code?: unknown }).code;
+        call.fail(
+          typeof code === "number" ? code : GrpcStatus.UNKNOWN,
+          error instanceof Error ? error.message : String(error),
+        );
+      },
+    );
+  });
+}
+
+/** One call's state: answered at most once, cancelled when its stream closes first or its deadline passes. */
+class ServerCall implements UnaryCall {
+  finished = false;
+  private controller: AbortController | undefined;
+  private deadline: AbortController | undefined;
+
+  constructor(private readonly stream: http2.ServerHttp2Stream) {
+    stream.on("close", () => {
+      this.deadline?.abort();
+      if (this.finished) return;
+      this.finished = true;
+      this.controller?.abort(new Error("call cancelled by the caller"));
+    });
+  }
+
+  get cancelled(): boolean {
+    return this.finished || this.stream.closed || this.stream.destroyed;
+  }
+
+  /** Made on first use: most calls never need one. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.finished) this.controller.abort(new Error("call already ended"));
+    }
+    return this.controller.signal;
+  }
+
+  /** Arms the grpc-timeout; false (and the call failed) when the value is not one. */
+  startDeadline(value: string): boolean {
+    const match = /^(\d{1,8})([HMSmun])$/.exec(value);
+    if (!match) {
+      this.fail(GrpcStatus.OUT_OF_RANGE, `Invalid grpc-timeout value "${value}"`);
+      return false;
+    }
+    const ms = Number(match[1]) * (TIMEOUT_UNIT_MS[match[2] as string] as number);
+    this.deadline = new AbortController();
+    systemClock.sleep(ms, this.deadline.signal).then(
+      () => {
+        this.fail(GrpcStatus.DEADLINE_EXCEEDED, "Deadline exceeded");
+        this.controller?.abort(new Error("deadline exceeded"));
+      },
+      () => {},
+    );
+    return true;
+  }
+
+  reply(message: Uint8Array): void {
+    if (this.cancelled) return;
+    this.finished = true;
+    this.deadline?.abort();
+    const frame = Buffer.allocUnsafe(5 + message.length);
+    frame[0] = 0;
+    frame.writeUInt32BE(message.length, 1);
+    frame.set(message, 5);
+    const stream = this.stream;
+    stream.respond(
+      { ":status": 200, "content-type": "application/grpc", "grpc-accept-encoding": "identity" },
+      { waitForTrailers: true },
+    );
+    stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0", "grpc-message": "OK" }));
+    stream.end(frame);
+  }
+
+  fail(code: number, details: string): void {
+    if (this.cancelled) return;
+    this.finished = true;
+    this.deadline?.abort();
+    respondTrailersOnly(this.stream, code, details);
+  }
+}
+
+function respondTrailersOnly(stream: http2.ServerHttp2Stream, code: number, details: string, httpStatus = 200): void {
+  if (stream.closed || stream.destroyed || stream.headersSent) return;
+  stream.respond(
+    {
+      ":status": httpStatus,
+      "content-type": "application/grpc",
+      "grpc-status": String(code),
+      "grpc-message": encodeGrpcMessage(details),
+    },
+    { endStream: true },
+  );
+}
+
+/** The one length-prefixed message of a unary request, or the status that refuses it. */
+function unframe(body: Buffer, headers: http2.IncomingHttpHeaders): Uint8Array | RpcStatus {
+  if (body.length < 5)
+    return { code: GrpcStatus.INTERNAL, details: `request of ${body.length} bytes is not a message` };
+  if (body[0] !== 0) {
+    const encoding = headers["grpc-encoding"] ?? "none";
+    return {
+      code: GrpcStatus.UNIMPLEMENTED,
+      details: `compressed requests are not supported (grpc-encoding ${encoding})`,
+    };
+  }
+  const length = body.readUInt32BE(1);
+  if (body.length !== 5 + length) {
+    return {
+      code: GrpcStatus.INTERNAL,
+      details: `message frame says ${length} bytes, the request has ${body.length - 5}`,
+    };
+  }
+  return body.subarray(5);
+}
+
+/** grpc-message is percent-encoded: everything outside printable ASCII, and `%` itself. */
+export function encodeGrpcMessage(text: string): string {
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(text)) return text;
+  let out = "";
+  for (const byte of Buffer.from(text, "utf8")) {
+    out +=
+      byte >= 0x20 && byte <= 0x7e && byte !== 0x25
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/** Pings the peer every KEEPALIVE_INTERVAL_MS; a ping not answered in KEEPALIVE_TIMEOUT_MS ends the session. */
+async function keepAlive(session: http2.ServerHttp2Session, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    try {
+      await systemClock.sleep(KEEPALIVE_INTERVAL_MS, signal);
+    } catch {
+      return; // the session closed
+    }
+    const timeout = new AbortController();
+    const answered = new Promise<boolean>((resolve) => {
+      if (!session.ping((error) => resolve(error === null))) resolve(false);
+    });
+    const late = systemClock.sleep(KEEPALIVE_TIMEOUT_MS, AbortSignal.any([signal, timeout.signal])).then(
+      () => false,
+      () => true, // aborted: the session closed, or the ping was answered
+    );
+    const ok = await Promise.race([answered, late]);
+    timeout.abort();
+    if (signal.aborted) return;
+    if (!ok) {
+      session.destroy();
+      return;
+    }
+  }
+}
+
+function splitHost(address: string): [string | undefined, number] {
+  const colon = address.lastIndexOf(":");
+  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  return [host === "" ? undefined : host, Number(address.slice(colon + 1))];
+}
