@@ -358,7 +358,7 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
   const address = `${host}:${port}`;
   // v0.5 extensions call back into this API: they get its address and its certificate (a file they can trust).
   apiAddress.resolve(config.server.extensionAddress ?? `127.0.0.1:${port}`);
-  if (cluster) await life.step("trigger leases", () => cluster.leases.start(triggers, lifetime), cluster.stopStep);
+  if (cluster) await life.step("leases", () => cluster.keep(triggers, subscriptions, lifetime), cluster.stopStep);
   await life.step("triggers", () => triggers.startAll(), {
     name: "triggers stopped",
     by: 0.45,

@@ -9,7 +9,7 @@ import type { ServerConfig } from "../config/config.js";
 import type { EventLog } from "../events/event-log.js";
 import type { StopStep } from "../lifecycle.js";
 import type { Schema } from "../storage/schema.js";
-import { LeaseKeeper } from "./lease-keeper.js";
+import { type HeldSubscriptions, type LeasedTriggers, LeaseKeeper } from "./lease-keeper.js";
 import { replicaId } from "./replica-id.js";
 import { RunClaims } from "./run-claims.js";
 
@@ -40,6 +40,15 @@ export class Cluster {
       await this.leases.releaseAll(`server stopping: ${reason}`);
     },
   };
+
+  /** Keeps the leases from now until signal aborts; the triggers held after the first round are starting. */
+  keep(
+    triggers: LeasedTriggers,
+    subscriptions: HeldSubscriptions,
+    signal: AbortSignal,
+  ): Promise<{ loop: Promise<void> }> {
+    return this.leases.start(triggers, subscriptions, signal);
+  }
 
   /** The cluster part of a server on Postgres; none on sqlite (one server, which runs every trigger). */
   static of(server: ServerConfig, replica: string, parts: ClusterParts): Cluster | undefined {

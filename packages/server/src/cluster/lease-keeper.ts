@@ -29,6 +29,12 @@ export interface LeasedTriggers {
   relinquish(name: string, why: string): Promise<void>;
 }
 
+/** The subscription manager (triggers/subscription-manager.ts). */
+export interface HeldSubscriptions {
+  /** Brings a running trigger's subscriptions level with the stored ones (pipelines changed through any replica). */
+  converge(name: string): Promise<void>;
+}
+
 export interface LeaseKeeperOptions {
   readonly db: Kysely<Schema>;
   /** This replica (cluster/replica-id.ts). */
@@ -44,6 +50,8 @@ export interface LeaseKeeperOptions {
 export class LeaseKeeper {
   /** Leases this replica holds, by trigger name. */
   private readonly held = new Map<string, TriggerLeaseRow>();
+  /** Held triggers whose subscriptions are being brought level now (one at a time each). */
+  private readonly converging = new Set<string>();
   /** Enabled triggers seen at the last round that another replica holds. */
   private readonly elsewhere = new Set<string>();
 
@@ -75,8 +83,12 @@ export class LeaseKeeper {
    * Rounds every third of the lease until signal aborts; the first round is done when this resolves (the triggers
    * it took are starting). @returns the loop, which ends after the signal aborts.
    */
-  async start(triggers: LeasedTriggers, signal: AbortSignal): Promise<{ loop: Promise<void> }> {
-    await this.round(triggers);
+  async start(
+    triggers: LeasedTriggers,
+    subscriptions: HeldSubscriptions,
+    signal: AbortSignal,
+  ): Promise<{ loop: Promise<void> }> {
+    await this.round(triggers, subscriptions);
     const loop = (async () => {
       while (!signal.aborted) {
         try {
@@ -84,7 +96,7 @@ export class LeaseKeeper {
         } catch {
           return;
         }
-        await this.round(triggers).catch((error: unknown) =>
+        await this.round(triggers, subscriptions).catch((error: unknown) =>
           this.options.logger.error("trigger lease round failed", { error: errorMessage(error) }),
         );
       }
@@ -115,7 +127,7 @@ export class LeaseKeeper {
     }
   }
 
-  private async round(triggers: LeasedTriggers): Promise<void> {
+  private async round(triggers: LeasedTriggers, subscriptions: HeldSubscriptions): Promise<void> {
     const { db, owner, ttlMs, clock, logger } = this.options;
     const enabled = new Set(await triggers.enabledTriggerNames());
     for (const [name, lease] of [...this.held]) {
@@ -137,6 +149,7 @@ export class LeaseKeeper {
       }
       if (renewed) {
         this.held.set(name, renewed);
+        this.converge(name, subscriptions);
         continue;
       }
       this.held.delete(name);
@@ -167,6 +180,21 @@ export class LeaseKeeper {
           logger.error("could not start a trigger this replica took", { trigger: name, error: errorMessage(error) }),
         );
     }
+  }
+
+  /** Not awaited: a slow trigger must not hold up the renewals. */
+  private converge(name: string, subscriptions: HeldSubscriptions): void {
+    if (this.converging.has(name)) return;
+    this.converging.add(name);
+    subscriptions
+      .converge(name)
+      .catch((error: unknown) =>
+        this.options.logger.error("could not bring a trigger's subscriptions level", {
+          trigger: name,
+          error: errorMessage(error),
+        }),
+      )
+      .finally(() => this.converging.delete(name));
   }
 
   private took(lease: TriggerLeaseRow, before: TriggerLeaseRow | undefined): Promise<void> {
