@@ -21,8 +21,8 @@ import {
 
 /** What the keeper drives: the trigger runtime (triggers/trigger-runtime.ts). */
 export interface LeasedTriggers {
-  /** Names of the enabled triggers. */
-  enabledTriggerNames(): Promise<string[]>;
+  /** The installed triggers, enabled or not. */
+  triggerStatuses(): Promise<Array<{ name: string; enabled: boolean }>>;
   /** Starts the trigger here (this replica took its lease); resolves once it started or failed its first start. */
   adopt(name: string): Promise<void>;
   /** Stops the trigger here without touching its pipelines (another replica runs it now). */
@@ -52,8 +52,8 @@ export class LeaseKeeper {
   private readonly held = new Map<string, TriggerLeaseRow>();
   /** Held triggers whose subscriptions are being brought level now (one at a time each). */
   private readonly converging = new Set<string>();
-  /** Enabled triggers seen at the last round that another replica holds. */
-  private readonly elsewhere = new Set<string>();
+  /** Triggers disabled at the last round. */
+  private disabled = new Set<string>();
 
   constructor(private readonly options: LeaseKeeperOptions) {}
 
@@ -63,9 +63,12 @@ export class LeaseKeeper {
     return lease !== undefined && lease.expires > this.options.clock.now().getTime();
   }
 
-  /** Whether another replica held the trigger at the last round (a subscription to it waits for that replica). */
-  heldElsewhere(name: string): boolean {
-    return this.elsewhere.has(name);
+  /**
+   * Whether the trigger runs on some replica, or is about to: all but those disabled at the last round (a trigger
+   * installed since may not have been seen yet; one that is not installed at all never gets this far).
+   */
+  runsSomewhere(name: string): boolean {
+    return !this.disabled.has(name);
   }
 
   /** Takes the trigger now if nobody holds it (install, enable through this replica). */
@@ -129,7 +132,9 @@ export class LeaseKeeper {
 
   private async round(triggers: LeasedTriggers, subscriptions: HeldSubscriptions): Promise<void> {
     const { db, owner, ttlMs, clock, logger } = this.options;
-    const enabled = new Set(await triggers.enabledTriggerNames());
+    const statuses = await triggers.triggerStatuses();
+    const enabled = new Set(statuses.filter((s) => s.enabled).map((s) => s.name));
+    this.disabled = new Set(statuses.filter((s) => !s.enabled).map((s) => s.name));
     for (const [name, lease] of [...this.held]) {
       const nowMs = clock.now().getTime();
       if (!enabled.has(name)) {
@@ -158,20 +163,13 @@ export class LeaseKeeper {
     }
     await this.options.eachRound?.();
     const leases = new Map((await listTriggerLeases(db)).map((lease) => [lease.trigger_name, lease]));
-    this.elsewhere.clear();
     for (const name of enabled) {
       if (this.held.has(name)) continue;
       const before = leases.get(name);
       const nowMs = clock.now().getTime();
-      if (before && before.owner !== "" && before.owner !== owner && before.expires > nowMs) {
-        this.elsewhere.add(name);
-        continue;
-      }
+      if (before && before.owner !== "" && before.owner !== owner && before.expires > nowMs) continue;
       const lease = await acquireTriggerLease(db, { triggerName: name, owner, nowMs, ttlMs });
-      if (!lease) {
-        this.elsewhere.add(name);
-        continue;
-      }
+      if (!lease) continue;
       await this.took(lease, before);
       // Not awaited: a trigger's first start (readiness) must not hold up the renewal of the others.
       triggers
@@ -199,7 +197,6 @@ export class LeaseKeeper {
 
   private took(lease: TriggerLeaseRow, before: TriggerLeaseRow | undefined): Promise<void> {
     this.held.set(lease.trigger_name, lease);
-    this.elsewhere.delete(lease.trigger_name);
     const previous = before && before.owner !== "" && before.owner !== lease.owner ? before.owner : "";
     this.options.logger.info("this replica runs a trigger now", {
       trigger: lease.trigger_name,

@@ -41,8 +41,11 @@ export interface TriggerRegistrationStore {
 export interface TriggerPlacement {
   /** Whether this server may run the trigger now. */
   holds(name: string): boolean;
-  /** Whether another server runs it (a subscription to it is left for that one). */
-  heldElsewhere(name: string): boolean;
+  /**
+   * Whether a trigger not running here runs, or is about to, on some server (this one or another): a subscription to
+   * it then waits for that server. False for a trigger known to be disabled.
+   */
+  runsSomewhere(name: string): boolean;
   /** Takes the trigger for this server unless another holds it (install, enable). */
   claim(name: string): Promise<boolean>;
 }
@@ -94,8 +97,8 @@ export class TriggerRuntime {
     name: string,
   ): { client: NonNullable<TriggerSupervisor["client"]> } | { unavailable: string; pending?: boolean } {
     const supervisor = this.supervisors.get(name);
-    if (!supervisor && this.options.placement?.heldElsewhere(name))
-      return { unavailable: `trigger "${name}" runs on another server`, pending: true };
+    if (!supervisor && this.options.placement?.runsSomewhere(name))
+      return { unavailable: `trigger "${name}" runs on another server or is starting`, pending: true };
     if (!supervisor) return { unavailable: `trigger "${name}" is not installed or not enabled` };
     const client = supervisor.client;
     if (!client) {
@@ -250,9 +253,12 @@ export class TriggerRuntime {
     return (await this.runInstallers(request.image, request.user, request.pass)).kind;
   }
 
-  /** Names of the enabled triggers (cluster/: the ones to hold). */
-  async enabledTriggerNames(): Promise<string[]> {
-    return (await this.options.store.listRegistrations()).filter((r) => r.status === "ENABLED").map((r) => r.name);
+  /** The installed triggers, enabled or not (cluster/: the enabled ones are held by some server). */
+  async triggerStatuses(): Promise<Array<{ name: string; enabled: boolean }>> {
+    return (await this.options.store.listRegistrations()).map((r) => ({
+      name: r.name,
+      enabled: r.status === "ENABLED",
+    }));
   }
 
   /** Starts an enabled trigger this server was given (cluster/ took its lease); the server stopping, none. */
