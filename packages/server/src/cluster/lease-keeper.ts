@@ -148,9 +148,10 @@ export class LeaseKeeper {
       try {
         renewed = await renewTriggerLease(db, { triggerName: name, owner, nowMs, ttlMs, term: lease.term });
       } catch (error) {
-        // Not known to be lost: kept until it would have run out, since nobody else may take it before then.
+        // Not known to be lost, so kept while a round is left before it runs out: the trigger is then stopped a
+        // round ahead of the expiry, after which another replica may take it.
         logger.warn("could not renew a trigger lease", { trigger: name, error: errorMessage(error) });
-        if (lease.expires > clock.now().getTime()) continue;
+        if (lease.expires - ttlMs / 3 > clock.now().getTime()) continue;
       }
       if (renewed) {
         this.held.set(name, renewed);
