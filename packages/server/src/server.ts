@@ -76,7 +76,7 @@ export interface RunningServer {
   readonly subscriptions: SubscriptionManager;
   /** host:port of the external events (webhook) endpoint, undefined when external_events_api.enable is off. */
   readonly externalEventsAddress: string | undefined;
-  /** This server's own id (kept in its database): scopes its container names and labels, marks its processes. */
+  /** Its own id (in its database; a replica's beside storage_path): scopes its containers, marks its processes. */
   readonly instanceId: string;
   stop(reason?: string): Promise<void>;
 }
