@@ -2,9 +2,10 @@
 // the replica holding it unexpired is the one that starts the trigger's container and Watches it. Every third of the
 // lease this keeper renews what it holds, tries to take every enabled trigger nobody holds (never held, released, or
 // left to expire by a replica that died), and lets go of triggers that were disabled or uninstalled through any
-// replica. A trigger whose lease it lost, or could not renew before it ran out, is stopped here at once: from its
-// expiry on another replica may be running it. Each change of holder is recorded in the event log (TOOK_TRIGGER,
-// LEFT_TRIGGER), so the log shows who held each trigger when.
+// replica. A trigger whose lease it lost is stopped here at once, and one it cannot renew a round before the lease
+// runs out, since from the expiry on another replica may run it. It also brings each held trigger's subscriptions
+// level with the stored ones (pipelines changed through other replicas). Each change of holder is recorded in the
+// event log (TOOK_TRIGGER, LEFT_TRIGGER), so the log shows who held each trigger when.
 import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
 import type { Logger } from "winston";
