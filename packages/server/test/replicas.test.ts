@@ -8,7 +8,8 @@ import { intervalPipeline } from "./server-harness.js";
 import { describePostgres } from "./storage-engines.js";
 import { usePostgresCluster } from "./temp-database.js";
 
-const LEASE_MS = 3_000;
+// Short for a quick takeover, long enough that a loaded machine does not make a live holder miss its renewals.
+const LEASE_MS = 4_000;
 const PIPELINES = Number(process.env.GOFER_REPLICA_TEST_PIPELINES ?? 50);
 const EVERY = "1s";
 // Waits are bounds for a loaded machine (2 cores shared with other suites), not expectations of speed.
