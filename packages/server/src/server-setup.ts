@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "@gofer/kernel";
 import type { Logger } from "winston";
+import { clusterReplicaId } from "./cluster/cluster.js";
 import type { Config } from "./config/config.js";
 import type { EventLog } from "./events/event-log.js";
 import { type RunningExternalEventsServer, startExternalEventsServer } from "./external/external-events-server.js";
@@ -30,9 +31,14 @@ export function deferred<T>(): { value: T | undefined; resolve(value: T): void }
 
 /**
  * This server's own id, made on its first start and kept in its database: it scopes container names and labels (many
- * servers on one Docker daemon) and marks processes, so a restarted server finds what its earlier run left.
+ * servers on one Docker daemon) and marks processes, so a restarted server finds what its earlier run left. Replicas
+ * share a database, so each keeps its id beside its storage_path instead (cluster/replica-id.ts).
  */
-export async function serverInstanceId(db: Parameters<typeof getServerState>[0]): Promise<string> {
+export async function serverInstanceId(
+  db: Parameters<typeof getServerState>[0],
+  server: Config["server"],
+): Promise<string> {
+  if (server.storageEngine === "postgres") return clusterReplicaId(server);
   const stored = await getServerState(db, "instance_id");
   if (stored) return stored;
   const id = randomBytes(6).toString("hex");

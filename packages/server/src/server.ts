@@ -4,14 +4,14 @@
 // milliseconds, with a FakeClock if it likes.
 //
 // Start: database (migrated) → secret and object stores (a wrong encryption key stops here) → engine → certificates →
-//   default namespace → base triggers registered (once) → orphaned runs repaired → event pruner → event ingress →
-//   gRPC API listening (extensions need its address) → triggers and extensions started (each re-subscribes its
-//   pipelines when ready) → dev demo → external events endpoint. A step that fails stops those started before it.
+//   default namespace → base triggers registered (once) → orphaned runs repaired → event pruner → event ingress → gRPC
+//   API listening (extensions need its address) → (postgres) trigger leases, held triggers started → triggers and
+//   extensions started (each re-subscribes its pipelines when ready) → dev demo → external events endpoint.
 // Stop (idempotent, bounded, each step logged with its duration): event ingress off, then the reverse: external
 //   endpoint closed → stop accepting calls (open streams end) → triggers shut down (Shutdown, stop_timeout, kill) →
-//   fired events resolved → event pruner stopped → runs drain within the grace period, the rest are stopped for orphan
-//   repair → engine closed → stores closed → database closed. The whole stop stays within shutdown_timeout: each step
-//   has a share of it, and tasks still running then are killed inside that budget.
+//   (postgres) their leases released → fired events resolved → event pruner stopped → runs drain within the grace
+//   period, the rest are stopped for orphan repair → engine closed → stores closed → database closed. A start step
+//   that fails stops those started before it. The whole stop stays within shutdown_timeout: each step has a share.
 
 import { writeFile } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
@@ -19,6 +19,7 @@ import { type Clock, systemClock } from "@gofer/kernel";
 import type { Logger } from "winston";
 import { RunTokens } from "./auth/run-tokens.js";
 import { TokenService } from "./auth/token-service.js";
+import { Cluster } from "./cluster/cluster.js";
 import { CommonTaskRegistry } from "./common-tasks/common-task-registry.js";
 import type { Config } from "./config/config.js";
 import { errorMessage } from "./errors.js";
@@ -75,7 +76,7 @@ export interface RunningServer {
   readonly subscriptions: SubscriptionManager;
   /** host:port of the external events (webhook) endpoint, undefined when external_events_api.enable is off. */
   readonly externalEventsAddress: string | undefined;
-  /** This server's own id (kept in its database): scopes its container names and labels, marks its processes. */
+  /** Its own id (in its database; a replica's beside storage_path): scopes its containers, marks its processes. */
   readonly instanceId: string;
   stop(reason?: string): Promise<void>;
 }
@@ -147,7 +148,7 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
       ),
     { name: "object store closed", run: (store) => store.close() },
   );
-  const instanceId = await serverInstanceId(db);
+  const instanceId = await serverInstanceId(db, config.server);
   const scheduler: Scheduler = await life.step(
     "engine",
     async () => {
@@ -184,6 +185,7 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
   const apiAddress = deferred<string>();
   const runTokens = new RunTokens({ tokens, apiHost: () => apiAddress.value ?? "", apiCertPath });
   const eventLog = new EventLog(db, clock);
+  const cluster = Cluster.of(config.server, instanceId, { db, clock, logger, eventLog });
   const orchestrator = new QueuedRunOrchestrator({
     db,
     scheduler,
@@ -196,6 +198,7 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
       logsDir: config.taskExecutionLogsDir,
       logExpiryRuns: config.taskExecutionLogExpiry,
     },
+    ...(cluster ? { claims: cluster.runClaims } : {}),
     stores: {
       resolveEnv: (ref, variables) => interpolator.resolveVariables(variables, ref),
       runEnv: (ref) => runTokens.env(ref),
@@ -251,6 +254,7 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
       apiCertPath,
       skipTlsVerify: false,
     },
+    ...(cluster ? { placement: cluster.leases } : {}),
   });
   // The manager asks the runtime for connections; the runtime only announces what happens to its triggers, which the
   // manager follows (triggers/trigger-changes.ts) until the triggers have stopped.
@@ -354,6 +358,7 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
   const address = `${host}:${port}`;
   // v0.5 extensions call back into this API: they get its address and its certificate (a file they can trust).
   apiAddress.resolve(config.server.extensionAddress ?? `127.0.0.1:${port}`);
+  if (cluster) await life.step("leases", () => cluster.keep(triggers, subscriptions, lifetime), cluster.stopStep);
   await life.step("triggers", () => triggers.startAll(), {
     name: "triggers stopped",
     by: 0.45,

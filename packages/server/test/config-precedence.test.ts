@@ -22,6 +22,7 @@ describe("loadConfig precedence", () => {
       storageEngine: "sqlite",
       storagePath: "/tmp/gofer.db",
       storageUrl: undefined,
+      replicaLeaseMs: 6_000,
       storageResultsLimit: 200,
       tlsCertPath: "/etc/gofer/server.crt",
       tlsKeyPath: "/etc/gofer/server.key",

@@ -35,6 +35,7 @@ export function buildConfig(
       storageEngine: str("server.storage_engine") as StorageEngineName,
       storagePath: str("server.storage_path"),
       storageUrl: optionalStr("server.storage_url"),
+      replicaLeaseMs: num("server.replica_lease"),
       storageResultsLimit: num("server.storage_results_limit"),
       tlsCertPath: optionalStr("server.tls_cert_path"),
       tlsKeyPath: optionalStr("server.tls_key_path"),

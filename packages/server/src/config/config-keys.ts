@@ -122,6 +122,11 @@ const KEY_LIST = [
     "Postgres connection URL (postgres://user:password@host:5432/db) when storage_engine is postgres.",
     { secret: true },
   ),
+  defineKey(
+    "server.replica_lease",
+    DURATION,
+    "postgres: how long a server's hold on a trigger lasts unrenewed; another server takes the trigger after that.",
+  ),
   defineKey("server.storage_results_limit", integer(1), "Most results one list call returns."),
   defineKey("server.tls_cert_path", OPTIONAL_STRING, "TLS certificate (PEM) of the API."),
   defineKey("server.tls_key_path", OPTIONAL_STRING, "TLS key (PEM) of the API."),

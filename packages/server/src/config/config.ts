@@ -41,6 +41,8 @@ export interface ServerConfig {
   readonly storagePath: string;
   /** postgres://user:pass@host:port/db; holds a password, so never logged as it is (redactStorageUrl). */
   readonly storageUrl: string | undefined;
+  /** postgres: a trigger's lease, renewed every third of it; a dead holder's triggers move on after it. */
+  readonly replicaLeaseMs: number;
   /** Most rows one list call returns. */
   readonly storageResultsLimit: number;
   readonly tlsCertPath: string | undefined;

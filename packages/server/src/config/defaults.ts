@@ -29,6 +29,7 @@ export const DEFAULTS: { readonly [K in ConfigKeyName]?: RawConfigValue } = {
   "server.shutdown_timeout": "15s",
   "server.storage_engine": "sqlite",
   "server.storage_path": "/tmp/gofer.db",
+  "server.replica_lease": "6s",
   "server.storage_results_limit": 200,
   "server.use_tls": true,
 

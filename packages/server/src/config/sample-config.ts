@@ -41,6 +41,7 @@ storage_engine = "sqlite"         # sqlite (one server) or postgres (servers sha
 # storage_path = "/tmp/gofer.db"  # the sqlite database (dev mode: ./.gofer-dev/gofer.db)
 # With storage_engine = "postgres": the database's URL (env GOFER_SERVER_STORAGE_URL keeps the password out of this file).
 # storage_url = "postgres://gofer:password@localhost:5432/gofer"
+# replica_lease = "6s"           # postgres: a dead server's triggers move to another after this
 storage_results_limit = 200       # most results one list call returns
 use_tls = true
 # The API's certificate and key (PEM). Required when use_tls is on, unless dev mode or

@@ -28,7 +28,11 @@ export type EventKind =
   /** Ours: a webhook forwarded to a trigger (external/external-event-details.ts); v0.4 had no such kind. */
   | "EXTERNAL_EVENT"
   /** Ours: a trigger stopped answering liveness checks and was killed to be restarted; details {name, image, reason}. */
-  | "UNHEALTHY_TRIGGER";
+  | "UNHEALTHY_TRIGGER"
+  /** Ours (postgres replicas): a server took a trigger's lease and runs it; details {name, replica, term, previous}. */
+  | "TOOK_TRIGGER"
+  /** Ours (postgres replicas): a server stopped running a trigger; details {name, replica, term, reason}. */
+  | "LEFT_TRIGGER";
 
 /** `result.state` holds the status *name*; the JSON key is `state`, not `status`. */
 export interface TriggerEventResult {

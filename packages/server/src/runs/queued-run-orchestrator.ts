@@ -51,6 +51,8 @@ export interface QueuedRunOrchestratorOptions {
     readonly runCompleting: (ref: RunRef) => Promise<void>;
     readonly runEnv?: NonNullable<RunExecutionDeps["runEnv"]>;
   };
+  /** Servers sharing the database (cluster/run-claims.ts): a run starts only where its claim is won. */
+  readonly claims?: { take(ref: RunRef): Promise<boolean> };
 }
 
 interface Entry {
@@ -297,6 +299,7 @@ export class QueuedRunOrchestrator implements RunControl {
         pipeline?.parallelism ?? 0,
         async () => {
           if (entry.queueAbort.signal.aborted) return;
+          if (this.options.claims && !(await this.options.claims.take(ref))) return;
           this.setPhase(entry, "running");
           entry.execution = this.newExecution(ref);
           await entry.execution.execute();

@@ -127,6 +127,31 @@ export class SubscriptionManager {
     });
   }
 
+  /**
+   * Makes a running trigger hold exactly the stored subscriptions naming it, touching only those that differ. For a
+   * replica (cluster/) whose trigger's pipelines change through another replica's API, which cannot reach the trigger.
+   */
+  converge(triggerName: string): Promise<void> {
+    return this.serial(async () => {
+      const held = this.actual.get(triggerName);
+      if (!held) return; // not ready yet: the reconcile that follows readiness subscribes everything
+      const wanted = await this.store.listSubscriptions(triggerName);
+      const keys = new Set(wanted.map(keyId));
+      for (const stale of [...held.values()]) if (!keys.has(keyId(stale))) await this.unsubscribe(stale);
+      for (const subscription of wanted) {
+        const current = held.get(keyId(subscription));
+        if (current && sameSubscription(current, subscription)) continue;
+        try {
+          if (current) await this.unsubscribe(current);
+          await this.subscribe(subscription);
+          await this.store.setSubscriptionError(subscription, null);
+        } catch (error) {
+          await this.store.setSubscriptionError(subscription, errorMessage(error));
+        }
+      }
+    });
+  }
+
   /** A trigger stopped: it holds nothing any more. */
   forget(triggerName: string): void {
     this.actual.delete(triggerName);

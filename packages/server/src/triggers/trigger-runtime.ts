@@ -38,6 +38,19 @@ export interface TriggerRegistrationStore {
   listSubscribedTriggerNames(): Promise<string[]>;
 }
 
+/** Several servers on one database (cluster/): which of them runs a trigger. Without it this server runs them all. */
+export interface TriggerPlacement {
+  /** Whether this server may run the trigger now. */
+  holds(name: string): boolean;
+  /**
+   * Whether a trigger not running here runs, or is about to, on some server (this one or another): a subscription to
+   * it then waits for that server. False for a trigger known to be disabled.
+   */
+  runsSomewhere(name: string): boolean;
+  /** Takes the trigger for this server unless another holds it (install, enable). */
+  claim(name: string): Promise<boolean>;
+}
+
 export interface TriggerRuntimeOptions {
   store: TriggerRegistrationStore;
   scheduler: Scheduler;
@@ -52,6 +65,7 @@ export interface TriggerRuntimeOptions {
   logger: Logger;
   /** How extensions reach the API and get their tokens; without it only v0.4 triggers can run. */
   extensions?: ExtensionSupport & { revokeAll(name: string): Promise<void> };
+  placement?: TriggerPlacement;
 }
 
 export interface InstallRequest {
@@ -67,6 +81,8 @@ export interface InstallRequest {
 export class TriggerRuntime {
   private readonly supervisors = new Map<string, TriggerSupervisor>();
   private readonly changes = new TriggerChanges();
+  /** Set by stopAll: nothing starts after it. */
+  private stopped = false;
 
   constructor(private readonly options: TriggerRuntimeOptions) {}
 
@@ -80,6 +96,8 @@ export class TriggerRuntime {
     name: string,
   ): { client: NonNullable<TriggerSupervisor["client"]> } | { unavailable: string; pending?: boolean } {
     const supervisor = this.supervisors.get(name);
+    if (!supervisor && this.options.placement?.runsSomewhere(name))
+      return { unavailable: `trigger "${name}" runs on another server or is starting`, pending: true };
     if (!supervisor) return { unavailable: `trigger "${name}" is not installed or not enabled` };
     const client = supervisor.client;
     if (!client) {
@@ -95,12 +113,15 @@ export class TriggerRuntime {
     return (await this.options.store.getRegistration(name)) !== undefined;
   }
 
-  /** Starts every enabled trigger; failures are logged and retried, never fatal. */
+  /**
+   * Starts every enabled trigger; failures are logged and retried, never fatal. With a placement, those this server
+   * holds are started by adopt() instead, and only then are their extensions' earlier tokens revoked.
+   */
   async startAll(): Promise<void> {
     const registrations = await this.options.store.listRegistrations();
-    const enabled = registrations.filter((r) => r.status === "ENABLED");
+    const enabled = this.options.placement ? [] : registrations.filter((r) => r.status === "ENABLED");
     // Tokens of extensions from a previous run (a crash skips their revocation) must not outlive it.
-    for (const registration of registrations.filter((r) => r.kind === "extension")) {
+    for (const registration of registrations.filter((r) => r.kind === "extension" && !this.options.placement)) {
       await this.options.extensions?.revokeAll(registration.name);
     }
     for (const registration of enabled) this.supervise(registration);
@@ -141,11 +162,14 @@ export class TriggerRuntime {
     };
     // Stored first: a duplicate name is refused here, before anything starts or is replaced.
     await this.options.store.insertRegistration(registration);
-    const supervisor = this.supervise(registration);
+    // Not claimed: a lease of an uninstalled trigger of this name is still held elsewhere; its holder lets it go at its
+    // next round and the trigger then starts wherever the lease goes.
+    const claimed = await this.claimed(registration.name);
+    const supervisor = claimed ? (this.supervisors.get(registration.name) ?? this.supervise(registration)) : undefined;
     try {
-      await supervisor.firstStart;
+      await supervisor?.firstStart;
     } catch (error) {
-      await supervisor.stop("install failed");
+      await supervisor?.stop("install failed");
       this.supervisors.delete(registration.name);
       await this.options.store.deleteRegistration(registration.name);
       throw new FailedPreconditionError(
@@ -174,7 +198,7 @@ export class TriggerRuntime {
   async enable(name: string): Promise<void> {
     const registration = await this.require(name);
     await this.options.store.setRegistrationStatus(name, "ENABLED");
-    if (!this.supervisors.has(name)) {
+    if (!this.supervisors.has(name) && (await this.claimed(name)) && !this.supervisors.has(name)) {
       const supervisor = this.supervise({ ...registration, status: "ENABLED" });
       await supervisor.firstStart.catch((error: unknown) =>
         this.options.logger.error("enabled trigger did not start; retrying", {
@@ -226,8 +250,43 @@ export class TriggerRuntime {
     return (await this.runInstallers(request.image, request.user, request.pass)).kind;
   }
 
+  /** The installed triggers, enabled or not (cluster/: the enabled ones are held by some server). */
+  async triggerStatuses(): Promise<Array<{ name: string; enabled: boolean }>> {
+    return (await this.options.store.listRegistrations()).map((r) => ({
+      name: r.name,
+      enabled: r.status === "ENABLED",
+    }));
+  }
+
+  /** Starts an enabled trigger this server was given (cluster/ took its lease); the server stopping, none. */
+  async adopt(name: string): Promise<void> {
+    const registration = await this.options.store.getRegistration(name);
+    if (registration?.status !== "ENABLED" || this.supervisors.has(name)) return;
+    // The tokens an extension got from its previous holder (dead, or stopping it) must not outlive that holder.
+    if (registration.kind === "extension") await this.options.extensions?.revokeAll(name);
+    // Checked after the reads: the lease may have gone meanwhile, and nothing else may start it twice.
+    if (this.stopped || this.supervisors.has(name) || !this.mayRun(name)) return;
+    await this.supervise(registration).firstStart;
+  }
+
+  /** Stops a trigger another server runs now; its pipelines keep their subscriptions, which that server holds. */
+  async relinquish(name: string, why: string): Promise<void> {
+    const supervisor = this.supervisors.get(name);
+    this.supervisors.delete(name);
+    await supervisor?.stop(`trigger ${why}`);
+  }
+
+  private mayRun(name: string): boolean {
+    return this.options.placement?.holds(name) ?? true;
+  }
+
+  private async claimed(name: string): Promise<boolean> {
+    return (await this.options.placement?.claim(name)) ?? true;
+  }
+
   /** Stops every trigger (server shutdown), each within stop_timeout. */
   async stopAll(reason: string): Promise<void> {
+    this.stopped = true;
     const all = [...this.supervisors.values()];
     this.supervisors.clear();
     await Promise.allSettled(all.map((s) => s.stop(reason)));
