@@ -1,13 +1,14 @@
 // A PENDING run starts: its task runs are made from the pipeline as it is now (tasks and common tasks), or the run
-// ends FAILED (FAILED_PRECONDITION) straight from PENDING when the pipeline is gone or a task depends on a task the
-// pipeline does not have; there is no half-started state to repair then.
+// ends FAILED (FAILED_PRECONDITION) straight from PENDING when a task depends on a task the pipeline does not have;
+// there is no half-started state to repair then. A deleted pipeline takes its runs with it: the guarded start then
+// finds no PENDING run and nothing starts.
 import type { Kysely } from "kysely";
 import type { Logger } from "winston";
 import { getCommonTaskRegistration } from "../storage/common-task-repository.js";
-import { getPipelineWithTasks } from "../storage/pipeline-repository.js";
+import { getPipelineTaskList } from "../storage/pipeline-repository.js";
 import type { Schema, TaskRecord } from "../storage/schema.js";
 import { commonTaskRecord } from "./common-task-runs.js";
-import type { TaskRun } from "./run.js";
+import type { Run, TaskRun } from "./run.js";
 import { describeRun } from "./run-lookup.js";
 import type { RunRef } from "./run-orchestrator.js";
 import type { RunStore } from "./run-store.js";
@@ -22,17 +23,14 @@ export interface RunStartDeps {
   readonly logger: Logger;
 }
 
-/** PENDING → RUNNING with its task runs stored; @returns them, or undefined when the run did not start. */
-export async function startPendingRun(deps: RunStartDeps, ref: RunRef): Promise<TaskRun[] | undefined> {
+/**
+ * PENDING → RUNNING with its task runs stored; `run` is the run as just read (not read again).
+ * @returns the task runs, or undefined when the run did not start.
+ */
+export async function startPendingRun(deps: RunStartDeps, run: Run): Promise<TaskRun[] | undefined> {
   const { db, store, logs } = deps;
-  const stored = await getPipelineWithTasks(db, ref.namespaceId, ref.pipelineId);
-  if (!stored) {
-    await store.completeRun(ref, "FAILED", {
-      reason: "FAILED_PRECONDITION",
-      description: `pipeline ${JSON.stringify(ref.pipelineId)} no longer exists`,
-    });
-    return undefined;
-  }
+  const ref: RunRef = { namespaceId: run.namespaceId, pipelineId: run.pipelineId, runId: run.id };
+  const stored = await getPipelineTaskList(db, ref.namespaceId, ref.pipelineId);
   const commonTasks = stored.commonTasks ?? [];
   const missing = missingParents([
     ...stored.tasks,
@@ -63,7 +61,7 @@ export async function startPendingRun(deps: RunStartDeps, ref: RunRef): Promise<
   }
   // Live before they become visible, so a log reader that sees CREATED_TASKRUN waits for the output.
   for (const record of records) logs.expect(ref, record.id);
-  const taskRuns = await store.startRun(ref, records);
+  const taskRuns = await store.startRun(run, records);
   if (!taskRuns) {
     for (const record of records) logs.end(ref, record.id);
     return undefined;

@@ -162,6 +162,71 @@ export async function updateRun(
   return (result.numAffectedRows ?? 0n) > 0n;
 }
 
+/**
+ * PENDING → RUNNING, guarded: the UPDATE changes the run only while it is PENDING, so a second start (or a start after
+ * a cancel completed it) changes nothing and nothing has to be read first. @returns whether the run was PENDING.
+ */
+export async function markRunStarted(db: Kysely<Schema>, namespaceId: string, pipelineId: string, id: number) {
+  const result = await markRunStartedQuery(db, { namespaceId, pipelineId, id });
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
+const markRunStartedQuery = preparedQuery((db, p: Params<{ namespaceId: string; pipelineId: string; id: number }>) =>
+  db
+    .updateTable("runs")
+    .set({ state: "RUNNING" })
+    .where("namespace_id", "=", p.namespaceId)
+    .where("pipeline_id", "=", p.pipelineId)
+    .where("id", "=", p.id)
+    .where("state", "=", "PENDING"),
+);
+
+export interface RunCompletion {
+  readonly status: RunStatus;
+  readonly status_reason: RunStatusReasonRecord | null;
+  readonly ended: number;
+}
+
+/** → COMPLETE, guarded: a run already COMPLETE stays as it is. @returns whether it changed (false for a missing run). */
+export async function markRunComplete(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  id: number,
+  completion: RunCompletion,
+): Promise<boolean> {
+  const result = await markRunCompleteQuery(db, {
+    namespaceId,
+    pipelineId,
+    id,
+    status: completion.status,
+    statusReason: completion.status_reason === null ? null : toJsonColumn(completion.status_reason),
+    ended: completion.ended,
+  });
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
+const markRunCompleteQuery = preparedQuery(
+  (
+    db,
+    p: Params<{
+      namespaceId: string;
+      pipelineId: string;
+      id: number;
+      status: RunStatus;
+      statusReason: string | null;
+      ended: number;
+    }>,
+  ) =>
+    db
+      .updateTable("runs")
+      .set({ state: "COMPLETE", status: p.status, status_reason: p.statusReason, ended: p.ended })
+      .where("namespace_id", "=", p.namespaceId)
+      .where("pipeline_id", "=", p.pipelineId)
+      .where("id", "=", p.id)
+      .where("state", "<>", "COMPLETE"),
+);
+
 type RunColumnValues = Record<string, unknown> & { namespaceId: string; pipelineId: string; id: number };
 
 /** One prepared UPDATE per set of changed columns (a handful in practice: state, completion, variables…). */
