@@ -16,8 +16,7 @@ import { missingParents } from "./task-graph.js";
 import type { TaskLogs } from "./task-logs.js";
 
 export interface RunStartDeps {
-  /** Pipelines and common task registrations are read from here; runs only through the store. */
-  readonly db: Kysely<Schema>;
+  /** Runs are written through the store; the pipeline's tasks are read in its start transaction. */
   readonly store: RunStore;
   readonly logs: TaskLogs;
   readonly logger: Logger;
@@ -28,22 +27,46 @@ export interface RunStartDeps {
  * @returns the task runs, or undefined when the run did not start.
  */
 export async function startPendingRun(deps: RunStartDeps, run: Run): Promise<TaskRun[] | undefined> {
-  const { db, store, logs } = deps;
+  const { store, logs } = deps;
   const ref: RunRef = { namespaceId: run.namespaceId, pipelineId: run.pipelineId, runId: run.id };
-  const stored = await getPipelineTaskList(db, ref.namespaceId, ref.pipelineId);
+  let refused: string | undefined;
+  let records: TaskRecord[] = [];
+  const taskRuns = await store.startRun(run, async (trx) => {
+    const planned = await planTasks(trx, ref);
+    if (typeof planned === "string") {
+      refused = planned;
+      return undefined;
+    }
+    records = planned;
+    // Live before they become visible, so a log reader that sees CREATED_TASKRUN waits for the output.
+    for (const record of records) logs.expect(ref, record.id);
+    return records;
+  });
+  if (refused !== undefined) {
+    await store.completeRun(ref, "FAILED", { reason: "FAILED_PRECONDITION", description: refused });
+    return undefined;
+  }
+  if (!taskRuns) {
+    for (const record of records) logs.end(ref, record.id);
+    return undefined;
+  }
+  deps.logger.info("run started", { run: describeRun(ref), tasks: taskRuns.length });
+  return taskRuns;
+}
+
+/** The task runs' tasks from the pipeline as it is now, or why the run cannot start. */
+async function planTasks(trx: Kysely<Schema>, ref: RunRef): Promise<TaskRecord[] | string> {
+  const stored = await getPipelineTaskList(trx, ref.namespaceId, ref.pipelineId);
   const commonTasks = stored.commonTasks ?? [];
   const missing = missingParents([
     ...stored.tasks,
     ...commonTasks.map((task) => ({ id: task.label, depends_on: task.depends_on })),
   ]);
   if (missing.length > 0) {
-    await store.completeRun(ref, "FAILED", {
-      reason: "FAILED_PRECONDITION",
-      description:
-        missing.map((m) => `task ${JSON.stringify(m.task)} depends on ${JSON.stringify(m.parent)}`).join("; ") +
-        ", which is not a task of the pipeline",
-    });
-    return undefined;
+    return (
+      missing.map((m) => `task ${JSON.stringify(m.task)} depends on ${JSON.stringify(m.parent)}`).join("; ") +
+      ", which is not a task of the pipeline"
+    );
   }
   const records: TaskRecord[] = stored.tasks.map((task) => ({
     id: task.id,
@@ -56,16 +79,8 @@ export async function startPendingRun(deps: RunStartDeps, run: Run): Promise<Tas
     command: task.command,
   }));
   for (const task of commonTasks) {
-    const registration = await getCommonTaskRegistration(db, task.name);
+    const registration = await getCommonTaskRegistration(trx, task.name);
     records.push(commonTaskRecord(task, registration?.image ?? ""));
   }
-  // Live before they become visible, so a log reader that sees CREATED_TASKRUN waits for the output.
-  for (const record of records) logs.expect(ref, record.id);
-  const taskRuns = await store.startRun(run, records);
-  if (!taskRuns) {
-    for (const record of records) logs.end(ref, record.id);
-    return undefined;
-  }
-  deps.logger.info("run started", { run: describeRun(ref), tasks: taskRuns.length });
-  return taskRuns;
+  return records;
 }

@@ -151,12 +151,18 @@ export class RunStore {
   /**
    * PENDING → RUNNING with a task run created for each task: STARTED_RUN, then CREATED_TASKRUN for each. `run` is the
    * run as the caller read it (its variables go into the task runs'); the write is guarded on PENDING, so it is not
-   * read again. @returns the task runs, or undefined when the run was not PENDING (nothing changed).
+   * read again. `plan` reads the tasks in the same transaction (one commit for the read and the start); when it
+   * answers undefined nothing is written. @returns the task runs, or undefined when nothing started.
    */
-  async startRun(run: Run, tasks: readonly TaskRecord[]): Promise<TaskRun[] | undefined> {
+  async startRun(
+    run: Run,
+    plan: (trx: Kysely<Schema>) => Promise<readonly TaskRecord[] | undefined>,
+  ): Promise<TaskRun[] | undefined> {
     const ref: RunRef = { namespaceId: run.namespaceId, pipelineId: run.pipelineId, runId: run.id };
     let created: TaskRunRow[] | undefined;
     await this.commit(async (trx) => {
+      const tasks = await plan(trx);
+      if (!tasks) return [];
       if (!(await markRunStarted(trx, ref.namespaceId, ref.pipelineId, ref.runId))) return [];
       const now = this.clock.now().getTime();
       const taskRuns = tasks.map((task) => newTaskRunRow(run, task, now));
