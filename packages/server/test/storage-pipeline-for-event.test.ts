@@ -14,7 +14,7 @@ describe("getPipelineForEvent", () => {
     const { db } = temp.database;
     await insertNamespace(db, { id: "default", name: "Default", description: "", created: 1, modified: 1 });
     await replacePipeline(db, {
-      pipeline: pipelineRow("default", "p", { state: "DISABLED" }),
+      pipeline: pipelineRow("default", "p", { state: "DISABLED", parallelism: 3 }),
       tasks: [],
       subscriptions: [
         { namespace_id: "default", pipeline_id: "p", label: "a", trigger_name: "cron", settings: { overlap: "skip" } },
@@ -28,13 +28,19 @@ describe("getPipelineForEvent", () => {
     });
     expect(await getPipelineForEvent(db, "default", "p", "a")).toEqual({
       state: "DISABLED",
+      parallelism: 3,
       subscription: { trigger_name: "cron", settings: { overlap: "skip" } },
     });
     expect(await getPipelineForEvent(db, "default", "p", "b")).toEqual({
       state: "DISABLED",
+      parallelism: 3,
       subscription: { trigger_name: "interval", settings: {} },
     });
-    expect(await getPipelineForEvent(db, "default", "p", "c")).toEqual({ state: "DISABLED", subscription: undefined });
+    expect(await getPipelineForEvent(db, "default", "p", "c")).toEqual({
+      state: "DISABLED",
+      parallelism: 3,
+      subscription: undefined,
+    });
     expect(await getPipelineForEvent(db, "default", "q", "a")).toMatchObject({
       subscription: { trigger_name: "other" },
     });

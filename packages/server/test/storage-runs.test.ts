@@ -10,6 +10,9 @@ import {
   insertRun,
   listRuns,
   listRunsByState,
+  listRunsWithUnexpiredObjects,
+  markRunComplete,
+  markRunStarted,
   type NewRunRow,
   updateRun,
 } from "../src/storage/run-repository.js";
@@ -17,10 +20,13 @@ import type { TaskRecord, TaskRunRow } from "../src/storage/schema.js";
 import {
   getTaskRun,
   insertTaskRun,
+  insertTaskRuns,
   listExpirableTaskRuns,
   listTaskRuns,
   listTaskRunsByState,
+  markTaskRunComplete,
   markTaskRunLogsExpired,
+  markTaskRunStarted,
   updateTaskRun,
 } from "../src/storage/task-run-repository.js";
 import { transaction } from "../src/storage/transaction.js";
@@ -222,6 +228,82 @@ describeEachStorageEngine("run storage", (engine) => {
       const narrow = await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 2, limit: 2 });
       expect(narrow.map((t) => `${t.run_id}${t.id}`)).toEqual(["4a", "4b"]);
       expect(await listExpirableTaskRuns(database.db, "default", "alpha", { offset: 6, limit: 50 })).toEqual([]);
+    });
+  });
+
+  describe("guarded state changes", () => {
+    it("start a run only while PENDING and complete it only once, the first completion kept", async () => {
+      const { id } = await insertRun(database.db, newRun("alpha"));
+      expect(await markRunStarted(database.db, "default", "alpha", id)).toBe(true);
+      expect(await markRunStarted(database.db, "default", "alpha", id)).toBe(false);
+      const cancelled = { status: "CANCELLED", status_reason: null, ended: 20 } as const;
+      expect(await markRunComplete(database.db, "default", "alpha", id, cancelled)).toBe(true);
+      expect(await markRunComplete(database.db, "default", "alpha", id, { ...cancelled, status: "SUCCESSFUL" })).toBe(
+        false,
+      );
+      expect(await getRun(database.db, "default", "alpha", id)).toMatchObject({
+        state: "COMPLETE",
+        status: "CANCELLED",
+        ended: 20,
+      });
+      expect(await markRunComplete(database.db, "default", "alpha", 99, cancelled)).toBe(false);
+    });
+
+    it("insert a run's task runs at once, and a COMPLETE task run neither restarts nor completes again", async () => {
+      const { id } = await insertRun(database.db, newRun("alpha"));
+      const other = { ...TASK, id: "test", depends_on: { build: "SUCCESS" as const } };
+      await insertTaskRuns(database.db, [
+        newTaskRun(id),
+        taskRunRow({ namespace_id: "default", pipeline_id: "alpha", run_id: id }, other, {
+          state: "WAITING",
+          created: 11,
+        }),
+      ]);
+      expect((await listTaskRuns(database.db, "default", "alpha", id)).map((t) => [t.id, t.state, t.task])).toEqual([
+        ["build", "PROCESSING", TASK],
+        ["test", "WAITING", other],
+      ]);
+      const key = { namespaceId: "default", pipelineId: "alpha", runId: id, id: "build" };
+      expect(await markTaskRunStarted(database.db, key, 15, "proc-1")).toBe(true);
+      const failed = {
+        status: "FAILED",
+        status_reason: { reason: "ABNORMAL_EXIT", description: "exit 2" },
+        exit_code: 2,
+        ended: 16,
+      } as const;
+      expect(await markTaskRunComplete(database.db, key, failed)).toBe(true);
+      expect(await markTaskRunComplete(database.db, key, { ...failed, status: "SUCCESSFUL", exit_code: 0 })).toBe(
+        false,
+      );
+      expect(await markTaskRunStarted(database.db, key, 17, "proc-2")).toBe(false);
+      expect(await getTaskRun(database.db, "default", "alpha", id, "build")).toMatchObject({
+        state: "COMPLETE",
+        status: "FAILED",
+        status_reason: failed.status_reason,
+        exit_code: 2,
+        started: 15,
+        ended: 16,
+        scheduler_id: "proc-1",
+      });
+    });
+
+    it("list the complete runs past the newest keepRuns whose objects have not expired, within the window", async () => {
+      for (let i = 0; i < 8; i++) await insertRun(database.db, newRun("alpha"));
+      for (const id of [1, 2, 3, 4, 5, 6]) {
+        await markRunComplete(database.db, "default", "alpha", id, {
+          status: "SUCCESSFUL",
+          status_reason: null,
+          ended: 1,
+        });
+      }
+      await updateRun(database.db, "default", "alpha", 2, { store_objects_expired: true });
+      const ids = async (keepRuns: number, limit: number) =>
+        (await listRunsWithUnexpiredObjects(database.db, "default", "alpha", { keepRuns, limit })).map((r) => r.id);
+      // Runs 8 and 7 are the newest two; 2 has expired already; 7 and 8 are not complete.
+      expect(await ids(2, 50)).toEqual([1, 3, 4, 5, 6]);
+      expect(await ids(2, 3)).toEqual([4, 5, 6]);
+      expect(await ids(1, 50)).toEqual([1, 3, 4, 5, 6]);
+      expect(await ids(8, 50)).toEqual([]);
     });
   });
 });

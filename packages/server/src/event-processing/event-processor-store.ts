@@ -68,7 +68,10 @@ async function recordFiredEvent(
     run = created.ref;
   }
   events.push(await storeEvent(trx, clock, "RESOLVED_TRIGGER_EVENT", { ...resolution.details }));
-  return run ? { events, resolution, run } : { events, resolution };
+  // A run is only made for a pipeline that was read.
+  return run && pipeline
+    ? { events, resolution, run, pipeline: { parallelism: pipeline.parallelism } }
+    : { events, resolution };
 }
 
 /** A stored subscription's policy; one stored before the setting was checked falls back to the default. */

@@ -21,7 +21,7 @@ import type { EventLog } from "../events/event-log.js";
 import type { FiredEvent } from "../events/fired-event.js";
 import { type OverlapPolicy, overlapSkipReason, type PipelineActivity } from "../runs/overlap-policy.js";
 import type { NewRun } from "../runs/run-creation.js";
-import type { RunOrchestrator, RunRef } from "../runs/run-orchestrator.js";
+import type { RunOrchestrator, RunRef, SubmittedPipeline } from "../runs/run-orchestrator.js";
 
 /** What the rules need of the event's pipeline, read in the recording transaction. */
 export interface PipelineForEvent {
@@ -51,6 +51,8 @@ export interface RecordedEvent {
   events: StoredEvent[];
   resolution: Resolution;
   run?: RunRef;
+  /** With a run: its pipeline as read in the transaction, handed to the orchestrator so it is not read again. */
+  pipeline?: SubmittedPipeline;
 }
 
 export interface EventProcessorStore {
@@ -198,7 +200,7 @@ export class EventProcessor {
     for (const stored of recorded.events) eventLog.publish(stored);
     if (recorded.run) {
       try {
-        orchestrator.submit(recorded.run);
+        orchestrator.submit(recorded.run, recorded.pipeline);
       } catch (error) {
         // The run is stored PENDING: the next start's repair submits it again.
         logger.error("could not submit run", { run: recorded.run, error: errorMessage(error) });

@@ -15,12 +15,12 @@ import type { Scheduler } from "../scheduler/scheduler.js";
 import { getPipeline } from "../storage/pipeline-repository.js";
 import type { RunStatusReasonRecord, Schema } from "../storage/schema.js";
 import type { PipelineActivity } from "./overlap-policy.js";
-import type { Run } from "./run.js";
+import { type Run, toRun } from "./run.js";
 import { createManualRun } from "./run-creation.js";
 import { RunExecution, type RunExecutionDeps } from "./run-execution.js";
 import { RunLogs } from "./run-logs.js";
 import { describeRun, describeTaskRun, runKey } from "./run-lookup.js";
-import type { CancelOptions, RunControl, RunRef, TaskRunLogLine } from "./run-orchestrator.js";
+import type { CancelOptions, RunControl, RunRef, SubmittedPipeline, TaskRunLogLine } from "./run-orchestrator.js";
 import { RunQueue } from "./run-queue.js";
 import { RunStore } from "./run-store.js";
 import { waitForRun } from "./run-waiter.js";
@@ -101,7 +101,7 @@ export class QueuedRunOrchestrator implements RunControl {
     return this.queue.running;
   }
 
-  submit(ref: RunRef): void {
+  submit(ref: RunRef, pipeline?: SubmittedPipeline): void {
     if (this.stopping) {
       this.options.logger.info("run not started: the server is stopping; it starts at the next start", {
         run: describeRun(ref),
@@ -121,7 +121,7 @@ export class QueuedRunOrchestrator implements RunControl {
     };
     this.entries.set(key, entry);
     this.count(entry.ref, "queued", 1);
-    entry.done = this.schedule(entry);
+    entry.done = this.schedule(entry, pipeline);
     this.watchBacklog();
   }
 
@@ -285,15 +285,16 @@ export class QueuedRunOrchestrator implements RunControl {
     const { db, clock, eventLog } = this.options;
     const created = await createManualRun(db, clock, { namespaceId, pipelineId, variables });
     eventLog.publish(created.resolved);
-    this.submit(created.run);
-    return this.store.findRun(created.run);
+    this.submit(created.run, { parallelism: created.parallelism });
+    // As created (PENDING, no task runs yet), as the original answers StartRun; not read back.
+    return toRun(created.row, []);
   }
 
-  private async schedule(entry: Entry): Promise<void> {
+  private async schedule(entry: Entry, known: SubmittedPipeline | undefined): Promise<void> {
     const { db, logger } = this.options;
     const { ref } = entry;
     try {
-      const pipeline = await getPipeline(db, ref.namespaceId, ref.pipelineId);
+      const pipeline = known ?? (await getPipeline(db, ref.namespaceId, ref.pipelineId));
       await this.queue.run(
         JSON.stringify([ref.namespaceId, ref.pipelineId]),
         pipeline?.parallelism ?? 0,

@@ -50,6 +50,8 @@ export interface CreatedRun {
   row: RunRow;
   /** RESOLVED_TRIGGER_EVENT, stored; publish it with EventLog.publish. */
   resolved: StoredEvent;
+  /** The pipeline's parallelism as read while creating the run (for RunOrchestrator.submit). */
+  parallelism: number;
 }
 
 export const MANUAL_TRIGGER = { name: "manual", label: "api" } as const;
@@ -94,6 +96,6 @@ export async function createManualRun(db: Kysely<Schema>, clock: Clock, input: N
       result: { details: MANUAL_RESOLUTION, state: "SUCCESS" },
       metadata: Object.fromEntries(variables.map((v) => [v.key, v.value])),
     });
-    return { run: ref, row, resolved };
+    return { run: ref, row, resolved, parallelism: pipeline.parallelism };
   });
 }

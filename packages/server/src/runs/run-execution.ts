@@ -99,7 +99,7 @@ export class RunExecution {
       if (!loaded || loaded.run.state === "COMPLETE") return;
       const resumed = loaded.run.state === "RUNNING";
       // A run that starts now has the task runs it just stored; a resumed one has what an earlier process left.
-      const taskRuns = resumed ? loaded.taskRuns : await startPendingRun(this.deps, this.ref);
+      const taskRuns = resumed ? loaded.taskRuns : await startPendingRun(this.deps, loaded.run);
       if (!taskRuns) return;
       for (const taskRun of taskRuns) this.track(taskRun);
       this.markLoaded();

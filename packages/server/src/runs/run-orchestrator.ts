@@ -8,9 +8,18 @@ export interface RunRef {
   runId: number;
 }
 
+/** What the orchestrator needs of a run's pipeline to queue it. */
+export interface SubmittedPipeline {
+  /** Runs of the pipeline executing at once; 0 = unlimited. */
+  readonly parallelism: number;
+}
+
 export interface RunOrchestrator {
-  /** Takes a stored PENDING run; returns at once (execution is the orchestrator's business). */
-  submit(run: RunRef): void;
+  /**
+   * Takes a stored PENDING run; returns at once (execution is the orchestrator's business). `pipeline` is what the
+   * caller read of the run's pipeline while creating it, so it is not read again; without it, it is read.
+   */
+  submit(run: RunRef, pipeline?: SubmittedPipeline): void;
   /**
    * Takes no new runs (queued ones stay PENDING), lets running runs drain within graceMs, then stops what remains;
    * those runs stay RUNNING for orphan repair at the next start (a shutdown is not a user's cancel).

@@ -1,13 +1,14 @@
 // A PENDING run starts: its task runs are made from the pipeline as it is now (tasks and common tasks), or the run
-// ends FAILED (FAILED_PRECONDITION) straight from PENDING when the pipeline is gone or a task depends on a task the
-// pipeline does not have; there is no half-started state to repair then.
+// ends FAILED (FAILED_PRECONDITION) straight from PENDING when a task depends on a task the pipeline does not have;
+// there is no half-started state to repair then. A deleted pipeline takes its runs with it: the guarded start then
+// finds no PENDING run and nothing starts.
 import type { Kysely } from "kysely";
 import type { Logger } from "winston";
 import { getCommonTaskRegistration } from "../storage/common-task-repository.js";
-import { getPipelineWithTasks } from "../storage/pipeline-repository.js";
+import { getPipelineTaskList } from "../storage/pipeline-repository.js";
 import type { Schema, TaskRecord } from "../storage/schema.js";
 import { commonTaskRecord } from "./common-task-runs.js";
-import type { TaskRun } from "./run.js";
+import type { Run, TaskRun } from "./run.js";
 import { describeRun } from "./run-lookup.js";
 import type { RunRef } from "./run-orchestrator.js";
 import type { RunStore } from "./run-store.js";
@@ -15,37 +16,57 @@ import { missingParents } from "./task-graph.js";
 import type { TaskLogs } from "./task-logs.js";
 
 export interface RunStartDeps {
-  /** Pipelines and common task registrations are read from here; runs only through the store. */
-  readonly db: Kysely<Schema>;
+  /** Runs are written through the store; the pipeline's tasks are read in its start transaction. */
   readonly store: RunStore;
   readonly logs: TaskLogs;
   readonly logger: Logger;
 }
 
-/** PENDING → RUNNING with its task runs stored; @returns them, or undefined when the run did not start. */
-export async function startPendingRun(deps: RunStartDeps, ref: RunRef): Promise<TaskRun[] | undefined> {
-  const { db, store, logs } = deps;
-  const stored = await getPipelineWithTasks(db, ref.namespaceId, ref.pipelineId);
-  if (!stored) {
-    await store.completeRun(ref, "FAILED", {
-      reason: "FAILED_PRECONDITION",
-      description: `pipeline ${JSON.stringify(ref.pipelineId)} no longer exists`,
-    });
+/**
+ * PENDING → RUNNING with its task runs stored; `run` is the run as just read (not read again).
+ * @returns the task runs, or undefined when the run did not start.
+ */
+export async function startPendingRun(deps: RunStartDeps, run: Run): Promise<TaskRun[] | undefined> {
+  const { store, logs } = deps;
+  const ref: RunRef = { namespaceId: run.namespaceId, pipelineId: run.pipelineId, runId: run.id };
+  let refused: string | undefined;
+  let records: TaskRecord[] = [];
+  const taskRuns = await store.startRun(run, async (trx) => {
+    const planned = await planTasks(trx, ref);
+    if (typeof planned === "string") {
+      refused = planned;
+      return undefined;
+    }
+    records = planned;
+    // Live before they become visible, so a log reader that sees CREATED_TASKRUN waits for the output.
+    for (const record of records) logs.expect(ref, record.id);
+    return records;
+  });
+  if (refused !== undefined) {
+    await store.completeRun(ref, "FAILED", { reason: "FAILED_PRECONDITION", description: refused });
     return undefined;
   }
+  if (!taskRuns) {
+    for (const record of records) logs.end(ref, record.id);
+    return undefined;
+  }
+  deps.logger.info("run started", { run: describeRun(ref), tasks: taskRuns.length });
+  return taskRuns;
+}
+
+/** The task runs' tasks from the pipeline as it is now, or why the run cannot start. */
+async function planTasks(trx: Kysely<Schema>, ref: RunRef): Promise<TaskRecord[] | string> {
+  const stored = await getPipelineTaskList(trx, ref.namespaceId, ref.pipelineId);
   const commonTasks = stored.commonTasks ?? [];
   const missing = missingParents([
     ...stored.tasks,
     ...commonTasks.map((task) => ({ id: task.label, depends_on: task.depends_on })),
   ]);
   if (missing.length > 0) {
-    await store.completeRun(ref, "FAILED", {
-      reason: "FAILED_PRECONDITION",
-      description:
-        missing.map((m) => `task ${JSON.stringify(m.task)} depends on ${JSON.stringify(m.parent)}`).join("; ") +
-        ", which is not a task of the pipeline",
-    });
-    return undefined;
+    return (
+      missing.map((m) => `task ${JSON.stringify(m.task)} depends on ${JSON.stringify(m.parent)}`).join("; ") +
+      ", which is not a task of the pipeline"
+    );
   }
   const records: TaskRecord[] = stored.tasks.map((task) => ({
     id: task.id,
@@ -58,16 +79,8 @@ export async function startPendingRun(deps: RunStartDeps, ref: RunRef): Promise<
     command: task.command,
   }));
   for (const task of commonTasks) {
-    const registration = await getCommonTaskRegistration(db, task.name);
+    const registration = await getCommonTaskRegistration(trx, task.name);
     records.push(commonTaskRecord(task, registration?.image ?? ""));
   }
-  // Live before they become visible, so a log reader that sees CREATED_TASKRUN waits for the output.
-  for (const record of records) logs.expect(ref, record.id);
-  const taskRuns = await store.startRun(ref, records);
-  if (!taskRuns) {
-    for (const record of records) logs.end(ref, record.id);
-    return undefined;
-  }
-  deps.logger.info("run started", { run: describeRun(ref), tasks: taskRuns.length });
-  return taskRuns;
+  return records;
 }

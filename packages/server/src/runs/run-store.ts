@@ -15,8 +15,9 @@ import {
   type ListRunsOptions,
   listRuns,
   listRunsByState,
+  markRunComplete,
+  markRunStarted,
   type RunsByStateFilter,
-  updateRun,
 } from "../storage/run-repository.js";
 import type {
   RunStatus,
@@ -29,11 +30,13 @@ import type {
 } from "../storage/schema.js";
 import {
   getTaskRun,
-  insertTaskRun,
+  insertTaskRuns,
   listExpirableTaskRuns,
   listTaskRunIds,
   listTaskRuns,
+  markTaskRunComplete,
   markTaskRunLogsExpired,
+  markTaskRunStarted,
   updateTaskRun,
 } from "../storage/task-run-repository.js";
 import { transaction } from "../storage/transaction.js";
@@ -146,21 +149,26 @@ export class RunStore {
   }
 
   /**
-   * PENDING → RUNNING with a task run created for each task: STARTED_RUN, then CREATED_TASKRUN for each.
-   * @returns the task runs, or undefined when the run was not PENDING (nothing changed).
+   * PENDING → RUNNING with a task run created for each task: STARTED_RUN, then CREATED_TASKRUN for each. `run` is the
+   * run as the caller read it (its variables go into the task runs'); the write is guarded on PENDING, so it is not
+   * read again. `plan` reads the tasks in the same transaction (one commit for the read and the start); when it
+   * answers undefined nothing is written. @returns the task runs, or undefined when nothing started.
    */
-  async startRun(ref: RunRef, tasks: readonly TaskRecord[]): Promise<TaskRun[] | undefined> {
+  async startRun(
+    run: Run,
+    plan: (trx: Kysely<Schema>) => Promise<readonly TaskRecord[] | undefined>,
+  ): Promise<TaskRun[] | undefined> {
+    const ref: RunRef = { namespaceId: run.namespaceId, pipelineId: run.pipelineId, runId: run.id };
     let created: TaskRunRow[] | undefined;
     await this.commit(async (trx) => {
-      const row = await getRun(trx, ref.namespaceId, ref.pipelineId, ref.runId);
-      if (row?.state !== "PENDING") return [];
-      const run = toRun(row, []);
+      const tasks = await plan(trx);
+      if (!tasks) return [];
+      if (!(await markRunStarted(trx, ref.namespaceId, ref.pipelineId, ref.runId))) return [];
       const now = this.clock.now().getTime();
       const taskRuns = tasks.map((task) => newTaskRunRow(run, task, now));
-      await updateRun(trx, ref.namespaceId, ref.pipelineId, ref.runId, { state: "RUNNING" });
+      await insertTaskRuns(trx, taskRuns);
       const events = [await storeEvent(trx, this.clock, "STARTED_RUN", runDetails(ref))];
       for (const taskRun of taskRuns) {
-        await insertTaskRun(trx, taskRun);
         events.push(await storeEvent(trx, this.clock, "CREATED_TASKRUN", taskRunDetails(ref, taskRun.id)));
       }
       created = taskRuns;
@@ -169,16 +177,11 @@ export class RunStore {
     return created?.map(toTaskRun);
   }
 
-  /** The container started: RUNNING with its scheduler id, STARTED_TASKRUN. */
+  /** The container started: RUNNING with its scheduler id, STARTED_TASKRUN (nothing when it is COMPLETE already). */
   async startTaskRun(ref: RunRef, taskId: string, schedulerId: string): Promise<void> {
     await this.commit(async (trx) => {
-      const taskRun = await getTaskRun(trx, ref.namespaceId, ref.pipelineId, ref.runId, taskId);
-      if (!taskRun || taskRun.state === "COMPLETE") return [];
-      await updateTaskRun(trx, ref.namespaceId, ref.pipelineId, ref.runId, taskId, {
-        state: "RUNNING",
-        started: this.clock.now().getTime(),
-        scheduler_id: schedulerId,
-      });
+      const started = this.clock.now().getTime();
+      if (!(await markTaskRunStarted(trx, taskRunKey(ref, taskId), started, schedulerId))) return [];
       return [await storeEvent(trx, this.clock, "STARTED_TASKRUN", taskRunDetails(ref, taskId))];
     });
   }
@@ -186,15 +189,13 @@ export class RunStore {
   /** COMPLETE with a status, COMPLETED_TASKRUN. @returns false when it was COMPLETE already (nothing changed). */
   async completeTaskRun(ref: RunRef, taskId: string, result: TaskRunResult): Promise<boolean> {
     return this.commit(async (trx) => {
-      const taskRun = await getTaskRun(trx, ref.namespaceId, ref.pipelineId, ref.runId, taskId);
-      if (!taskRun || taskRun.state === "COMPLETE") return [];
-      await updateTaskRun(trx, ref.namespaceId, ref.pipelineId, ref.runId, taskId, {
-        state: "COMPLETE",
+      const changed = await markTaskRunComplete(trx, taskRunKey(ref, taskId), {
         status: result.status,
         status_reason: result.reason,
         exit_code: result.exitCode,
         ended: this.clock.now().getTime(),
       });
+      if (!changed) return [];
       return [
         await storeEvent(trx, this.clock, "COMPLETED_TASKRUN", completedTaskRunDetails(ref, taskId, result.status)),
       ];
@@ -204,14 +205,12 @@ export class RunStore {
   /** COMPLETE with a status, COMPLETED_RUN. @returns false when it was COMPLETE already. */
   async completeRun(ref: RunRef, status: Exclude<RunStatus, "UNKNOWN">, reason: RunStatusReasonRecord | null) {
     return this.commit(async (trx) => {
-      const run = await getRun(trx, ref.namespaceId, ref.pipelineId, ref.runId);
-      if (!run || run.state === "COMPLETE") return [];
-      await updateRun(trx, ref.namespaceId, ref.pipelineId, ref.runId, {
-        state: "COMPLETE",
+      const changed = await markRunComplete(trx, ref.namespaceId, ref.pipelineId, ref.runId, {
         status,
         status_reason: reason,
         ended: this.clock.now().getTime(),
       });
+      if (!changed) return [];
       return [await storeEvent(trx, this.clock, "COMPLETED_RUN", completedRunDetails(ref, status))];
     });
   }
@@ -244,4 +243,8 @@ function newTaskRunRow(run: Run, task: TaskRecord, created: number): TaskRunRow 
     variables: taskRunVariables(run, task),
     scheduler_id: null,
   };
+}
+
+function taskRunKey(ref: RunRef, id: string) {
+  return { namespaceId: ref.namespaceId, pipelineId: ref.pipelineId, runId: ref.runId, id };
 }

@@ -1,6 +1,8 @@
 // Common task registrations (spec §9.5) and the common tasks of pipelines.
+
 import type { Insertable, Kysely, Selectable } from "kysely";
 import { fromJsonColumn, fromNullableJsonColumn, toJsonColumn } from "./json-column.js";
+import { type Params, preparedQuery } from "./prepared-query.js";
 import type {
   CommonTaskRegistrationRow,
   CommonTaskRegistrationTable,
@@ -53,13 +55,7 @@ export async function listPipelineCommonTasks(
   namespaceId: string,
   pipelineId: string,
 ): Promise<PipelineCommonTaskRow[]> {
-  const rows = await db
-    .selectFrom("pipeline_common_tasks")
-    .selectAll()
-    .where("namespace_id", "=", namespaceId)
-    .where("pipeline_id", "=", pipelineId)
-    .orderBy("label")
-    .execute();
+  const { rows } = await listPipelineCommonTasksQuery(db, { namespaceId, pipelineId });
   return rows.map(
     (row: Selectable<PipelineCommonTaskTable>): PipelineCommonTaskRow => ({
       ...row,
@@ -68,6 +64,15 @@ export async function listPipelineCommonTasks(
     }),
   );
 }
+
+const listPipelineCommonTasksQuery = preparedQuery((db, p: Params<{ namespaceId: string; pipelineId: string }>) =>
+  db
+    .selectFrom("pipeline_common_tasks")
+    .selectAll()
+    .where("namespace_id", "=", p.namespaceId)
+    .where("pipeline_id", "=", p.pipelineId)
+    .orderBy("label"),
+);
 
 /** Replaces the pipeline's common tasks with `rows` (use inside the transaction that stores the pipeline). */
 export async function replacePipelineCommonTasks(

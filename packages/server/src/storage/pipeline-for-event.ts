@@ -7,6 +7,8 @@ import type { PipelineState, Schema } from "./schema.js";
 
 export interface PipelineForEventRow {
   readonly state: PipelineState;
+  /** Runs of the pipeline executing at once (0 = unlimited), carried to the orchestrator with the run. */
+  readonly parallelism: number;
   /** The subscription with the event's label, absent when the pipeline has none. */
   readonly subscription:
     | { readonly trigger_name: string; readonly settings: Readonly<Record<string, string>> }
@@ -25,6 +27,7 @@ export async function getPipelineForEvent(
   if (!row) return undefined;
   return {
     state: row.state,
+    parallelism: row.parallelism,
     subscription:
       row.trigger_name === null || row.settings === null
         ? undefined
@@ -45,7 +48,7 @@ const pipelineForEventQuery = preparedQuery(
           .onRef("s.pipeline_id", "=", "p.id")
           .on("s.label", "=", p.label),
       )
-      .select(["p.state", "s.trigger_name", "s.settings"])
+      .select(["p.state", "p.parallelism", "s.trigger_name", "s.settings"])
       .where("p.namespace_id", "=", p.namespaceId)
       .where("p.id", "=", p.pipelineId),
 );

@@ -102,6 +102,24 @@ export async function getPipelineWithTasks(
   });
 }
 
+/**
+ * The tasks and common tasks a run of the pipeline starts with, read in one transaction so they belong to the same
+ * version; none for a missing pipeline (whose runs are gone with it).
+ */
+export async function getPipelineTaskList(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  id: string,
+): Promise<Pick<StoredPipeline, "tasks" | "commonTasks">> {
+  return transaction(db, async (trx) => {
+    const commonTasks = await listPipelineCommonTasks(trx, namespaceId, id);
+    return {
+      tasks: await listPipelineTasks(trx, namespaceId, id),
+      ...(commonTasks.length > 0 ? { commonTasks } : {}),
+    };
+  });
+}
+
 /** The pipeline with its tasks and subscriptions, read in one transaction so they belong to the same version. */
 export async function getStoredPipeline(
   db: Kysely<Schema>,

@@ -162,6 +162,71 @@ export async function updateRun(
   return (result.numAffectedRows ?? 0n) > 0n;
 }
 
+/**
+ * PENDING → RUNNING, guarded: the UPDATE changes the run only while it is PENDING, so a second start (or a start after
+ * a cancel completed it) changes nothing and nothing has to be read first. @returns whether the run was PENDING.
+ */
+export async function markRunStarted(db: Kysely<Schema>, namespaceId: string, pipelineId: string, id: number) {
+  const result = await markRunStartedQuery(db, { namespaceId, pipelineId, id });
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
+const markRunStartedQuery = preparedQuery((db, p: Params<{ namespaceId: string; pipelineId: string; id: number }>) =>
+  db
+    .updateTable("runs")
+    .set({ state: "RUNNING" })
+    .where("namespace_id", "=", p.namespaceId)
+    .where("pipeline_id", "=", p.pipelineId)
+    .where("id", "=", p.id)
+    .where("state", "=", "PENDING"),
+);
+
+export interface RunCompletion {
+  readonly status: RunStatus;
+  readonly status_reason: RunStatusReasonRecord | null;
+  readonly ended: number;
+}
+
+/** → COMPLETE, guarded: a run already COMPLETE stays as it is. @returns whether it changed (false for a missing run). */
+export async function markRunComplete(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  id: number,
+  completion: RunCompletion,
+): Promise<boolean> {
+  const result = await markRunCompleteQuery(db, {
+    namespaceId,
+    pipelineId,
+    id,
+    status: completion.status,
+    statusReason: completion.status_reason === null ? null : toJsonColumn(completion.status_reason),
+    ended: completion.ended,
+  });
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
+const markRunCompleteQuery = preparedQuery(
+  (
+    db,
+    p: Params<{
+      namespaceId: string;
+      pipelineId: string;
+      id: number;
+      status: RunStatus;
+      statusReason: string | null;
+      ended: number;
+    }>,
+  ) =>
+    db
+      .updateTable("runs")
+      .set({ state: "COMPLETE", status: p.status, status_reason: p.statusReason, ended: p.ended })
+      .where("namespace_id", "=", p.namespaceId)
+      .where("pipeline_id", "=", p.pipelineId)
+      .where("id", "=", p.id)
+      .where("state", "<>", "COMPLETE"),
+);
+
 type RunColumnValues = Record<string, unknown> & { namespaceId: string; pipelineId: string; id: number };
 
 /** One prepared UPDATE per set of changed columns (a handful in practice: state, completion, variables…). */
@@ -212,7 +277,9 @@ function decodeRun(row: Selectable<RunTable>): RunRow {
 
 /**
  * Complete runs of the pipeline older than its newest `keepRuns` whose objects have not expired, oldest first; only a
- * window of `limit` runs past the newest `keepRuns` is looked at.
+ * window of `limit` runs past the newest `keepRuns` is looked at. Run numbers are dense (1, 2, 3…, deleted only with
+ * their pipeline), so the window is a range of numbers below the newest, and only the runs that qualify are read
+ * (this runs at every completion: reading and decoding the whole window each time cost more than the run itself).
  */
 export async function listRunsWithUnexpiredObjects(
   db: Kysely<Schema>,
@@ -220,17 +287,27 @@ export async function listRunsWithUnexpiredObjects(
   pipelineId: string,
   options: { keepRuns: number; limit: number },
 ): Promise<RunRow[]> {
-  const window = await db
-    .selectFrom("runs")
-    .selectAll()
-    .where("namespace_id", "=", namespaceId)
-    .where("pipeline_id", "=", pipelineId)
-    .orderBy("id", "desc")
-    .limit(options.limit)
-    .offset(options.keepRuns)
-    .execute();
-  return window
-    .map(decodeRun)
-    .filter((run) => run.state === "COMPLETE" && !run.store_objects_expired)
-    .reverse();
+  const { rows } = await unexpiredObjectsQuery(db, { namespaceId, pipelineId, ...options });
+  return rows.map(decodeRun);
 }
+
+const unexpiredObjectsQuery = preparedQuery(
+  (db, p: Params<{ namespaceId: string; pipelineId: string; keepRuns: number; limit: number }>) => {
+    const newest = db
+      .selectFrom("runs")
+      .select((eb) => eb.fn.max("id").as("id"))
+      .where("namespace_id", "=", p.namespaceId)
+      .where("pipeline_id", "=", p.pipelineId);
+    return db
+      .with("last", () => newest)
+      .selectFrom(["last", "runs as r"])
+      .selectAll("r")
+      .where("r.namespace_id", "=", p.namespaceId)
+      .where("r.pipeline_id", "=", p.pipelineId)
+      .where(sql<boolean>`r.id <= last.id - ${p.keepRuns}`)
+      .where(sql<boolean>`r.id > last.id - ${p.keepRuns} - ${p.limit}`)
+      .where("r.state", "=", "COMPLETE")
+      .where("r.store_objects_expired", "=", 0)
+      .orderBy("r.id");
+  },
+);

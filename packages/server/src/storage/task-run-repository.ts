@@ -1,6 +1,6 @@
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { fromJsonColumn, fromNullableJsonColumn, toJsonColumn } from "./json-column.js";
-import { type Params, preparedQuery } from "./prepared-query.js";
+import { type Params, type PreparedQuery, preparedQuery } from "./prepared-query.js";
 import type {
   Schema,
   TaskRunRow,
@@ -13,7 +13,61 @@ import type {
 
 /** @throws on a duplicate id in the run (isUniqueViolation) or a missing run (isForeignKeyViolation). */
 export async function insertTaskRun(db: Kysely<Schema>, row: TaskRunRow): Promise<void> {
-  await db.insertInto("task_runs").values(encodeTaskRun(row)).execute();
+  await insertTaskRuns(db, [row]);
+}
+
+/** A run's task runs in as few statements as the row limit allows (one for most pipelines). */
+export async function insertTaskRuns(db: Kysely<Schema>, rows: readonly TaskRunRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_ROWS_LIMIT) {
+    const chunk = rows.slice(i, i + INSERT_ROWS_LIMIT);
+    const values: Record<string, unknown> = {};
+    for (const [n, row] of chunk.entries()) {
+      for (const [column, value] of Object.entries(encodeTaskRun(row))) values[`${column}${n}`] = value;
+    }
+    await insertTaskRunsQuery(chunk.length)(db, values);
+  }
+}
+
+/** 16 columns a row: 32 rows stay far below both engines' limit on bound parameters. */
+const INSERT_ROWS_LIMIT = 32;
+const TASK_RUN_COLUMNS = [
+  "namespace_id",
+  "pipeline_id",
+  "run_id",
+  "id",
+  "task",
+  "created",
+  "started",
+  "ended",
+  "exit_code",
+  "state",
+  "status",
+  "status_reason",
+  "logs_expired",
+  "logs_removed",
+  "variables",
+  "scheduler_id",
+] as const satisfies readonly (keyof TaskRunTable)[];
+
+/** One prepared INSERT per row count (the SQL text grows with it). */
+const insertTaskRunsQueries = new Map<number, PreparedQuery<Record<string, unknown>, unknown>>();
+
+function insertTaskRunsQuery(count: number): PreparedQuery<Record<string, unknown>, unknown> {
+  let query = insertTaskRunsQueries.get(count);
+  if (!query) {
+    query = preparedQuery((db, p: Params<Record<string, unknown>>) =>
+      db
+        .insertInto("task_runs")
+        .values(
+          Array.from(
+            { length: count },
+            (_, n) => Object.fromEntries(TASK_RUN_COLUMNS.map((c) => [c, p[`${c}${n}`]])) as Insertable<TaskRunTable>,
+          ),
+        ),
+    );
+    insertTaskRunsQueries.set(count, query);
+  }
+  return query;
 }
 
 export async function getTaskRun(
@@ -23,16 +77,92 @@ export async function getTaskRun(
   runId: number,
   id: string,
 ): Promise<TaskRunRow | undefined> {
-  const row = await db
+  const { rows } = await getTaskRunQuery(db, { namespaceId, pipelineId, runId, id });
+  return rows[0] && decodeTaskRun(rows[0]);
+}
+
+type TaskRunKey = { namespaceId: string; pipelineId: string; runId: number; id: string };
+
+const getTaskRunQuery = preparedQuery((db, p: Params<TaskRunKey>) =>
+  db
     .selectFrom("task_runs")
     .selectAll()
-    .where("namespace_id", "=", namespaceId)
-    .where("pipeline_id", "=", pipelineId)
-    .where("run_id", "=", runId)
-    .where("id", "=", id)
-    .executeTakeFirst();
-  return row && decodeTaskRun(row);
+    .where("namespace_id", "=", p.namespaceId)
+    .where("pipeline_id", "=", p.pipelineId)
+    .where("run_id", "=", p.runId)
+    .where("id", "=", p.id),
+);
+
+/**
+ * The container started: RUNNING with its scheduler id, unless the task run is COMPLETE already (a cancel or repair
+ * finished it), so nothing has to be read first. @returns whether it changed.
+ */
+export async function markTaskRunStarted(
+  db: Kysely<Schema>,
+  key: TaskRunKey,
+  started: number,
+  schedulerId: string,
+): Promise<boolean> {
+  const result = await markTaskRunStartedQuery(db, { ...key, started, schedulerId });
+  return (result.numAffectedRows ?? 0n) > 0n;
 }
+
+const markTaskRunStartedQuery = preparedQuery((db, p: Params<TaskRunKey & { started: number; schedulerId: string }>) =>
+  db
+    .updateTable("task_runs")
+    .set({ state: "RUNNING", started: p.started, scheduler_id: p.schedulerId })
+    .where("namespace_id", "=", p.namespaceId)
+    .where("pipeline_id", "=", p.pipelineId)
+    .where("run_id", "=", p.runId)
+    .where("id", "=", p.id)
+    .where("state", "<>", "COMPLETE"),
+);
+
+export interface TaskRunCompletion {
+  readonly status: TaskRunStatus;
+  readonly status_reason: TaskRunStatusReasonRecord | null;
+  readonly exit_code: number | null;
+  readonly ended: number;
+}
+
+/** → COMPLETE, guarded: one COMPLETE already stays as it is. @returns whether it changed. */
+export async function markTaskRunComplete(
+  db: Kysely<Schema>,
+  key: TaskRunKey,
+  completion: TaskRunCompletion,
+): Promise<boolean> {
+  const result = await markTaskRunCompleteQuery(db, {
+    ...key,
+    status: completion.status,
+    statusReason: completion.status_reason === null ? null : toJsonColumn(completion.status_reason),
+    exitCode: completion.exit_code,
+    ended: completion.ended,
+  });
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
+const markTaskRunCompleteQuery = preparedQuery(
+  (
+    db,
+    p: Params<
+      TaskRunKey & { status: TaskRunStatus; statusReason: string | null; exitCode: number | null; ended: number }
+    >,
+  ) =>
+    db
+      .updateTable("task_runs")
+      .set({
+        state: "COMPLETE",
+        status: p.status,
+        status_reason: p.statusReason,
+        exit_code: p.exitCode,
+        ended: p.ended,
+      })
+      .where("namespace_id", "=", p.namespaceId)
+      .where("pipeline_id", "=", p.pipelineId)
+      .where("run_id", "=", p.runId)
+      .where("id", "=", p.id)
+      .where("state", "<>", "COMPLETE"),
+);
 
 /** The run's task runs in creation order. */
 export async function listTaskRuns(
