@@ -153,18 +153,22 @@ describePostgres("record fence", () => {
         return lease;
       },
     );
-    // The takeover's update is seen waiting on the row lock the recording holds.
-    await vi.waitFor(
-      async () => {
-        const { rows } = await sql<{ waiting: string }>`
+    // The takeover's update is seen waiting on the row lock the recording holds (released whatever happens, so a
+    // failure here does not leave the transaction open).
+    try {
+      await vi.waitFor(
+        async () => {
+          const { rows } = await sql<{ waiting: string }>`
           select count(*) as waiting from pg_stat_activity
           where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
-        expect(Number(rows[0]?.waiting)).toBe(1);
-      },
-      { timeout: 10_000, interval: 20 },
-    );
-    expect(takenOver).toBe(false);
-    release();
+          expect(Number(rows[0]?.waiting)).toBe(1);
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+      expect(takenOver).toBe(false);
+    } finally {
+      release();
+    }
     await recording;
     expect(await takeover).toMatchObject({ owner: "b", term: 2 });
   });
