@@ -15,8 +15,8 @@
 //   otherwise                                → a PENDING run (variables = metadata, source TRIGGER), handed to the
 //                                              orchestrator once committed.
 // On a replica, events of a trigger whose lease this server no longer holds (it was frozen past the lease: another
-// replica may run the trigger now) are fenced: the store leaves them out, they count as handled (the Watcher does not try
-// them again) and a warning names the trigger; the lease keeper stops the trigger at its next round.
+// replica may run the trigger now) are fenced: the store leaves them out, they count as handled (the Watcher does not
+// try them again) and a warning names the trigger; the lease keeper stops the trigger at its next round.
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { StoredEvent, TriggerEventDetails, TriggerEventResult } from "../events/event-kinds.js";
@@ -94,7 +94,8 @@ export const RESOLUTION = {
   ingressOff:
     "API not accepting new events; event ingress is turned off (ToggleEventIngress or ignore_pipeline_run_events)",
   pipelineMissing: "Could not process trigger event; pipeline not found.",
-  fenced: "Event not recorded: this server no longer holds the trigger's lease; another replica may run the trigger now.",
+  fenced:
+    "Event not recorded: this server no longer holds the trigger's lease; another replica may run the trigger now.",
   subscriptionMissing: "Trigger subscription no longer found in pipeline config.",
   notActive: "Pipeline is not active",
 } as const;
