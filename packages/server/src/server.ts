@@ -216,7 +216,7 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
     },
   });
   const processor = new EventProcessor({
-    store: eventProcessorStore(db, clock),
+    store: eventProcessorStore(db, clock, cluster?.recordFence),
     eventLog,
     orchestrator,
     ingressEnabled: () => ingress.enabled,

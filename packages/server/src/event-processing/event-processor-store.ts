@@ -1,7 +1,8 @@
 // The event processor's storage, backed by sqlite: one transaction per batch of fired events, in which each event's
 // pipeline is read once (with the subscription of its label) and its run (runs/run-creation.ts) and events are
 // stored (events/event-writer.ts), and the batch's outcomes are added to the per-trigger/pipeline counters
-// (storage/event-outcome-counts.ts).
+// (storage/event-outcome-counts.ts). On a replica a fence, asked first in that transaction, says which triggers' events
+// this server may record now (the lease holder's, cluster/cluster.ts); the others' are left out, not recorded.
 
 import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
@@ -13,15 +14,35 @@ import { countEventOutcomes, type EventOutcomeKey } from "../storage/event-outco
 import { getPipelineForEvent } from "../storage/pipeline-for-event.js";
 import type { Schema } from "../storage/schema.js";
 import { transaction } from "../storage/transaction.js";
-import type { EventProcessorStore, FiredEventInput, PipelineForEvent, RecordedEvent } from "./event-processor.js";
+import type {
+  EventProcessorStore,
+  FencedEvent,
+  FiredEventInput,
+  PipelineForEvent,
+  RecordedEvent,
+} from "./event-processor.js";
 
-export function eventProcessorStore(db: Kysely<Schema>, clock: Clock): EventProcessorStore {
+/**
+ * Of `triggerNames`, those whose events this server may record, asked inside the recording transaction (which it may
+ * lock against a change of holder until it commits).
+ */
+export type RecordFence = (trx: Kysely<Schema>, triggerNames: readonly string[]) => Promise<ReadonlySet<string>>;
+
+const FENCED: FencedEvent = { fenced: true };
+
+/** Without a fence (sqlite, one server) every event is recorded. */
+export function eventProcessorStore(db: Kysely<Schema>, clock: Clock, fence?: RecordFence): EventProcessorStore {
   return {
     recordFiredEvents(inputs) {
       return transaction(db, async (trx) => {
-        const recorded: RecordedEvent[] = [];
+        const recorded: Array<RecordedEvent | FencedEvent> = [];
         const outcomes: EventOutcomeKey[] = [];
+        const allowed = fence ? await fence(trx, [...new Set(inputs.map((input) => input.fired.name))]) : undefined;
         for (const input of inputs) {
+          if (allowed && !allowed.has(input.fired.name)) {
+            recorded.push(FENCED);
+            continue;
+          }
           const one = await recordFiredEvent(trx, clock, input);
           recorded.push(one);
           const { fired } = input;

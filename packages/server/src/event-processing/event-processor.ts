@@ -14,6 +14,9 @@
 //   the subscription's overlap policy says no (a run already queued/running, overlap-policy.ts) → SKIPPED, why
 //   otherwise                                → a PENDING run (variables = metadata, source TRIGGER), handed to the
 //                                              orchestrator once committed.
+// On a replica, events of a trigger whose lease this server no longer holds (it was frozen past the lease: another
+// replica may run the trigger now) are fenced: the store leaves them out, they count as handled (the Watcher does not
+// try them again) and a warning names the trigger; the lease keeper stops the trigger at its next round.
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { StoredEvent, TriggerEventDetails, TriggerEventResult } from "../events/event-kinds.js";
@@ -55,19 +58,26 @@ export interface RecordedEvent {
   pipeline?: SubmittedPipeline;
 }
 
+/** An event the store left out: this server may not record its trigger's events now (event-processor-store.ts). */
+export interface FencedEvent {
+  fenced: true;
+}
+
 export interface EventProcessorStore {
   /**
    * In one transaction, for each input in order: stores FIRED and PROCESSED, reads the pipeline, stores the run
    * `resolve` asks for (with the FIRED event's id) and RESOLVED. Returns, per input, the stored events in order, how
-   * it resolved, and the run.
+   * it resolved, and the run; or, for an input whose trigger is fenced off, that it was left out.
    */
-  recordFiredEvents(inputs: readonly FiredEventInput[]): Promise<RecordedEvent[]>;
+  recordFiredEvents(inputs: readonly FiredEventInput[]): Promise<Array<RecordedEvent | FencedEvent>>;
 }
 
 /** How a fired event was resolved, with the run it started, if any. */
 export interface EventOutcome {
   result: TriggerEventResult;
   run?: RunRef;
+  /** Not recorded: this server no longer holds the trigger's lease. */
+  fenced?: true;
 }
 
 export interface EventProcessorOptions {
@@ -84,6 +94,8 @@ export const RESOLUTION = {
   ingressOff:
     "API not accepting new events; event ingress is turned off (ToggleEventIngress or ignore_pipeline_run_events)",
   pipelineMissing: "Could not process trigger event; pipeline not found.",
+  fenced:
+    "Event not recorded: this server no longer holds the trigger's lease; another replica may run the trigger now.",
   subscriptionMissing: "Trigger subscription no longer found in pipeline config.",
   notActive: "Pipeline is not active",
 } as const;
@@ -98,6 +110,8 @@ interface Waiting {
 const MAX_BATCH = 64;
 
 export class EventProcessor {
+  /** Events left out because this server no longer held their trigger's lease, since it started. */
+  fencedEvents = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
   private waiting: Waiting[] = [];
   private flushScheduled = false;
@@ -151,7 +165,7 @@ export class EventProcessor {
   }
 
   private async recordBatch(batch: Waiting[]): Promise<void> {
-    let recorded: RecordedEvent[];
+    let recorded: Array<RecordedEvent | FencedEvent>;
     try {
       // Runs made earlier in this same transaction are not submitted yet: they count for overlap policies too.
       const madeHere = new Map<string, number>();
@@ -164,7 +178,25 @@ export class EventProcessor {
       for (const waiting of batch) await this.recordBatch([waiting]);
       return;
     }
-    for (const [i, waiting] of batch.entries()) waiting.resolve(this.announce(recorded[i] as RecordedEvent));
+    const fenced = new Map<string, number>();
+    for (const [i, waiting] of batch.entries()) {
+      const one = recorded[i] as RecordedEvent | FencedEvent;
+      if ("fenced" in one) {
+        const name = waiting.event.triggerName;
+        fenced.set(name, (fenced.get(name) ?? 0) + 1);
+        waiting.resolve({ result: { details: RESOLUTION.fenced, state: "FAILURE" }, fenced: true });
+      } else {
+        waiting.resolve(this.announce(one));
+      }
+    }
+    for (const [trigger, count] of fenced) {
+      this.fencedEvents += count;
+      this.options.logger.warn("trigger events not recorded: this replica no longer holds the trigger's lease", {
+        trigger,
+        count,
+        fencedSinceStart: this.fencedEvents,
+      });
+    }
   }
 
   private input(event: FiredEvent, madeHere = new Map<string, number>()): FiredEventInput {

@@ -7,6 +7,7 @@
 import { type Kysely, sql } from "kysely";
 import type { TriggerLeaseRow } from "./replica-tables.js";
 import type { Schema } from "./schema.js";
+import { storageEngineOf } from "./storage-engine.js";
 
 export interface LeaseRequest {
   readonly triggerName: string;
@@ -80,4 +81,26 @@ export async function releaseTriggerLease(
 /** Every lease, by trigger name: who holds what, until when. */
 export async function listTriggerLeases(db: Kysely<Schema>): Promise<TriggerLeaseRow[]> {
   return db.selectFrom("trigger_leases").selectAll().orderBy("trigger_name").execute();
+}
+
+/**
+ * Which of `triggerNames` `owner` holds unexpired at `nowMs`, read in the caller's transaction. On Postgres the rows
+ * read are locked FOR SHARE until that transaction ends, so a takeover (an update of the row) waits for it to commit;
+ * one that got there first is seen, as the lock re-reads the row it waited for.
+ */
+export async function heldTriggerLeases(
+  trx: Kysely<Schema>,
+  request: { readonly owner: string; readonly nowMs: number; readonly triggerNames: readonly string[] },
+): Promise<Set<string>> {
+  if (request.triggerNames.length === 0) return new Set();
+  let query = trx
+    .selectFrom("trigger_leases")
+    .select("trigger_name")
+    .where("trigger_name", "in", [...request.triggerNames])
+    .where("owner", "=", request.owner)
+    .where("expires", ">", request.nowMs)
+    // One order for every locker of several rows.
+    .orderBy("trigger_name");
+  if (storageEngineOf(trx) === "postgres") query = query.forShare();
+  return new Set((await query.execute()).map((row) => row.trigger_name));
 }
