@@ -1,16 +1,9 @@
-// Pending-run claims (issue 21): servers racing to start pending runs each get different ones, oldest first; a claim
-// keeps others off until it expires or is released. Times are given, not waited for.
+// Run claims (issue 21): the server about to start a run claims it first; a claim keeps other servers off the run
+// until it expires, and spent claims are swept. Times are given, not waited for.
 import { expect, it } from "vitest";
-import type { Database } from "../src/storage/database.js";
 import { insertNamespace } from "../src/storage/namespace-repository.js";
 import { replacePipeline } from "../src/storage/pipeline-repository.js";
-import {
-  claimPendingRuns,
-  claimRun,
-  deleteSpentRunClaims,
-  type RunKey,
-  releaseRunClaim,
-} from "../src/storage/run-claim-repository.js";
+import { claimRun, deleteSpentRunClaims, type RunKey } from "../src/storage/run-claim-repository.js";
 import { insertRun, updateRun } from "../src/storage/run-repository.js";
 import { describeEachStorageEngine } from "./storage-engines.js";
 import { pipelineRow } from "./storage-fixtures.js";
@@ -44,42 +37,6 @@ describeEachStorageEngine("pending-run claims", (engine) => {
       if (running.includes(i)) await updateRun(db, "default", "p", i, { state: "RUNNING" });
     }
   }
-  const ids = (keys: readonly RunKey[]) => keys.map((key) => key.run_id);
-  const claim = (owner: string, nowMs: number, limit = 10, db = temp.database.db) =>
-    claimPendingRuns(db, { owner, nowMs, ttlMs: TTL, limit });
-
-  it("give pending runs oldest first, each to one claimant, until the claim expires or is released", async () => {
-    await seedRuns(5, [2]);
-    expect(ids(await claim("a", 0, 2))).toEqual([1, 3]);
-    expect(ids(await claim("b", 0))).toEqual([4, 5]);
-    expect(await claim("c", TTL - 1)).toEqual([]);
-    expect(await releaseRunClaim(temp.database.db, { namespace_id: "default", pipeline_id: "p", run_id: 4 }, "a")).toBe(
-      false,
-    );
-    expect(await releaseRunClaim(temp.database.db, { namespace_id: "default", pipeline_id: "p", run_id: 4 }, "b")).toBe(
-      true,
-    );
-    expect(ids(await claim("c", TTL - 1))).toEqual([4]);
-    // a's and b's other claims ran out; c's claim on 4 has not.
-    expect(ids(await claim("d", TTL))).toEqual([1, 3, 5]);
-  });
-
-  it("split the pending runs among claimants racing (on Postgres from three pools), none twice", async () => {
-    await seedRuns(60, [7, 30]);
-    const servers = [temp.database, await temp.openAnother(), await temp.openAnother()];
-    const claimed: number[] = [];
-    const claimant = async (owner: string, server: Database) => {
-      for (;;) {
-        const batch = await claim(owner, 0, 4, server.db);
-        if (batch.length === 0) return;
-        claimed.push(...ids(batch));
-      }
-    };
-    await Promise.all(["a", "b", "c", "d", "e", "f"].map((owner, i) => claimant(owner, servers[i % 3] as Database)));
-    const pending = Array.from({ length: 60 }, (_, i) => i + 1).filter((id) => id !== 7 && id !== 30);
-    expect([...claimed].sort((x, y) => x - y)).toEqual(pending);
-  });
-
   it("claim one run for its starter: a PENDING run once, a RUNNING one only by the server that claimed it", async () => {
     await seedRuns(3, [3]);
     const { db } = temp.database;
