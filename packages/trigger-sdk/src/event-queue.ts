@@ -9,7 +9,7 @@
 //
 // States: OPEN → CLOSED (close() is idempotent). In OPEN, at most one of {waiting takers, waiting producers} is
 // non-empty: takers wait only on an empty queue, producers only on a full one.
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, systemClock } from "@gofer/kernel/clock";
 
 export class QueueClosedError extends Error {
   override name = "QueueClosedError";

@@ -5,7 +5,7 @@
 //
 // States: IDLE (nothing pending) → WAITING (a call came; the loop sleeps until a quiet period has passed since the
 // last one) → collect → IDLE. Calls while WAITING only move the deadline. The signal ends a wait without collecting.
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, systemClock } from "@gofer/kernel/clock";
 
 export class IdleCollector {
   private lastCallMs = 0;

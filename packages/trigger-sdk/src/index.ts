@@ -7,8 +7,11 @@ export {
   FakeClock,
   formatGoDuration,
   formatGoDurationMs,
+  formatSubscriptionKey,
   parseGoDuration,
   parseGoDurationMs,
+  type SubscriptionKey,
+  subscriptionKeyId,
   systemClock,
 } from "@gofer/kernel";
 export { EventQueue, type EventQueueOptions, type EventQueueStats, QueueClosedError } from "./event-queue.js";
@@ -47,13 +50,10 @@ export {
   SubscriptionSettings,
 } from "./settings.js";
 export {
-  formatSubscriptionKey,
   type RegisteredSubscription,
-  type SubscriptionKey,
   SubscriptionRegistry,
   SubscriptionRemovedError,
   SubscriptionReplacedError,
-  subscriptionKeyId,
 } from "./subscription-registry.js";
 export { generateTriggerKey, startTestTrigger, type TestTrigger, type TestTriggerOptions } from "./testing.js";
 export { type Cancellable, TimerQueue, type TimerTarget } from "./timer-queue.js";

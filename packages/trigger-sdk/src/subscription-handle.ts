@@ -1,9 +1,10 @@
 // The Subscription an implementation is handed. Kept small on purpose (a trigger may hold 10,000 of them): emit is a
 // prototype method, and the AbortSignal is only made if something asks for it: an author reading `signal`, or a
 // producer that has to wait for room in a full queue. Timers use `aborted` directly.
+
+import type { SubscriptionKey } from "@gofer/kernel";
 import type { EventQueue } from "./event-queue.js";
 import type { SubscriptionSettings } from "./settings.js";
-import type { SubscriptionKey } from "./subscription-registry.js";
 import type { EventInput, Subscription, TriggerEvent } from "./trigger.js";
 
 export class SubscriptionHandle implements Subscription, SubscriptionKey {

@@ -4,9 +4,6 @@
 
 import { formatSubscriptionKey, type SubscriptionKey, subscriptionKeyId } from "@gofer/kernel";
 
-// Declared once, in the kernel (the server names subscriptions the same way); re-exported for the SDK's modules.
-export { formatSubscriptionKey, type SubscriptionKey, subscriptionKeyId };
-
 export class SubscriptionReplacedError extends Error {
   override name = "SubscriptionReplacedError";
 }

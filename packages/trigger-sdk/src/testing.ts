@@ -2,7 +2,7 @@
 // certificate, and hands back a client that sends the key. Pass a FakeClock to move its timers without sleeping.
 import { randomBytes } from "node:crypto";
 import { generateCertificate, TriggerClient } from "@gofer/kernel";
-import type { Clock } from "./clock.js";
+import type { Clock } from "@gofer/kernel/clock";
 import { createJsonLineLogger, type Logger } from "./logger.js";
 import type { TriggerFactory } from "./trigger.js";
 import { type RunningTrigger, startTriggerServer } from "./trigger-server.js";

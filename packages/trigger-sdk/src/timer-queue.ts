@@ -5,7 +5,7 @@
 // A callback runs synchronously when due and must not block; it usually re-schedules itself. An entry whose cancel
 // token (an AbortSignal, a Subscription: anything with `aborted`) reads aborted is dropped when it reaches the top; no
 // listener per entry, to keep entries small.
-import type { Clock } from "./clock.js";
+import type { Clock } from "@gofer/kernel/clock";
 
 /** What runs when an entry is due: a function, or an object's fire() (no closure per entry). */
 export type TimerTarget = (() => void) | { fire(): void };

@@ -4,6 +4,9 @@
 // server (unary-grpc-server.ts) with the generated message codecs; grpc-js is not loaded.
 //
 // States: STARTING → SERVING → STOPPING → STOPPED. stop() is idempotent and returns the same promise every time.
+
+import { formatSubscriptionKey, type SubscriptionKey } from "@gofer/kernel";
+import { type Clock, systemClock } from "@gofer/kernel/clock";
 import {
   TriggerExternalEventRequest,
   TriggerInfoResponse,
@@ -12,7 +15,6 @@ import {
   TriggerWatchResponse,
   TriggerWatchResponse_Result,
 } from "@gofer/proto/transport";
-import { type Clock, systemClock } from "./clock.js";
 import { EventQueue } from "./event-queue.js";
 import { type ExternalEvent, parseExternalEvent } from "./external-event.js";
 import { GrpcStatus, type RpcStatus } from "./grpc-status.js";
@@ -20,7 +22,7 @@ import { exposedGc, IdleCollector } from "./idle-collector.js";
 import type { Logger } from "./logger.js";
 import { SubscriptionSettings } from "./settings.js";
 import { SubscriptionHandle } from "./subscription-handle.js";
-import { formatSubscriptionKey, type SubscriptionKey, SubscriptionRegistry } from "./subscription-registry.js";
+import { SubscriptionRegistry } from "./subscription-registry.js";
 import { TimerQueue } from "./timer-queue.js";
 import type { TriggerDefinition, TriggerEvent, TriggerFactory } from "./trigger.js";
 import { startUnaryGrpcServer, type UnaryCall, type UnaryHandler } from "./unary-grpc-server.js";

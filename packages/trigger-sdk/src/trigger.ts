@@ -1,10 +1,11 @@
 // What a trigger author implements. The SDK owns the gRPC service, the auth check, the event queue Watch drains and
 // the subscription registry; the author only decides when a subscription's events happen.
-import type { Clock } from "./clock.js";
+
+import type { SubscriptionKey } from "@gofer/kernel";
+import type { Clock } from "@gofer/kernel/clock";
 import type { ExternalEvent } from "./external-event.js";
 import type { Logger } from "./logger.js";
 import type { SubscriptionSettings } from "./settings.js";
-import type { SubscriptionKey } from "./subscription-registry.js";
 import type { TimerQueue } from "./timer-queue.js";
 
 export type EventResult = "SUCCESS" | "FAILURE" | "SKIPPED";

@@ -13,7 +13,7 @@
 // test moving a FakeClock by an hour must not expire the calls in flight.
 import * as http2 from "node:http2";
 import type { Socket } from "node:net";
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, systemClock } from "@gofer/kernel/clock";
 import { GrpcStatus, type RpcStatus } from "./grpc-status.js";
 
 /** Largest request message accepted, as grpc-js's default. */

@@ -1,5 +1,5 @@
+import { FakeClock } from "@gofer/kernel/clock";
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../src/clock.js";
 import { IdleCollector } from "../src/idle-collector.js";
 
 describe("the idle collector", () => {

@@ -1,5 +1,5 @@
+import { FakeClock } from "@gofer/kernel/clock";
 import { expect, test } from "vitest";
-import { FakeClock } from "../src/clock.js";
 import { TimerQueue } from "../src/timer-queue.js";
 
 test("callbacks run at their times, in time order, on one timer", async () => {

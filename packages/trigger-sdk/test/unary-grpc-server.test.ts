@@ -1,8 +1,8 @@
 // The lean server's side of the gRPC HTTP/2 protocol, seen from a raw HTTP/2 client: what grpc-js or Go clients rely
 // on when a call is unknown, not gRPC, or has a deadline.
 import * as http2 from "node:http2";
+import { systemClock } from "@gofer/kernel/clock";
 import { afterEach, describe, expect, test } from "vitest";
-import { systemClock } from "../src/clock.js";
 import { GrpcStatus } from "../src/grpc-status.js";
 import { encodeGrpcMessage, startUnaryGrpcServer, type UnaryGrpcServer } from "../src/unary-grpc-server.js";
 

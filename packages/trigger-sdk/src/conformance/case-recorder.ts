@@ -1,6 +1,6 @@
 // Runs one named case at a time and records its outcome. A case body returns pass/warn/skip with a message, or throws:
 // a CaseFailure (or any other error) makes the case fail with that message; an abort of the run is re-thrown.
-import type { Clock } from "../clock.js";
+import type { Clock } from "@gofer/kernel/clock";
 import type { ConformanceProfile } from "./options.js";
 import type { CaseResult, CaseStatus } from "./report.js";
 

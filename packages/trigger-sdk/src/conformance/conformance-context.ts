@@ -1,6 +1,6 @@
 // What every case group is handed: the compiled options, the trigger's profile, the clock, the run's signal and the
 // recorder; and, once the server answers, the live session.
-import type { Clock } from "../clock.js";
+import type { Clock } from "@gofer/kernel/clock";
 import type { CaseRecorder } from "./case-recorder.js";
 import type { CompiledOptions } from "./options.js";
 import type { TriggerProfile } from "./trigger-profile.js";

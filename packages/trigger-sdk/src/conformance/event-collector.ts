@@ -1,9 +1,9 @@
 // Watches a trigger the way Gofer does (one outstanding Watch at a time) and records every event it gets, with the
 // time it arrived, so cases can reason about what arrived when.
 
+import type { Clock } from "@gofer/kernel/clock";
 import type { TriggerWatchResponse } from "@gofer/proto";
 import * as grpc from "@grpc/grpc-js";
-import type { Clock } from "../clock.js";
 import { type ConformanceClient, RpcError } from "./trigger-client.js";
 
 export interface ReceivedEvent {

@@ -2,7 +2,7 @@
 // parser that produces them.
 import { parseArgs } from "node:util";
 import { parseGoDurationMs } from "@gofer/kernel";
-import { type Clock, systemClock } from "../clock.js";
+import { type Clock, systemClock } from "@gofer/kernel/clock";
 import type { CaseResult } from "./report.js";
 
 /** Which trigger-specific expectations apply. `generic` checks only what every v0.4 trigger must do. */

@@ -5,7 +5,7 @@
 // force-removes the container by the name given to it here.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import type { Clock } from "../clock.js";
+import type { Clock } from "@gofer/kernel/clock";
 import type { TriggerTarget } from "./options.js";
 import { waitAtMost } from "./wait-at-most.js";
 

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.js";
+import type { Clock } from "@gofer/kernel/clock";
 
 /**
  * Resolves with the promise's value, or with undefined once timeoutMs has passed. Rejects if the promise rejects or
