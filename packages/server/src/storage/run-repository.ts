@@ -291,15 +291,19 @@ export async function listRunsWithUnexpiredObjects(
   return rows.map(decodeRun);
 }
 
+/** The newest run number of a pipeline, as a one-row `id` query: the top of the dense range expiry windows count from. */
+export function newestRunNumber(db: Kysely<Schema>, namespaceId: string, pipelineId: string) {
+  return db
+    .selectFrom("runs")
+    .select((eb) => eb.fn.max("id").as("id"))
+    .where("namespace_id", "=", namespaceId)
+    .where("pipeline_id", "=", pipelineId);
+}
+
 const unexpiredObjectsQuery = preparedQuery(
   (db, p: Params<{ namespaceId: string; pipelineId: string; keepRuns: number; limit: number }>) => {
-    const newest = db
-      .selectFrom("runs")
-      .select((eb) => eb.fn.max("id").as("id"))
-      .where("namespace_id", "=", p.namespaceId)
-      .where("pipeline_id", "=", p.pipelineId);
     return db
-      .with("last", () => newest)
+      .with("last", () => newestRunNumber(db, p.namespaceId, p.pipelineId))
       .selectFrom(["last", "runs as r"])
       .selectAll("r")
       .where("r.namespace_id", "=", p.namespaceId)

@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { fromJsonColumn, fromNullableJsonColumn, toJsonColumn } from "./json-column.js";
 import { type Params, type PreparedQuery, preparedQuery } from "./prepared-query.js";
+import { newestRunNumber } from "./run-repository.js";
 import type {
   Schema,
   TaskRunRow,
@@ -356,14 +357,9 @@ export async function listExpirableTaskRuns(
 
 const listExpirableTaskRunsQuery = preparedQuery(
   (db, p: Params<{ namespaceId: string; pipelineId: string; offset: number; limit: number }>) => {
-    const newest = db
-      .selectFrom("runs")
-      .select((eb) => eb.fn.max("id").as("id"))
-      .where("namespace_id", "=", p.namespaceId)
-      .where("pipeline_id", "=", p.pipelineId);
     // `last` first: Postgres binds the join below to the FROM item just before it, which must be `t`.
     return db
-      .with("last", () => newest)
+      .with("last", () => newestRunNumber(db, p.namespaceId, p.pipelineId))
       .selectFrom(["last", "task_runs as t"])
       .innerJoin("runs as r", (join) =>
         join
