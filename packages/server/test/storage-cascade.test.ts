@@ -5,7 +5,7 @@ import { deletePipeline, getPipeline, replacePipeline } from "../src/storage/pip
 import { insertRun } from "../src/storage/run-repository.js";
 import { insertTaskRun } from "../src/storage/task-run-repository.js";
 import { describeEachStorageEngine } from "./storage-engines.js";
-import { pipelineRow, taskRunRow } from "./storage-fixtures.js";
+import { newRunRow, pipelineRow, taskRunRow } from "./storage-fixtures.js";
 import { useTempDatabase } from "./temp-database.js";
 
 describeEachStorageEngine("cascading deletes", (engine) => {
@@ -34,20 +34,10 @@ describeEachStorageEngine("cascading deletes", (engine) => {
         { namespace_id: namespaceId, pipeline_id: pipelineId, label: "tick", trigger_name: "interval", settings: {} },
       ],
     });
-    const run = await insertRun(db, {
-      namespace_id: namespaceId,
-      pipeline_id: pipelineId,
-      started: 2,
-      ended: null,
-      state: "RUNNING",
-      status: "UNKNOWN",
-      status_reason: null,
-      trigger_name: "interval",
-      trigger_label: "tick",
-      variables: [],
-      store_objects_expired: false,
-      event_id: null,
-    });
+    const run = await insertRun(
+      db,
+      newRunRow(namespaceId, pipelineId, { started: 2, state: "RUNNING", trigger_label: "tick" }),
+    );
     await insertTaskRun(
       db,
       taskRunRow({ namespace_id: namespaceId, pipeline_id: pipelineId, run_id: run.id }, task, { created: 3 }),

@@ -1,4 +1,5 @@
 // Rows the storage-level tests seed the database with.
+import type { NewRunRow } from "../src/storage/run-repository.js";
 import type { PipelineRow, TaskRecord, TaskRunRow } from "../src/storage/schema.js";
 
 /** An ACTIVE pipeline row with no parallelism limit and no errors; `overrides` change any column. */
@@ -13,6 +14,25 @@ export function pipelineRow(namespaceId: string, id: string, overrides: Partial<
     created: 1,
     modified: 1,
     errors: [],
+    ...overrides,
+  };
+}
+
+/** A PENDING run fired by the interval trigger, not yet numbered; `overrides` change any column. */
+export function newRunRow(namespaceId: string, pipelineId: string, overrides: Partial<NewRunRow> = {}): NewRunRow {
+  return {
+    namespace_id: namespaceId,
+    pipeline_id: pipelineId,
+    started: 1,
+    ended: null,
+    state: "PENDING",
+    status: "UNKNOWN",
+    status_reason: null,
+    trigger_name: "interval",
+    trigger_label: "every",
+    variables: [],
+    store_objects_expired: false,
+    event_id: null,
     ...overrides,
   };
 }

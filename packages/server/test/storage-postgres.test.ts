@@ -7,9 +7,9 @@ import { migrateToLatest } from "../src/storage/migrate.js";
 import { insertNamespace } from "../src/storage/namespace-repository.js";
 import { replacePipeline } from "../src/storage/pipeline-repository.js";
 import { openPostgresDatabase } from "../src/storage/postgres-database.js";
-import { insertRun, type NewRunRow } from "../src/storage/run-repository.js";
+import { insertRun } from "../src/storage/run-repository.js";
 import { describePostgres } from "./storage-engines.js";
-import { pipelineRow } from "./storage-fixtures.js";
+import { newRunRow, pipelineRow } from "./storage-fixtures.js";
 import { usePostgresCluster } from "./temp-database.js";
 
 const MIGRATIONS = [
@@ -48,20 +48,7 @@ describePostgres("Postgres storage", () => {
     for (const id of ["alpha", "beta"]) {
       await replacePipeline(servers[0].db, { pipeline: pipelineRow("default", id), tasks: [], subscriptions: [] });
     }
-    const newRun = (pipelineId: string): NewRunRow => ({
-      namespace_id: "default",
-      pipeline_id: pipelineId,
-      started: 1_764_000_000_000,
-      ended: null,
-      state: "PENDING",
-      status: "UNKNOWN",
-      status_reason: null,
-      trigger_name: "interval",
-      trigger_label: "every",
-      variables: [],
-      store_objects_expired: false,
-      event_id: null,
-    });
+    const newRun = (pipelineId: string) => newRunRow("default", pipelineId, { started: 1_764_000_000_000 });
     const runs = await Promise.all(
       Array.from({ length: 90 }, (_, i) => insertRun(servers[i % 3]!.db, newRun(i % 2 === 0 ? "alpha" : "beta"))),
     );

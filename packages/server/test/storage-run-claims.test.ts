@@ -6,7 +6,7 @@ import { replacePipeline } from "../src/storage/pipeline-repository.js";
 import { claimRun, deleteSpentRunClaims, type RunKey } from "../src/storage/run-claim-repository.js";
 import { insertRun, updateRun } from "../src/storage/run-repository.js";
 import { describeEachStorageEngine } from "./storage-engines.js";
-import { pipelineRow } from "./storage-fixtures.js";
+import { newRunRow, pipelineRow } from "./storage-fixtures.js";
 import { useTempDatabase } from "./temp-database.js";
 
 const TTL = 30_000;
@@ -20,20 +20,7 @@ describeEachStorageEngine("pending-run claims", (engine) => {
     await insertNamespace(db, { id: "default", name: "", description: "", created: 1, modified: 1 });
     await replacePipeline(db, { pipeline: pipelineRow("default", "p"), tasks: [], subscriptions: [] });
     for (let i = 1; i <= count; i += 1) {
-      await insertRun(db, {
-        namespace_id: "default",
-        pipeline_id: "p",
-        started: 1_000 + i,
-        ended: null,
-        state: "PENDING",
-        status: "UNKNOWN",
-        status_reason: null,
-        trigger_name: "interval",
-        trigger_label: "every",
-        variables: [],
-        store_objects_expired: false,
-        event_id: null,
-      });
+      await insertRun(db, newRunRow("default", "p", { started: 1_000 + i }));
       if (running.includes(i)) await updateRun(db, "default", "p", i, { state: "RUNNING" });
     }
   }
