@@ -14,7 +14,24 @@ export function createLevelGatedLogger(options: winston.LoggerOptions): winston.
     ...options,
     format: options.format ? winston.format.combine(gate(), options.format) : gate(),
   });
+  gateLevelMethods(logger);
   return logger;
+}
+
+/**
+ * Makes logger.info(...) and the other level methods return at once when the level hides them: before the format
+ * gate can drop a line, winston has already built its entry and pushed it through its stream. Children made with
+ * child() inherit these methods, and the check reads the level at each call, so a changed level is followed.
+ */
+function gateLevelMethods(logger: winston.Logger): void {
+  const methods = logger as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const level of Object.keys(logger.levels)) {
+    const write = methods[level];
+    if (typeof write !== "function") continue;
+    methods[level] = function (this: winston.Logger, ...args: unknown[]) {
+      return this.isLevelEnabled(level) ? write.apply(this, args) : this;
+    };
+  }
 }
 
 /** A winston logger writing the trigger's JSON lines to stderr; for tests and tools that want winston's features. */

@@ -38,6 +38,20 @@ describe("createLevelGatedLogger", () => {
     ]);
   });
 
+  it("hands a hidden line to nothing: winston's stream never sees it", () => {
+    const { logger } = capture("warn");
+    const written: unknown[] = [];
+    const write = logger.write.bind(logger);
+    logger.write = (chunk: unknown) => {
+      written.push(chunk);
+      return write(chunk);
+    };
+    logger.info("hidden", { big: "x".repeat(100) });
+    logger.child({ trigger: "t" }).debug("hidden");
+    logger.warn("shown");
+    expect(written).toHaveLength(1);
+  });
+
   it("follows a level changed after creation", async () => {
     const { logger, lines } = capture("info");
     logger.debug("hidden");
