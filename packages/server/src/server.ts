@@ -222,13 +222,14 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
     ingressEnabled: () => ingress.enabled,
     logger,
     activity: (namespaceId, pipelineId) => orchestrator.activity(namespaceId, pipelineId),
+    clock,
   });
   const triggerStore = registrationStore(db);
   const triggers = new TriggerRuntime({
     store: triggerStore,
     scheduler,
     eventLog,
-    onEvent: (event) => processor.onFired(event),
+    onEvent: (event, hint) => processor.onFired(event, hint),
     tls: triggerTls,
     logLevel: config.logLevel,
     readiness: { attempts: config.triggers.readinessAttempts, delayMs: config.triggers.readinessDelayMs },

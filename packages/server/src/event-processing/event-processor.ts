@@ -17,11 +17,12 @@
 // On a replica, events of a trigger whose lease this server no longer holds (it was frozen past the lease: another
 // replica may run the trigger now) are fenced: the store leaves them out, they count as handled (the Watcher does not
 // try them again) and a warning names the trigger; the lease keeper stops the trigger at its next round.
+import { type Clock, systemClock } from "@gofer/kernel";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { StoredEvent, TriggerEventDetails, TriggerEventResult } from "../events/event-kinds.js";
 import type { EventLog } from "../events/event-log.js";
-import type { FiredEvent } from "../events/fired-event.js";
+import type { FiredEvent, FiredEventHint } from "../events/fired-event.js";
 import { type OverlapPolicy, overlapSkipReason, type PipelineActivity } from "../runs/overlap-policy.js";
 import type { NewRun } from "../runs/run-creation.js";
 import type { RunOrchestrator, RunRef, SubmittedPipeline } from "../runs/run-orchestrator.js";
@@ -88,6 +89,8 @@ export interface EventProcessorOptions {
   logger: Logger;
   /** Runs of a pipeline queued and running now, for overlap policies; without it every event makes a run. */
   activity?: (namespaceId: string, pipelineId: string) => PipelineActivity;
+  /** Times how long an event announced with more to follow may wait for them (HOLD_MS). Default systemClock. */
+  clock?: Clock;
 }
 
 export const RESOLUTION = {
@@ -108,6 +111,14 @@ interface Waiting {
 
 /** At most this many events per transaction, so one commit stays short. */
 const MAX_BATCH = 64;
+/**
+ * Group commit under a backlog: events announced with more to follow wait until this many have come, or until the
+ * next event comes without that hint, or HOLD_MS have passed, whichever is first, and are recorded in one
+ * transaction. Fewer than the Watcher keeps unrecorded (16), so it never waits for events held here.
+ */
+const HOLD_EVENTS = 8;
+/** Longer than a Watch round trip: the backlog has ended when the next event takes this long. */
+const HOLD_MS = 2;
 
 export class EventProcessor {
   /** Events left out because this server no longer held their trigger's lease, since it started. */
@@ -115,6 +126,10 @@ export class EventProcessor {
   private readonly inFlight = new Set<Promise<unknown>>();
   private waiting: Waiting[] = [];
   private flushScheduled = false;
+  /** Bumped at each flush: a hold timer armed before it has nothing left to do. */
+  private flushes = 0;
+  /** The value of `flushes` when the last hold timer was armed. */
+  private heldSince = -1;
 
   constructor(private readonly options: EventProcessorOptions) {}
 
@@ -127,18 +142,15 @@ export class EventProcessor {
    * Records and resolves a fired event; its run, if any, goes to the orchestrator. Resolves once all of it is
    * committed; rejects (nothing stored) when the database refuses.
    */
-  async onFired(event: FiredEvent): Promise<void> {
-    await this.fireAndProcess(event);
+  async onFired(event: FiredEvent, hint?: FiredEventHint): Promise<void> {
+    await this.fireAndProcess(event, hint);
   }
 
   /** As onFired, for callers that want the outcome (a v0.5 extension's StartRun). */
-  fireAndProcess(event: FiredEvent): Promise<EventOutcome> {
+  fireAndProcess(event: FiredEvent, hint?: FiredEventHint): Promise<EventOutcome> {
     const work = new Promise<EventOutcome>((resolve, reject) => this.waiting.push({ event, resolve, reject }));
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // After the I/O callbacks of this turn: events that arrived in it share the transaction.
-      setImmediate(() => void this.flush());
-    }
+    if (hint?.more && !this.flushScheduled && this.waiting.length < HOLD_EVENTS) this.armHold();
+    else this.scheduleFlush();
     this.inFlight.add(work);
     void work.then(
       () => this.inFlight.delete(work),
@@ -152,7 +164,25 @@ export class EventProcessor {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** After the I/O callbacks of this turn: events that arrived in it share the transaction. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  /** Records the events held for more to come once HOLD_MS have passed, if no flush took them before. */
+  private armHold(): void {
+    if (this.heldSince === this.flushes) return;
+    const flushes = this.flushes;
+    this.heldSince = flushes;
+    void (this.options.clock ?? systemClock).sleep(HOLD_MS, NEVER).then(() => {
+      if (this.flushes === flushes && this.waiting.length > 0) this.scheduleFlush();
+    });
+  }
+
   private async flush(): Promise<void> {
+    this.flushes += 1;
     try {
       while (this.waiting.length > 0) await this.recordBatch(this.waiting.splice(0, MAX_BATCH));
     } finally {
@@ -241,6 +271,8 @@ export class EventProcessor {
     return { result: recorded.resolution.details.result, run: recorded.run };
   }
 }
+
+const NEVER = new AbortController().signal;
 
 /** The rules of the header, in order: how a fired event resolves, given its pipeline as read in the transaction. */
 export function resolveFiredEvent(
