@@ -23,7 +23,7 @@ import { Cluster } from "./cluster/cluster.js";
 import { CommonTaskRegistry } from "./common-tasks/common-task-registry.js";
 import type { Config } from "./config/config.js";
 import { errorMessage } from "./errors.js";
-import { EventProcessor } from "./event-processing/event-processor.js";
+import { EventProcessor, runActivity } from "./event-processing/event-processor.js";
 import { eventProcessorStore } from "./event-processing/event-processor-store.js";
 import { EventLog } from "./events/event-log.js";
 import { runEventPruner } from "./events/event-pruner.js";
@@ -221,8 +221,7 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
     orchestrator,
     ingressEnabled: () => ingress.enabled,
     logger,
-    activity: (namespaceId, pipelineId) => orchestrator.activity(namespaceId, pipelineId),
-    clock,
+    ...runActivity(orchestrator, config.runParallelismLimit),
   });
   const triggerStore = registrationStore(db);
   const triggers = new TriggerRuntime({

@@ -5,7 +5,11 @@
 import { FakeClock, systemClock } from "@gofer/kernel";
 import { type TriggerWatchResponse, TriggerWatchResponse_Result } from "@gofer/proto";
 import { describe, expect, test, vi } from "vitest";
-import { EventProcessor, type EventProcessorStore } from "../src/event-processing/event-processor.js";
+import {
+  EventProcessor,
+  type EventProcessorOptions,
+  type EventProcessorStore,
+} from "../src/event-processing/event-processor.js";
 import { eventProcessorStore } from "../src/event-processing/event-processor-store.js";
 import { EventLog } from "../src/events/event-log.js";
 import type { FiredEvent } from "../src/events/fired-event.js";
@@ -158,17 +162,21 @@ describe("Watcher pipelining", () => {
 describe("EventProcessor batching", () => {
   const temp = useTempDatabase();
 
-  async function seed() {
+  async function seed(parallelism = 0) {
     const { db } = temp.database;
     await insertNamespace(db, { id: "default", name: "Default", description: "", created: 1, modified: 1 });
     await replacePipeline(db, {
-      pipeline: pipelineRow("default", "p"),
+      pipeline: pipelineRow("default", "p", { parallelism }),
       tasks: [],
       subscriptions: [{ namespace_id: "default", pipeline_id: "p", label: "l", trigger_name: "t", settings: {} }],
     });
   }
 
-  function processor(store: EventProcessorStore, clock?: FakeClock) {
+  function processor(
+    store: EventProcessorStore,
+    clock?: FakeClock,
+    slots?: Pick<EventProcessorOptions, "activity" | "freeRunSlots">,
+  ) {
     const { db } = temp.database;
     const submitted: RunRef[] = [];
     const eventLog = new EventLog(db, systemClock);
@@ -181,6 +189,7 @@ describe("EventProcessor batching", () => {
         ingressEnabled: () => true,
         logger,
         clock,
+        ...slots,
       }),
     };
   }
@@ -283,6 +292,36 @@ describe("EventProcessor batching", () => {
       expect(firedEvent?.kind).toBe("FIRED_TRIGGER_EVENT");
       expect(JSON.parse(firedEvent?.details ?? "{}").metadata.N).toBe(String(run.id));
     }
+  });
+
+  test("under buffer-one, a batch's runs count as started while global slots are free, then one may wait", async () => {
+    await seed(0);
+    const { processor: p } = processor(eventProcessorStore(temp.database.db, systemClock), undefined, {
+      activity: () => ({ queued: 0, running: 0 }),
+      freeRunSlots: () => 2,
+    });
+    const all = await Promise.all([1, 2, 3, 4].map((n) => p.fireAndProcess(fired(n))));
+    // Two start at once (two global slots), the third waits for one, the fourth is skipped.
+    expect(all.map((o) => o.result.state)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS", "SKIPPED"]);
+  });
+
+  test("under buffer-one, once the pipeline's slots are taken one run may wait and later events are skipped", async () => {
+    await seed(1);
+    const { processor: p } = processor(eventProcessorStore(temp.database.db, systemClock), undefined, {
+      activity: () => ({ queued: 0, running: 0 }),
+    });
+    const all = await Promise.all([1, 2, 3, 4].map((n) => p.fireAndProcess(fired(n))));
+    expect(all.map((o) => o.result.state)).toEqual(["SUCCESS", "SUCCESS", "SKIPPED", "SKIPPED"]);
+  });
+
+  test("under buffer-one, with no global slot free, one run may wait and later events are skipped", async () => {
+    await seed(0);
+    const { processor: p } = processor(eventProcessorStore(temp.database.db, systemClock), undefined, {
+      activity: () => ({ queued: 0, running: 0 }),
+      freeRunSlots: () => 0,
+    });
+    const all = await Promise.all([1, 2, 3].map((n) => p.fireAndProcess(fired(n))));
+    expect(all.map((o) => o.result.state)).toEqual(["SUCCESS", "SKIPPED", "SKIPPED"]);
   });
 
   test("when a batch's transaction fails, its other events are still recorded and only the bad one fails", async () => {

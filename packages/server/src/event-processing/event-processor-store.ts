@@ -99,6 +99,7 @@ function resolveInput({ resolve }: FiredEventInput, pipeline: PipelineForEventRo
       state: pipeline.state,
       subscribedTrigger: subscription?.trigger_name,
       overlap: subscription ? overlapPolicyOrDefault(subscription.settings) : DEFAULT_OVERLAP,
+      parallelism: pipeline.parallelism,
     };
   }
   return { resolution: resolve(forEvent), pipeline };

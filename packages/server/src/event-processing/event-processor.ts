@@ -34,6 +34,8 @@ export interface PipelineForEvent {
   subscribedTrigger: string | undefined;
   /** The subscription's overlap policy (default buffer-one). */
   overlap?: OverlapPolicy;
+  /** Runs of the pipeline executing at once (0 = unlimited). */
+  parallelism?: number;
 }
 
 /** How a fired event resolves: the RESOLVED event's details and, for SUCCESS, the run to create. */
@@ -89,6 +91,8 @@ export interface EventProcessorOptions {
   logger: Logger;
   /** Runs of a pipeline queued and running now, for overlap policies; without it every event makes a run. */
   activity?: (namespaceId: string, pipelineId: string) => PipelineActivity;
+  /** Global run slots (run_parallelism_limit) free now and not promised to a waiting run; default unlimited. */
+  freeRunSlots?: () => number;
   /** Times how long an event announced with more to follow may wait for them (HOLD_MS). Default systemClock. */
   clock?: Clock;
 }
@@ -102,6 +106,13 @@ export const RESOLUTION = {
   subscriptionMissing: "Trigger subscription no longer found in pipeline config.",
   notActive: "Pipeline is not active",
 } as const;
+
+/** Runs made earlier in a batch, per pipeline (JSON [namespace, pipeline]), as they will be once submitted. */
+interface MadeHere {
+  byPipeline: Map<string, PipelineActivity>;
+  /** Of them, those that take a global slot. */
+  started: number;
+}
 
 interface Waiting {
   event: FiredEvent;
@@ -198,7 +209,7 @@ export class EventProcessor {
     let recorded: Array<RecordedEvent | FencedEvent>;
     try {
       // Runs made earlier in this same transaction are not submitted yet: they count for overlap policies too.
-      const madeHere = new Map<string, number>();
+      const madeHere: MadeHere = { byPipeline: new Map(), started: 0 };
       recorded = await this.options.store.recordFiredEvents(batch.map((w) => this.input(w.event, madeHere)));
     } catch (error) {
       if (batch.length === 1) {
@@ -229,7 +240,7 @@ export class EventProcessor {
     }
   }
 
-  private input(event: FiredEvent, madeHere = new Map<string, number>()): FiredEventInput {
+  private input(event: FiredEvent, madeHere: MadeHere): FiredEventInput {
     return {
       fired: firedDetails(event),
       processed: {
@@ -240,9 +251,10 @@ export class EventProcessor {
       },
       resolve: (pipeline) => {
         const key = JSON.stringify([event.namespaceId, event.pipelineId]);
+        const now = () => this.options.activity?.(event.namespaceId, event.pipelineId) ?? { queued: 0, running: 0 };
         const activity = () => {
-          const now = this.options.activity?.(event.namespaceId, event.pipelineId) ?? { queued: 0, running: 0 };
-          return { queued: now.queued + (madeHere.get(key) ?? 0), running: now.running };
+          const here = madeHere.byPipeline.get(key) ?? { queued: 0, running: 0 };
+          return { queued: now().queued + here.queued, running: now().running + here.running };
         };
         const resolution = resolveFiredEvent(
           event,
@@ -250,7 +262,25 @@ export class EventProcessor {
           this.options.ingressEnabled(),
           this.options.activity ? activity : undefined,
         );
-        if (resolution.run) madeHere.set(key, (madeHere.get(key) ?? 0) + 1);
+        if (resolution.run) {
+          // As the orchestrator will see it once submitted: running if a slot of its pipeline and a global slot are
+          // free for it (none queued before it), else queued. Events of a backlog recorded together thus resolve
+          // as they would one at a time with the runs before them started.
+          const here = madeHere.byPipeline.get(key) ?? { queued: 0, running: 0 };
+          const { queued, running } = activity();
+          const limit = pipeline?.parallelism ?? 0;
+          const slot =
+            queued === 0 &&
+            (limit === 0 || running < limit) &&
+            madeHere.started < (this.options.freeRunSlots?.() ?? Number.POSITIVE_INFINITY);
+          if (slot) {
+            here.running += 1;
+            madeHere.started += 1;
+          } else {
+            here.queued += 1;
+          }
+          madeHere.byPipeline.set(key, here);
+        }
         return resolution;
       },
     };
@@ -270,6 +300,19 @@ export class EventProcessor {
     }
     return { result: recorded.resolution.details.result, run: recorded.run };
   }
+}
+
+/** The options `activity` and `freeRunSlots`, from the orchestrator's counts and run_parallelism_limit. */
+export function runActivity(
+  runs: { activity: NonNullable<EventProcessorOptions["activity"]>; runningCount: number; queueDepth: number },
+  runParallelismLimit: number,
+): Pick<EventProcessorOptions, "activity" | "freeRunSlots"> {
+  return {
+    activity: (namespaceId, pipelineId) => runs.activity(namespaceId, pipelineId),
+    // Runs waiting for a slot are served first.
+    freeRunSlots: () =>
+      runParallelismLimit > 0 ? runParallelismLimit - runs.runningCount - runs.queueDepth : Number.POSITIVE_INFINITY,
+  };
 }
 
 const NEVER = new AbortController().signal;
