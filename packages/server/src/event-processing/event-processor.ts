@@ -93,7 +93,11 @@ export interface EventProcessorOptions {
   activity?: (namespaceId: string, pipelineId: string) => PipelineActivity;
   /** Global run slots (run_parallelism_limit) free now and not promised to a waiting run; default unlimited. */
   freeRunSlots?: () => number;
-  /** Times how long an event announced with more to follow may wait for them (HOLD_MS). Default systemClock. */
+  /**
+   * Times how long an event announced with more to follow may wait for them (HOLD_MS). Default systemClock, which the
+   * server keeps even when given a fake clock: the hold is a pause the length of a Watch round trip, and a clock that
+   * only moves when a test moves it would hold a backlog's last event for good.
+   */
   clock?: Clock;
 }
 
