@@ -23,7 +23,7 @@ import { Cluster } from "./cluster/cluster.js";
 import { CommonTaskRegistry } from "./common-tasks/common-task-registry.js";
 import type { Config } from "./config/config.js";
 import { errorMessage } from "./errors.js";
-import { EventProcessor } from "./event-processing/event-processor.js";
+import { EventProcessor, runActivity } from "./event-processing/event-processor.js";
 import { eventProcessorStore } from "./event-processing/event-processor-store.js";
 import { EventLog } from "./events/event-log.js";
 import { runEventPruner } from "./events/event-pruner.js";
@@ -221,14 +221,14 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
     orchestrator,
     ingressEnabled: () => ingress.enabled,
     logger,
-    activity: (namespaceId, pipelineId) => orchestrator.activity(namespaceId, pipelineId),
+    ...runActivity(orchestrator, config.runParallelismLimit),
   });
   const triggerStore = registrationStore(db);
   const triggers = new TriggerRuntime({
     store: triggerStore,
     scheduler,
     eventLog,
-    onEvent: (event) => processor.onFired(event),
+    onEvent: (event, hint) => processor.onFired(event, hint),
     tls: triggerTls,
     logLevel: config.logLevel,
     readiness: { attempts: config.triggers.readinessAttempts, delayMs: config.triggers.readinessDelayMs },

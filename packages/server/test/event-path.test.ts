@@ -5,7 +5,11 @@
 import { FakeClock, systemClock } from "@gofer/kernel";
 import { type TriggerWatchResponse, TriggerWatchResponse_Result } from "@gofer/proto";
 import { describe, expect, test, vi } from "vitest";
-import { EventProcessor, type EventProcessorStore } from "../src/event-processing/event-processor.js";
+import {
+  EventProcessor,
+  type EventProcessorOptions,
+  type EventProcessorStore,
+} from "../src/event-processing/event-processor.js";
 import { eventProcessorStore } from "../src/event-processing/event-processor-store.js";
 import { EventLog } from "../src/events/event-log.js";
 import type { FiredEvent } from "../src/events/fired-event.js";
@@ -158,17 +162,21 @@ describe("Watcher pipelining", () => {
 describe("EventProcessor batching", () => {
   const temp = useTempDatabase();
 
-  async function seed() {
+  async function seed(parallelism = 0) {
     const { db } = temp.database;
     await insertNamespace(db, { id: "default", name: "Default", description: "", created: 1, modified: 1 });
     await replacePipeline(db, {
-      pipeline: pipelineRow("default", "p"),
+      pipeline: pipelineRow("default", "p", { parallelism }),
       tasks: [],
       subscriptions: [{ namespace_id: "default", pipeline_id: "p", label: "l", trigger_name: "t", settings: {} }],
     });
   }
 
-  function processor(store: EventProcessorStore) {
+  function processor(
+    store: EventProcessorStore,
+    clock?: FakeClock,
+    slots?: Pick<EventProcessorOptions, "activity" | "freeRunSlots">,
+  ) {
     const { db } = temp.database;
     const submitted: RunRef[] = [];
     const eventLog = new EventLog(db, systemClock);
@@ -180,6 +188,8 @@ describe("EventProcessor batching", () => {
         orchestrator: { submit: (run) => submitted.push(run), stop: async () => {} },
         ingressEnabled: () => true,
         logger,
+        clock,
+        ...slots,
       }),
     };
   }
@@ -230,6 +240,88 @@ describe("EventProcessor batching", () => {
     );
     const kinds = (await listEvents(temp.database.db, { limit: 100, reverse: false })).map((e) => e.kind);
     expect(kinds.filter((k) => k === "RESOLVED_TRIGGER_EVENT")).toHaveLength(5);
+  });
+
+  test("events said to have more following wait for them, within a bound, and share one commit in order", async () => {
+    await seed();
+    const real = eventProcessorStore(temp.database.db, systemClock);
+    const clock = new FakeClock();
+    const batches: number[][] = [];
+    const { processor: p, submitted } = processor(
+      {
+        recordFiredEvents: (inputs) => {
+          batches.push(inputs.map((i) => Number(i.fired.metadata.N)));
+          return real.recordFiredEvents(inputs);
+        },
+      },
+      clock,
+    );
+    const more = { more: true };
+    // Held while more follow; the next one without the hint takes them along.
+    const first = [p.fireAndProcess(fired(1), more)];
+    await settle();
+    first.push(p.fireAndProcess(fired(2), more));
+    await settle();
+    expect(batches).toEqual([]);
+    first.push(p.fireAndProcess(fired(3), { more: false }));
+    await Promise.all(first);
+    expect(batches).toEqual([[1, 2, 3]]);
+    // The last of a backlog is recorded once the hold has passed with nothing following.
+    const last = p.fireAndProcess(fired(4), more);
+    await settle();
+    expect(batches).toHaveLength(1);
+    await clock.advance(2);
+    await last;
+    expect(batches.at(-1)).toEqual([4]);
+    // At most 8 wait: the 8th goes with them at once.
+    await Promise.all([5, 6, 7, 8, 9, 10, 11, 12].map((n) => p.fireAndProcess(fired(n), more)));
+    expect(batches.at(-1)).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(submitted.map((r) => r.runId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    // Each event's FIRED, PROCESSED and RESOLVED in turn, and each run points at its FIRED event.
+    const events = await listEvents(temp.database.db, { limit: 100, reverse: false });
+    expect(events.map((e) => e.kind)).toEqual(
+      Array.from({ length: 12 }, () => [
+        "FIRED_TRIGGER_EVENT",
+        "PROCESSED_TRIGGER_EVENT",
+        "RESOLVED_TRIGGER_EVENT",
+      ]).flat(),
+    );
+    const runs = await listRuns(temp.database.db, { namespaceId: "default", pipelineId: "p", offset: 0, limit: 20 });
+    for (const run of runs) {
+      const firedEvent = events.find((e) => e.id === run.event_id);
+      expect(firedEvent?.kind).toBe("FIRED_TRIGGER_EVENT");
+      expect(JSON.parse(firedEvent?.details ?? "{}").metadata.N).toBe(String(run.id));
+    }
+  });
+
+  test("under buffer-one, a batch's runs count as started while global slots are free, then one may wait", async () => {
+    await seed(0);
+    const { processor: p } = processor(eventProcessorStore(temp.database.db, systemClock), undefined, {
+      activity: () => ({ queued: 0, running: 0 }),
+      freeRunSlots: () => 2,
+    });
+    const all = await Promise.all([1, 2, 3, 4].map((n) => p.fireAndProcess(fired(n))));
+    // Two start at once (two global slots), the third waits for one, the fourth is skipped.
+    expect(all.map((o) => o.result.state)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS", "SKIPPED"]);
+  });
+
+  test("under buffer-one, once the pipeline's slots are taken one run may wait and later events are skipped", async () => {
+    await seed(1);
+    const { processor: p } = processor(eventProcessorStore(temp.database.db, systemClock), undefined, {
+      activity: () => ({ queued: 0, running: 0 }),
+    });
+    const all = await Promise.all([1, 2, 3, 4].map((n) => p.fireAndProcess(fired(n))));
+    expect(all.map((o) => o.result.state)).toEqual(["SUCCESS", "SUCCESS", "SKIPPED", "SKIPPED"]);
+  });
+
+  test("under buffer-one, with no global slot free, one run may wait and later events are skipped", async () => {
+    await seed(0);
+    const { processor: p } = processor(eventProcessorStore(temp.database.db, systemClock), undefined, {
+      activity: () => ({ queued: 0, running: 0 }),
+      freeRunSlots: () => 0,
+    });
+    const all = await Promise.all([1, 2, 3].map((n) => p.fireAndProcess(fired(n))));
+    expect(all.map((o) => o.result.state)).toEqual(["SUCCESS", "SKIPPED", "SKIPPED"]);
   });
 
   test("when a batch's transaction fails, its other events are still recorded and only the bad one fails", async () => {

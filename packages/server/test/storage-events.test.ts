@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { deleteEventsBefore, getEvent, insertEvent, listEvents } from "../src/storage/event-repository.js";
+import {
+  deleteEventsBefore,
+  getEvent,
+  insertEvent,
+  insertEvents,
+  listEvents,
+} from "../src/storage/event-repository.js";
 import { describeEachStorageEngine } from "./storage-engines.js";
 import { useTempDatabase } from "./temp-database.js";
 
@@ -37,6 +43,22 @@ describeEachStorageEngine("event storage", (engine) => {
       expect(ids(await listEvents(temp.database.db, { reverse: false, limit: 2, afterId: 2 }))).toEqual([3, 4]);
       expect(ids(await listEvents(temp.database.db, { reverse: true, limit: 2, afterId: 4 }))).toEqual([3, 2]);
       expect(ids(await listEvents(temp.database.db, { reverse: false, limit: 2, afterId: 5 }))).toEqual([]);
+    });
+
+    it("stores several events in one statement, with ids in the order given, after those stored before", async () => {
+      await insertAt(10);
+      const batch = ["a", "b", "c", "d"].map((name, i) => ({
+        kind: i % 2 === 0 ? ("CREATED_NAMESPACE" as const) : ("DELETED_NAMESPACE" as const),
+        details: JSON.stringify({ namespace_id: name }),
+        emitted: 20 + i,
+      }));
+      const stored = await insertEvents(temp.database.db, batch);
+      expect(stored).toEqual(batch.map((event, i) => ({ id: 2 + i, ...event })));
+      expect(await listEvents(temp.database.db, { reverse: false, limit: 10 })).toEqual([
+        { id: 1, kind: "CREATED_NAMESPACE", details: '{"namespace_id":"ns10"}', emitted: 10 },
+        ...stored,
+      ]);
+      expect(await insertEvents(temp.database.db, [])).toEqual([]);
     });
 
     it("prunes events emitted before a time and never reuses their ids", async () => {

@@ -1,17 +1,17 @@
-// The event processor's storage, backed by sqlite: one transaction per batch of fired events, in which each event's
-// pipeline is read once (with the subscription of its label) and its run (runs/run-creation.ts) and events are
-// stored (events/event-writer.ts), and the batch's outcomes are added to the per-trigger/pipeline counters
+// The event processor's storage: one transaction per batch of fired events, in which each event's pipeline is read
+// (with the subscription of its label; once for the events of one subscription), the batch's events are stored in one
+// statement (events/event-writer.ts), each run is stored (runs/run-creation.ts), and the batch's outcomes are added to the per-trigger/pipeline counters
 // (storage/event-outcome-counts.ts). On a replica a fence, asked first in that transaction, says which triggers' events
 // this server may record now (the lease holder's, cluster/cluster.ts); the others' are left out, not recorded.
 
 import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
-import { storeEvent } from "../events/event-writer.js";
+import type { StoredEvent } from "../events/event-kinds.js";
+import { storeEvents } from "../events/event-writer.js";
 import { DEFAULT_OVERLAP, overlapPolicyOf } from "../runs/overlap-policy.js";
 import { createPendingRun } from "../runs/run-creation.js";
-import type { RunRef } from "../runs/run-orchestrator.js";
 import { countEventOutcomes, type EventOutcomeKey } from "../storage/event-outcome-counts.js";
-import { getPipelineForEvent } from "../storage/pipeline-for-event.js";
+import { getPipelineForEvent, type PipelineForEventRow } from "../storage/pipeline-for-event.js";
 import type { Schema } from "../storage/schema.js";
 import { transaction } from "../storage/transaction.js";
 import type {
@@ -20,6 +20,7 @@ import type {
   FiredEventInput,
   PipelineForEvent,
   RecordedEvent,
+  Resolution,
 } from "./event-processor.js";
 
 /**
@@ -35,17 +36,42 @@ export function eventProcessorStore(db: Kysely<Schema>, clock: Clock, fence?: Re
   return {
     recordFiredEvents(inputs) {
       return transaction(db, async (trx) => {
-        const recorded: Array<RecordedEvent | FencedEvent> = [];
-        const outcomes: EventOutcomeKey[] = [];
         const allowed = fence ? await fence(trx, [...new Set(inputs.map((input) => input.fired.name))]) : undefined;
+        const resolved: Array<Resolved | undefined> = [];
+        // Within the transaction a pipeline reads the same each time: events of one subscription read it once.
+        const pipelines = new Map<string, Promise<PipelineForEventRow | undefined>>();
         for (const input of inputs) {
           if (allowed && !allowed.has(input.fired.name)) {
+            resolved.push(undefined);
+            continue;
+          }
+          const { fired } = input;
+          const key = JSON.stringify([fired.namespace_id, fired.pipeline_id, fired.label]);
+          let pipeline = pipelines.get(key);
+          if (pipeline === undefined) {
+            pipeline = getPipelineForEvent(trx, fired.namespace_id, fired.pipeline_id, fired.label);
+            pipelines.set(key, pipeline);
+          }
+          resolved.push(resolveInput(input, await pipeline));
+        }
+        // Every event of the batch in one statement, each input's FIRED, PROCESSED and RESOLVED in turn.
+        const stored = await storeEvents(
+          trx,
+          clock,
+          resolved.flatMap((one, i) => (one ? eventsOf(inputs[i] as FiredEventInput, one.resolution) : [])),
+        );
+        const recorded: Array<RecordedEvent | FencedEvent> = [];
+        const outcomes: EventOutcomeKey[] = [];
+        let next = 0;
+        for (const [i, one] of resolved.entries()) {
+          if (!one) {
             recorded.push(FENCED);
             continue;
           }
-          const one = await recordFiredEvent(trx, clock, input);
-          recorded.push(one);
-          const { fired } = input;
+          const events = stored.slice(next, next + 3);
+          next += 3;
+          recorded.push(await createRun(trx, clock, one, events));
+          const { fired } = inputs[i] as FiredEventInput;
           outcomes.push({
             namespaceId: fired.namespace_id,
             pipelineId: fired.pipeline_id,
@@ -60,14 +86,12 @@ export function eventProcessorStore(db: Kysely<Schema>, clock: Clock, fence?: Re
   };
 }
 
-async function recordFiredEvent(
-  trx: Kysely<Schema>,
-  clock: Clock,
-  { fired, processed, resolve }: FiredEventInput,
-): Promise<RecordedEvent> {
-  const firedEvent = await storeEvent(trx, clock, "FIRED_TRIGGER_EVENT", { ...fired });
-  const processedEvent = await storeEvent(trx, clock, "PROCESSED_TRIGGER_EVENT", processed);
-  const pipeline = await getPipelineForEvent(trx, fired.namespace_id, fired.pipeline_id, fired.label);
+interface Resolved {
+  resolution: Resolution;
+  pipeline: PipelineForEventRow | undefined;
+}
+
+function resolveInput({ resolve }: FiredEventInput, pipeline: PipelineForEventRow | undefined): Resolved {
   let forEvent: PipelineForEvent | undefined;
   if (pipeline) {
     const { subscription } = pipeline;
@@ -75,24 +99,36 @@ async function recordFiredEvent(
       state: pipeline.state,
       subscribedTrigger: subscription?.trigger_name,
       overlap: subscription ? overlapPolicyOrDefault(subscription.settings) : DEFAULT_OVERLAP,
+      parallelism: pipeline.parallelism,
     };
   }
-  const resolution = resolve(forEvent);
-  const events = [firedEvent, processedEvent];
-  let run: RunRef | undefined;
-  if (resolution.run) {
-    const created = await createPendingRun(trx, {
-      ...resolution.run,
-      started: clock.now().getTime(),
-      firedEventId: firedEvent.id,
-    });
-    run = created.ref;
-  }
-  events.push(await storeEvent(trx, clock, "RESOLVED_TRIGGER_EVENT", { ...resolution.details }));
+  return { resolution: resolve(forEvent), pipeline };
+}
+
+function eventsOf({ fired, processed }: FiredEventInput, resolution: Resolution) {
+  return [
+    { kind: "FIRED_TRIGGER_EVENT", details: { ...fired } },
+    { kind: "PROCESSED_TRIGGER_EVENT", details: processed },
+    { kind: "RESOLVED_TRIGGER_EVENT", details: { ...resolution.details } },
+  ] as const;
+}
+
+/** Stores the run the resolution asks for, if any, pointing at its FIRED event (the first of `events`). */
+async function createRun(
+  trx: Kysely<Schema>,
+  clock: Clock,
+  { resolution, pipeline }: Resolved,
+  events: StoredEvent[],
+): Promise<RecordedEvent> {
+  const fired = events[0];
   // A run is only made for a pipeline that was read.
-  return run && pipeline
-    ? { events, resolution, run, pipeline: { parallelism: pipeline.parallelism } }
-    : { events, resolution };
+  if (!resolution.run || !pipeline || !fired) return { events, resolution };
+  const created = await createPendingRun(trx, {
+    ...resolution.run,
+    started: clock.now().getTime(),
+    firedEventId: fired.id,
+  });
+  return { events, resolution, run: created.ref, pipeline: { parallelism: pipeline.parallelism } };
 }
 
 /** A stored subscription's policy; one stored before the setting was checked falls back to the default. */

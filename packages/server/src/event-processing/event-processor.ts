@@ -17,11 +17,12 @@
 // On a replica, events of a trigger whose lease this server no longer holds (it was frozen past the lease: another
 // replica may run the trigger now) are fenced: the store leaves them out, they count as handled (the Watcher does not
 // try them again) and a warning names the trigger; the lease keeper stops the trigger at its next round.
+import { type Clock, systemClock } from "@gofer/kernel";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { StoredEvent, TriggerEventDetails, TriggerEventResult } from "../events/event-kinds.js";
 import type { EventLog } from "../events/event-log.js";
-import type { FiredEvent } from "../events/fired-event.js";
+import type { FiredEvent, FiredEventHint } from "../events/fired-event.js";
 import { type OverlapPolicy, overlapSkipReason, type PipelineActivity } from "../runs/overlap-policy.js";
 import type { NewRun } from "../runs/run-creation.js";
 import type { RunOrchestrator, RunRef, SubmittedPipeline } from "../runs/run-orchestrator.js";
@@ -33,6 +34,8 @@ export interface PipelineForEvent {
   subscribedTrigger: string | undefined;
   /** The subscription's overlap policy (default buffer-one). */
   overlap?: OverlapPolicy;
+  /** Runs of the pipeline executing at once (0 = unlimited). */
+  parallelism?: number;
 }
 
 /** How a fired event resolves: the RESOLVED event's details and, for SUCCESS, the run to create. */
@@ -88,6 +91,14 @@ export interface EventProcessorOptions {
   logger: Logger;
   /** Runs of a pipeline queued and running now, for overlap policies; without it every event makes a run. */
   activity?: (namespaceId: string, pipelineId: string) => PipelineActivity;
+  /** Global run slots (run_parallelism_limit) free now and not promised to a waiting run; default unlimited. */
+  freeRunSlots?: () => number;
+  /**
+   * Times how long an event announced with more to follow may wait for them (HOLD_MS). Default systemClock, which the
+   * server keeps even when given a fake clock: the hold is a pause the length of a Watch round trip, and a clock that
+   * only moves when a test moves it would hold a backlog's last event for good.
+   */
+  clock?: Clock;
 }
 
 export const RESOLUTION = {
@@ -100,6 +111,13 @@ export const RESOLUTION = {
   notActive: "Pipeline is not active",
 } as const;
 
+/** Runs made earlier in a batch, per pipeline (JSON [namespace, pipeline]), as they will be once submitted. */
+interface MadeHere {
+  byPipeline: Map<string, PipelineActivity>;
+  /** Of them, those that take a global slot. */
+  started: number;
+}
+
 interface Waiting {
   event: FiredEvent;
   resolve: (outcome: EventOutcome) => void;
@@ -108,6 +126,14 @@ interface Waiting {
 
 /** At most this many events per transaction, so one commit stays short. */
 const MAX_BATCH = 64;
+/**
+ * Group commit under a backlog: events announced with more to follow wait until this many have come, or until the
+ * next event comes without that hint, or HOLD_MS have passed, whichever is first, and are recorded in one
+ * transaction. Fewer than the Watcher keeps unrecorded (16), so it never waits for events held here.
+ */
+const HOLD_EVENTS = 8;
+/** Longer than a Watch round trip: the backlog has ended when the next event takes this long. */
+const HOLD_MS = 2;
 
 export class EventProcessor {
   /** Events left out because this server no longer held their trigger's lease, since it started. */
@@ -115,6 +141,10 @@ export class EventProcessor {
   private readonly inFlight = new Set<Promise<unknown>>();
   private waiting: Waiting[] = [];
   private flushScheduled = false;
+  /** Bumped at each flush: a hold timer armed before it has nothing left to do. */
+  private flushes = 0;
+  /** The value of `flushes` when the last hold timer was armed. */
+  private heldSince = -1;
 
   constructor(private readonly options: EventProcessorOptions) {}
 
@@ -127,18 +157,15 @@ export class EventProcessor {
    * Records and resolves a fired event; its run, if any, goes to the orchestrator. Resolves once all of it is
    * committed; rejects (nothing stored) when the database refuses.
    */
-  async onFired(event: FiredEvent): Promise<void> {
-    await this.fireAndProcess(event);
+  async onFired(event: FiredEvent, hint?: FiredEventHint): Promise<void> {
+    await this.fireAndProcess(event, hint);
   }
 
   /** As onFired, for callers that want the outcome (a v0.5 extension's StartRun). */
-  fireAndProcess(event: FiredEvent): Promise<EventOutcome> {
+  fireAndProcess(event: FiredEvent, hint?: FiredEventHint): Promise<EventOutcome> {
     const work = new Promise<EventOutcome>((resolve, reject) => this.waiting.push({ event, resolve, reject }));
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // After the I/O callbacks of this turn: events that arrived in it share the transaction.
-      setImmediate(() => void this.flush());
-    }
+    if (hint?.more && !this.flushScheduled && this.waiting.length < HOLD_EVENTS) this.armHold();
+    else this.scheduleFlush();
     this.inFlight.add(work);
     void work.then(
       () => this.inFlight.delete(work),
@@ -152,7 +179,25 @@ export class EventProcessor {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** After the I/O callbacks of this turn: events that arrived in it share the transaction. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  /** Records the events held for more to come once HOLD_MS have passed, if no flush took them before. */
+  private armHold(): void {
+    if (this.heldSince === this.flushes) return;
+    const flushes = this.flushes;
+    this.heldSince = flushes;
+    void (this.options.clock ?? systemClock).sleep(HOLD_MS, NEVER).then(() => {
+      if (this.flushes === flushes && this.waiting.length > 0) this.scheduleFlush();
+    });
+  }
+
   private async flush(): Promise<void> {
+    this.flushes += 1;
     try {
       while (this.waiting.length > 0) await this.recordBatch(this.waiting.splice(0, MAX_BATCH));
     } finally {
@@ -168,7 +213,7 @@ export class EventProcessor {
     let recorded: Array<RecordedEvent | FencedEvent>;
     try {
       // Runs made earlier in this same transaction are not submitted yet: they count for overlap policies too.
-      const madeHere = new Map<string, number>();
+      const madeHere: MadeHere = { byPipeline: new Map(), started: 0 };
       recorded = await this.options.store.recordFiredEvents(batch.map((w) => this.input(w.event, madeHere)));
     } catch (error) {
       if (batch.length === 1) {
@@ -199,7 +244,7 @@ export class EventProcessor {
     }
   }
 
-  private input(event: FiredEvent, madeHere = new Map<string, number>()): FiredEventInput {
+  private input(event: FiredEvent, madeHere: MadeHere): FiredEventInput {
     return {
       fired: firedDetails(event),
       processed: {
@@ -210,9 +255,10 @@ export class EventProcessor {
       },
       resolve: (pipeline) => {
         const key = JSON.stringify([event.namespaceId, event.pipelineId]);
+        const now = () => this.options.activity?.(event.namespaceId, event.pipelineId) ?? { queued: 0, running: 0 };
         const activity = () => {
-          const now = this.options.activity?.(event.namespaceId, event.pipelineId) ?? { queued: 0, running: 0 };
-          return { queued: now.queued + (madeHere.get(key) ?? 0), running: now.running };
+          const here = madeHere.byPipeline.get(key) ?? { queued: 0, running: 0 };
+          return { queued: now().queued + here.queued, running: now().running + here.running };
         };
         const resolution = resolveFiredEvent(
           event,
@@ -220,7 +266,25 @@ export class EventProcessor {
           this.options.ingressEnabled(),
           this.options.activity ? activity : undefined,
         );
-        if (resolution.run) madeHere.set(key, (madeHere.get(key) ?? 0) + 1);
+        if (resolution.run) {
+          // As the orchestrator will see it once submitted: running if a slot of its pipeline and a global slot are
+          // free for it (none queued before it), else queued. Events of a backlog recorded together thus resolve
+          // as they would one at a time with the runs before them started.
+          const here = madeHere.byPipeline.get(key) ?? { queued: 0, running: 0 };
+          const { queued, running } = activity();
+          const limit = pipeline?.parallelism ?? 0;
+          const slot =
+            queued === 0 &&
+            (limit === 0 || running < limit) &&
+            madeHere.started < (this.options.freeRunSlots?.() ?? Number.POSITIVE_INFINITY);
+          if (slot) {
+            here.running += 1;
+            madeHere.started += 1;
+          } else {
+            here.queued += 1;
+          }
+          madeHere.byPipeline.set(key, here);
+        }
         return resolution;
       },
     };
@@ -241,6 +305,21 @@ export class EventProcessor {
     return { result: recorded.resolution.details.result, run: recorded.run };
   }
 }
+
+/** The options `activity` and `freeRunSlots`, from the orchestrator's counts and run_parallelism_limit. */
+export function runActivity(
+  runs: { activity: NonNullable<EventProcessorOptions["activity"]>; runningCount: number; queueDepth: number },
+  runParallelismLimit: number,
+): Pick<EventProcessorOptions, "activity" | "freeRunSlots"> {
+  return {
+    activity: (namespaceId, pipelineId) => runs.activity(namespaceId, pipelineId),
+    // Runs waiting for a slot are served first.
+    freeRunSlots: () =>
+      runParallelismLimit > 0 ? runParallelismLimit - runs.runningCount - runs.queueDepth : Number.POSITIVE_INFINITY,
+  };
+}
+
+const NEVER = new AbortController().signal;
 
 /** The rules of the header, in order: how a fired event resolves, given its pipeline as read in the transaction. */
 export function resolveFiredEvent(

@@ -13,3 +13,15 @@ export interface FiredEvent extends SubscriptionKey {
   details: string;
   metadata: Record<string, string>;
 }
+
+/**
+ * What the producer knows of what follows: `more` says another event is on its way at once (the trigger answered
+ * Watch from a backlog), so the event may wait a moment to be recorded together with the next ones (one commit for
+ * several). Without it an event is recorded as soon as the event loop allows.
+ */
+export interface FiredEventHint {
+  readonly more: boolean;
+}
+
+/** Records a fired event durably; resolves once it is. */
+export type RecordFiredEvent = (event: FiredEvent, hint?: FiredEventHint) => Promise<void>;

@@ -10,7 +10,7 @@ import { transaction } from "./transaction.js";
 export async function insertRunLocked(
   db: Kysely<Schema>,
   values: Omit<Insertable<RunTable>, "id">,
-): Promise<Selectable<RunTable> | undefined> {
+): Promise<Pick<Selectable<RunTable>, "id"> | undefined> {
   return transaction(db, async (trx) => {
     // No row: the pipeline is missing, and the insert below fails on the foreign key as it does on sqlite.
     await trx
@@ -25,7 +25,7 @@ export async function insertRunLocked(
     return trx
       .insertInto("runs")
       .values({ ...values, id: nextId })
-      .returningAll()
+      .returning("id")
       .executeTakeFirst();
   });
 }

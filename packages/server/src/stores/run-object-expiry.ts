@@ -10,11 +10,34 @@ import type { ObjectStore, RunRef } from "./object-store.js";
 
 const EXPIRY_WINDOW_RUNS = 50;
 
-/** @returns the ids of the runs whose objects expired now. */
-export async function expireRunObjects(
-  deps: { db: Kysely<Schema>; objects: ObjectStore; eventLog: EventLog; keepRuns: number },
-  ref: Omit<RunRef, "runId">,
-): Promise<number[]> {
+type ExpiryDeps = { db: Kysely<Schema>; objects: ObjectStore; eventLog: EventLog; keepRuns: number };
+
+/** Per database and pipeline, the check in progress: checks of one pipeline run one after another. */
+const inProgress = new WeakMap<Kysely<Schema>, Map<string, Promise<unknown>>>();
+
+/**
+ * @returns the ids of the runs whose objects expired now. Runs of a pipeline that complete together (events recorded
+ * in one batch) check one after another, so no two checks find and expire the same run twice.
+ */
+export function expireRunObjects(deps: ExpiryDeps, ref: Omit<RunRef, "runId">): Promise<number[]> {
+  let byPipeline = inProgress.get(deps.db);
+  if (!byPipeline) {
+    byPipeline = new Map();
+    inProgress.set(deps.db, byPipeline);
+  }
+  const pipelines = byPipeline;
+  const key = JSON.stringify([ref.namespaceId, ref.pipelineId]);
+  const before = pipelines.get(key);
+  const check = before ? before.then(() => expireNow(deps, ref)) : expireNow(deps, ref);
+  const settled = check.catch(() => {});
+  pipelines.set(key, settled);
+  void settled.then(() => {
+    if (pipelines.get(key) === settled) pipelines.delete(key);
+  });
+  return check;
+}
+
+async function expireNow(deps: ExpiryDeps, ref: Omit<RunRef, "runId">): Promise<number[]> {
   const { db, objects, eventLog, keepRuns } = deps;
   if (keepRuns <= 0) return [];
   const expired: number[] = [];

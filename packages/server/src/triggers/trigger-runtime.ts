@@ -18,7 +18,7 @@ import {
   NotFoundError,
 } from "../errors.js";
 import type { EventLog } from "../events/event-log.js";
-import type { FiredEvent } from "../events/fired-event.js";
+import type { RecordFiredEvent } from "../events/fired-event.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import type { LivenessPolicy } from "./liveness.js";
 import type { ReadinessPolicy } from "./readiness.js";
@@ -55,7 +55,7 @@ export interface TriggerRuntimeOptions {
   store: TriggerRegistrationStore;
   scheduler: Scheduler;
   eventLog: EventLog;
-  onEvent: (event: FiredEvent) => Promise<void>;
+  onEvent: RecordFiredEvent;
   tls: TriggerTls;
   logLevel: string;
   readiness: ReadinessPolicy;

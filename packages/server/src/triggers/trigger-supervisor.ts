@@ -10,7 +10,7 @@ import type { Clock } from "@gofer/kernel";
 import { generateTriggerKey } from "@gofer/trigger-sdk";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
-import type { FiredEvent } from "../events/fired-event.js";
+import type { RecordFiredEvent } from "../events/fired-event.js";
 import type { Scheduler, StartedContainer } from "../scheduler/scheduler.js";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.js";
 import { buildExtensionEnv } from "./extension-env.js";
@@ -59,7 +59,7 @@ export interface TriggerSupervisorOptions {
   onReady: (supervisor: TriggerSupervisor) => Promise<void>;
   /** The trigger is no longer running (crash or stop): its subscriptions are gone. */
   onExit: (supervisor: TriggerSupervisor) => void;
-  onEvent: (event: FiredEvent) => Promise<void>;
+  onEvent: RecordFiredEvent;
   /** The trigger stopped answering liveness checks and is being restarted (recorded as an event). */
   onUnhealthy?: (supervisor: TriggerSupervisor, reason: string) => Promise<void>;
   /** Required to run registrations of kind "extension". */

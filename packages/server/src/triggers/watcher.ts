@@ -2,7 +2,9 @@
 // deadline. Each event is handed to onEvent (which records it durably). An event that a parked Watch brought is
 // recorded before the next Watch is asked for (latency); when Watch answers at once (a backlog), the next is asked for
 // right away, so the trigger's side of the call overlaps the recording (throughput). At most `maxUnrecorded` events
-// wait to be recorded (then the loop waits for the oldest), and the loop ends only once every event it took is.
+// wait to be recorded (then the loop waits for the oldest), and the loop ends only once every event it took is. Each
+// event goes with a hint: "more" when Watch answered at once (a backlog), so the recorder may hold it for the next few
+// and commit them together (event-processor.ts).
 //
 // - Errors back off, bounded exponential with jitter; a success resets the backoff.
 // - An event whose recording fails (the disk is full, the database is locked) is recorded again, with backoff, until
@@ -17,7 +19,7 @@ import type { Clock } from "@gofer/kernel";
 import { type TriggerWatchResponse, triggerWatchResponse_ResultToJSON } from "@gofer/proto";
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
-import type { EventResultName, FiredEvent } from "../events/fired-event.js";
+import type { EventResultName, FiredEvent, FiredEventHint, RecordFiredEvent } from "../events/fired-event.js";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.js";
 
 export interface WatchSource {
@@ -27,7 +29,8 @@ export interface WatchSource {
 export interface WatcherOptions {
   triggerName: string;
   source: WatchSource;
-  onEvent: (event: FiredEvent) => Promise<void>;
+  /** Told, with each event, whether more follow at once (a backlog), so it may record several in one commit. */
+  onEvent: RecordFiredEvent;
   /** Told when Watch starts failing ("UNKNOWN") and when it works again ("RUNNING"). */
   onHealth?: (health: "RUNNING" | "UNKNOWN") => void;
   clock: Clock;
@@ -55,6 +58,8 @@ export function toFiredEvent(triggerName: string, response: TriggerWatchResponse
 
 /** A Watch that took at least this long waited for its event rather than finding one queued. */
 const PARKED_MS = 2;
+const MORE: FiredEventHint = { more: true };
+const NO_MORE: FiredEventHint = { more: false };
 
 export class Watcher {
   private readonly errorBackoff: BackoffPolicy;
@@ -103,12 +108,13 @@ export class Watcher {
   }
 
   /** Records the event, again and again with backoff while that fails, until it is recorded or the loop stops. */
-  private async record(event: FiredEvent, signal: AbortSignal): Promise<void> {
+  private async record(event: FiredEvent, signal: AbortSignal, hint: FiredEventHint): Promise<void> {
     const { clock, logger, triggerName } = this.options;
     const backoff = this.options.recordBackoff ?? { initialMs: 250, maxMs: 5_000 };
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.onEvent(event);
+        // A retry is recorded at once: nothing is known of what follows it.
+        await this.options.onEvent(event, attempt === 1 ? hint : NO_MORE);
         if (attempt > 1) logger.info("trigger event recorded after retrying", { trigger: triggerName, attempt });
         return;
       } catch (error) {
@@ -177,7 +183,11 @@ export class Watcher {
       }
       empties = 0;
       this.stats.events += 1;
-      const recording = this.record(toFiredEvent(triggerName, response), signal);
+      const parked = clock.now().getTime() - askedAt >= PARKED_MS;
+      // A Watch answered at once means a backlog: the next event follows within a round trip, so this one may wait for
+      // it and share its commit, as long as the bound below leaves room for that next one.
+      const more = !parked && !this.finishing && unrecorded.size + 1 < maxUnrecorded;
+      const recording = this.record(toFiredEvent(triggerName, response), signal, more ? MORE : NO_MORE);
       unrecorded.add(recording);
       void recording.then(() => unrecorded.delete(recording));
       if (this.finishing) break;
@@ -185,7 +195,7 @@ export class Watcher {
       // A Watch that was parked (the trigger had nothing) brought a fresh event: give its recording, scheduled in this
       // turn, the event loop first, so asking for the next event never delays committing this one. A Watch answered
       // at once means a backlog: then the next is asked for right away, and the trigger's side overlaps the recording.
-      if (clock.now().getTime() - askedAt >= PARKED_MS) await new Promise((resolve) => setImmediate(resolve));
+      if (parked) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }
