@@ -79,6 +79,8 @@ export interface IntervalStats {
 interface IntervalRuntime {
   readonly timers: TimerQueue;
   readonly stats: IntervalStats;
+  /** Start times are kept as whole ms after this: a small integer is stored in place, an epoch time is boxed. */
+  readonly epochMs: number;
 }
 
 /**
@@ -88,15 +90,22 @@ interface IntervalRuntime {
 class IntervalSchedule extends TimerEntry {
   private n = 1;
   private waiting = false;
+  private readonly startAfterEpochMs: number;
 
   constructor(
     private readonly subscription: Subscription,
     private readonly runtime: IntervalRuntime,
-    private readonly startMs: number,
+    startMs: number,
     private readonly everyMs: number,
   ) {
     super();
+    this.startAfterEpochMs = startMs - runtime.epochMs;
     runtime.timers.add(this, startMs + everyMs);
+  }
+
+  /** Exact: both parts are whole ms far below 2^53. */
+  private get startMs(): number {
+    return this.runtime.epochMs + this.startAfterEpochMs;
   }
 
   get cancelled(): boolean {
@@ -121,7 +130,7 @@ class IntervalSchedule extends TimerEntry {
 export function createIntervalTrigger(context: TriggerContext): TriggerDefinition & { stats: IntervalStats } {
   const minDuration = readMinDuration(context.env);
   const stats: IntervalStats = { fired: 0, coalesced: 0 };
-  const runtime: IntervalRuntime = { timers: context.timers, stats };
+  const runtime: IntervalRuntime = { timers: context.timers, stats, epochMs: context.clock.now().getTime() };
   context.logger.info("interval trigger ready", { minDuration: formatGoDuration(minDuration) });
 
   return {
