@@ -5,7 +5,19 @@ export interface Clock {
   now(): Date;
   /** Resolves after ms, or rejects with the signal's reason once it aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** A one-shot timer that can be set again and again: for a loop that waits often, no promise or signal per wait. */
+  timer(callback: () => void): ClockTimer;
 }
+
+export interface ClockTimer {
+  /** Calls the callback once, ms from now; replaces any time set before that has not come yet. */
+  set(ms: number): void;
+  /** Forgets the time set, if any. */
+  clear(): void;
+}
+
+/** setTimeout fires at once (with a warning) above this; a longer wait is cut to it, and the caller looks again. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
@@ -29,6 +41,23 @@ export const systemClock: Clock = {
       );
       signal.addEventListener("abort", onAbort, { once: true });
     });
+  },
+  timer(callback) {
+    let handle: ReturnType<typeof setTimeout> | undefined;
+    const fire = () => {
+      handle = undefined;
+      callback();
+    };
+    return {
+      set(ms) {
+        if (handle !== undefined) clearTimeout(handle);
+        handle = setTimeout(fire, Math.min(Math.max(0, ms), MAX_TIMEOUT_MS));
+      },
+      clear() {
+        if (handle !== undefined) clearTimeout(handle);
+        handle = undefined;
+      },
+    };
   },
 };
 
@@ -78,7 +107,34 @@ export class FakeClock implements Clock {
     });
   }
 
-  /** How many sleeps are pending. */
+  timer(callback: () => void): ClockTimer {
+    let pending: Sleeper | undefined;
+    const clear = () => {
+      if (pending === undefined) return;
+      const cleared = pending;
+      this.sleepers = this.sleepers.filter((s) => s !== cleared);
+      pending = undefined;
+    };
+    return {
+      set: (ms) => {
+        clear();
+        const sleeper: Sleeper = {
+          wakeAtMs: this.nowMs + Math.max(0, ms),
+          seq: this.seq++,
+          resolve: () => {
+            if (pending === sleeper) pending = undefined;
+            callback();
+          },
+        };
+        pending = sleeper;
+        this.sleepers.push(sleeper);
+        this.notifySleepWaiters();
+      },
+      clear,
+    };
+  }
+
+  /** How many sleeps (and set timers) are pending. */
   get pendingSleeps(): number {
     return this.sleepers.length;
   }

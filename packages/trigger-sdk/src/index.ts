@@ -56,7 +56,7 @@ export {
   SubscriptionReplacedError,
 } from "./subscription-registry.js";
 export { generateTriggerKey, startTestTrigger, type TestTrigger, type TestTriggerOptions } from "./testing.js";
-export { type Cancellable, TimerQueue, type TimerTarget } from "./timer-queue.js";
+export { type Cancellable, TimerEntry, TimerQueue, type TimerTarget } from "./timer-queue.js";
 export type {
   EventInput,
   EventResult,

@@ -3,6 +3,8 @@
 // - Install config: the v0.4 server exports <KEY>, the provided triggers read GOFER_PLUGIN_CONFIG_<KEY>.
 // Both spellings are accepted everywhere.
 
+import { SharedValues } from "./shared-values.js";
+
 export const PARAM_PREFIX = "GOFER_PLUGIN_PARAM_";
 export const CONFIG_PREFIX = "GOFER_PLUGIN_CONFIG_";
 
@@ -10,7 +12,9 @@ export class SettingError extends Error {
   override name = "SettingError";
 }
 
-/** The settings of one subscription (TriggerSubscribeRequest.config). */
+const shared = new SharedValues<SubscriptionSettings>();
+
+/** The settings of one subscription (TriggerSubscribeRequest.config). Immutable, so subscriptions may share one. */
 export class SubscriptionSettings {
   private readonly values: Readonly<Record<string, string>>;
 
@@ -24,6 +28,12 @@ export class SubscriptionSettings {
       for (const key of keys) values[key.toUpperCase()] = config[key] as string;
       this.values = values;
     }
+  }
+
+  /** An equal settings object that other subscriptions already hold, or this one (pipelines often share settings). */
+  shared(): SubscriptionSettings {
+    const entries = Object.entries(this.values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return shared.get(JSON.stringify(entries), () => this);
   }
 
   /** The value of key (case-insensitive) under KEY or GOFER_PLUGIN_PARAM_KEY; the bare key wins. */

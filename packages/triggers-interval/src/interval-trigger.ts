@@ -11,6 +11,7 @@ import {
   instructions,
   parseGoDuration,
   type Subscription,
+  TimerEntry,
   type TimerQueue,
   type TriggerContext,
   type TriggerDefinition,
@@ -74,33 +75,52 @@ export interface IntervalStats {
   coalesced: number;
 }
 
+/** What every subscription's schedule shares: one per trigger. */
+interface IntervalRuntime {
+  readonly timers: TimerQueue;
+  readonly stats: IntervalStats;
+  /** Start times are kept as whole ms after this: a small integer is stored in place, an epoch time is boxed. */
+  readonly epochMs: number;
+}
+
 /**
- * One subscription's schedule: fire n happens at startMs + n × everyMs. An object with a fire() method, not a closure,
- * so the shared timer holds one small entry per subscription.
+ * One subscription's schedule: fire n happens at startMs + n × everyMs. It is its own entry in the shared timer queue
+ * (no closure, no second object per subscription).
  */
-class IntervalSchedule {
+class IntervalSchedule extends TimerEntry {
   private n = 1;
   private waiting = false;
+  private readonly startAfterEpochMs: number;
 
   constructor(
     private readonly subscription: Subscription,
-    private readonly timers: TimerQueue,
-    private readonly stats: IntervalStats,
-    private readonly startMs: number,
+    private readonly runtime: IntervalRuntime,
+    startMs: number,
     private readonly everyMs: number,
   ) {
-    timers.schedule(startMs + everyMs, this, subscription);
+    super();
+    this.startAfterEpochMs = startMs - runtime.epochMs;
+    runtime.timers.add(this, startMs + everyMs);
+  }
+
+  /** Exact: both parts are whole ms far below 2^53. */
+  private get startMs(): number {
+    return this.runtime.epochMs + this.startAfterEpochMs;
+  }
+
+  get cancelled(): boolean {
+    return this.subscription.aborted;
   }
 
   fire(): void {
     this.n += 1;
-    this.timers.schedule(this.startMs + this.n * this.everyMs, this, this.subscription);
+    this.runtime.timers.add(this, this.startMs + this.n * this.everyMs);
     if (this.waiting) {
-      this.stats.coalesced += 1;
+      this.runtime.stats.coalesced += 1;
       return;
     }
     this.waiting = true;
-    this.stats.fired += 1;
+    this.runtime.stats.fired += 1;
     void this.subscription.emit({ details: EVENT_DETAILS, metadata: {} }).finally(() => {
       this.waiting = false;
     });
@@ -110,6 +130,7 @@ class IntervalSchedule {
 export function createIntervalTrigger(context: TriggerContext): TriggerDefinition & { stats: IntervalStats } {
   const minDuration = readMinDuration(context.env);
   const stats: IntervalStats = { fired: 0, coalesced: 0 };
+  const runtime: IntervalRuntime = { timers: context.timers, stats, epochMs: context.clock.now().getTime() };
   context.logger.info("interval trigger ready", { minDuration: formatGoDuration(minDuration) });
 
   return {
@@ -117,7 +138,7 @@ export function createIntervalTrigger(context: TriggerContext): TriggerDefinitio
     stats,
     subscribe(subscription) {
       const everyMs = Number(parseEvery(subscription, minDuration)) / 1e6;
-      new IntervalSchedule(subscription, context.timers, stats, context.clock.now().getTime(), everyMs);
+      new IntervalSchedule(subscription, runtime, context.clock.now().getTime(), everyMs);
     },
   };
 }
