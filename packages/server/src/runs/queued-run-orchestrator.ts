@@ -47,9 +47,17 @@ export interface QueuedRunOrchestratorOptions {
   /** Store and credential hooks (stores/, auth/run-tokens.ts): a task's environment, run completion. */
   readonly stores?: {
     readonly resolveEnv: NonNullable<RunExecutionDeps["resolveEnv"]>;
-    /** Called as each run completes (run object expiry, the run's token); never rejects. */
+    /** Called as each run completes (run object expiry); never rejects. */
     readonly runCompleting: (ref: RunRef) => Promise<void>;
     readonly runEnv?: NonNullable<RunExecutionDeps["runEnv"]>;
+    /**
+     * The run's API token (auth/run-tokens.ts): stored in the commit that starts a run with tasks, deleted in the
+     * one that completes a run that executed here.
+     */
+    readonly runCredentials?: {
+      issue(trx: Kysely<Schema>, ref: RunRef): Promise<void>;
+      revoke(trx: Kysely<Schema>, ref: RunRef): Promise<void>;
+    };
   };
   /** Servers sharing the database (cluster/run-claims.ts): a run starts only where its claim is won. */
   readonly claims?: { take(ref: RunRef): Promise<boolean> };
@@ -196,8 +204,7 @@ export class QueuedRunOrchestrator implements RunControl {
     let entry = this.entries.get(runKey(ref));
     if (!entry && run.state === "PENDING") {
       // Stored but never submitted here (e.g. left by a stop): nothing runs, so it just ends.
-      await this.runLogs.expire(ref);
-      await this.store.completeRun(ref, "CANCELLED", reason);
+      await this.store.completeRun(ref, "CANCELLED", reason, await this.runLogs.expire(ref));
       return;
     }
     if (!entry) {
@@ -328,8 +335,7 @@ export class QueuedRunOrchestrator implements RunControl {
     const cancelled = entry.cancelled as NonNullable<Entry["cancelled"]>;
     const run = (await this.store.loadRun(entry.ref))?.run;
     if (run?.state === "PENDING") {
-      await this.runLogs.expire(entry.ref);
-      await this.store.completeRun(entry.ref, "CANCELLED", cancelled.reason);
+      await this.store.completeRun(entry.ref, "CANCELLED", cancelled.reason, await this.runLogs.expire(entry.ref));
       return;
     }
     if (run?.state !== "RUNNING") return;
@@ -340,6 +346,8 @@ export class QueuedRunOrchestrator implements RunControl {
   }
 
   private newExecution(ref: RunRef): RunExecution {
+    const stores = this.options.stores;
+    const credentials = stores?.runCredentials;
     return new RunExecution(ref, {
       db: this.options.db,
       scheduler: this.options.scheduler,
@@ -347,11 +355,17 @@ export class QueuedRunOrchestrator implements RunControl {
       logs: this.logs,
       logger: this.options.logger,
       stopTimeoutMs: this.config.stopTimeoutMs,
-      ...(this.options.stores ? { resolveEnv: this.options.stores.resolveEnv } : {}),
-      ...(this.options.stores?.runEnv ? { runEnv: this.options.stores.runEnv } : {}),
+      ...(stores ? { resolveEnv: stores.resolveEnv } : {}),
+      ...(stores?.runEnv ? { runEnv: stores.runEnv } : {}),
+      ...(credentials ? { inStartCommit: (trx, started) => credentials.issue(trx, started) } : {}),
       beforeComplete: async (completing) => {
-        await this.runLogs.expire(completing);
-        await this.options.stores?.runCompleting(completing);
+        const expired = await this.runLogs.expire(completing);
+        await stores?.runCompleting(completing);
+        if (!expired && !credentials) return undefined;
+        return async (trx) => {
+          await expired?.(trx);
+          await credentials?.revoke(trx, completing);
+        };
       },
     });
   }
