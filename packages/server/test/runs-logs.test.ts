@@ -61,6 +61,16 @@ describe("task run logs", () => {
     );
   });
 
+  it("a task run that prints nothing has an empty log and no file", async () => {
+    h = await createHarness();
+    await h.addPipeline("quiet", [{ id: "hush", command: "true" }]);
+    await h.orchestrator.startRun("default", "quiet", {});
+    const run = await h.orchestrator.waitForRun(ref("quiet", 1));
+    expect(run.status).toBe("SUCCESSFUL");
+    expect(await collect(await h.orchestrator.taskRunLogs(ref("quiet", 1), "hush"))).toEqual([]);
+    expect(existsSync(`${h.config.logsDir}/default/quiet/1`)).toBe(false);
+  });
+
   it("a skipped task run has no logs", async () => {
     h = await createHarness();
     await h.addPipeline("skip", [

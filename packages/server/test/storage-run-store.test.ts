@@ -57,7 +57,8 @@ describeEachStorageEngine("RunStore commits", (engine) => {
     ref = { namespaceId: "default", pipelineId: "p", runId: run.id };
   });
 
-  const eventKinds = async () => (await listEvents(database.db, { limit: 100, reverse: false })).map((event) => event.kind);
+  const eventKinds = async () =>
+    (await listEvents(database.db, { limit: 100, reverse: false })).map((event) => event.kind);
   const outcome = (stored: TaskRun[] | undefined) =>
     runOutcome(stored ?? [{ id: "only", status: "SUCCESSFUL", statusReason: null }]);
 
