@@ -39,7 +39,7 @@ import {
   markTaskRunStarted,
   updateTaskRun,
 } from "../storage/task-run-repository.js";
-import { transaction } from "../storage/transaction.js";
+import { CommitQueue } from "./commit-queue.js";
 import { type Run, type TaskRun, toRun, toTaskRun } from "./run.js";
 import { completedRunDetails, completedTaskRunDetails, runDetails, taskRunDetails } from "./run-events.js";
 import { describeRun, describeTaskRun, runRef } from "./run-lookup.js";
@@ -57,11 +57,15 @@ export interface TaskRunResult {
 }
 
 export class RunStore {
+  private readonly commits: CommitQueue;
+
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly clock: Clock,
     private readonly eventLog: EventLog,
-  ) {}
+  ) {
+    this.commits = new CommitQueue(db);
+  }
 
   /** The run with its task runs (creation order), or undefined when there is no such run. */
   async loadRun(ref: RunRef): Promise<{ run: Run; taskRuns: TaskRun[] } | undefined> {
@@ -276,9 +280,9 @@ export class RunStore {
     });
   }
 
-  /** @returns whether anything was written (some event stored). */
+  /** @returns whether anything was written (some event stored). Commits are shared with other runs' (commit-queue.ts). */
   private async commit(write: (trx: Kysely<Schema>) => Promise<StoredEvent[]>): Promise<boolean> {
-    const events = await transaction(this.db, write);
+    const events = await this.commits.commit(write);
     for (const event of events) this.eventLog.publish(event);
     return events.length > 0;
   }
