@@ -50,10 +50,7 @@ export interface QueuedRunOrchestratorOptions {
     /** Called as each run completes (run object expiry); never rejects. */
     readonly runCompleting: (ref: RunRef) => Promise<void>;
     readonly runEnv?: NonNullable<RunExecutionDeps["runEnv"]>;
-    /**
-     * The run's API token (auth/run-tokens.ts): stored in the commit that starts a run with tasks, deleted in the
-     * one that completes a run that executed here.
-     */
+    /** The run's API token (auth/run-tokens.ts): stored in its start commit, deleted in its completion commit. */
     readonly runCredentials?: {
       issue(trx: Kysely<Schema>, ref: RunRef): Promise<void>;
       revoke(trx: Kysely<Schema>, ref: RunRef): Promise<void>;
@@ -109,7 +106,7 @@ export class QueuedRunOrchestrator implements RunControl {
     return this.queue.running;
   }
 
-  submit(ref: RunRef, pipeline?: SubmittedPipeline): void {
+  submit(ref: RunRef, pipeline?: SubmittedPipeline, created?: Run): void {
     if (this.stopping) {
       this.options.logger.info("run not started: the server is stopping; it starts at the next start", {
         run: describeRun(ref),
@@ -129,7 +126,7 @@ export class QueuedRunOrchestrator implements RunControl {
     };
     this.entries.set(key, entry);
     this.count(entry.ref, "queued", 1);
-    entry.done = this.schedule(entry, pipeline);
+    entry.done = this.schedule(entry, pipeline, created);
     this.watchBacklog();
   }
 
@@ -292,12 +289,13 @@ export class QueuedRunOrchestrator implements RunControl {
     const { db, clock, eventLog } = this.options;
     const created = await createManualRun(db, clock, { namespaceId, pipelineId, variables });
     eventLog.publish(created.resolved);
-    this.submit(created.run, { parallelism: created.parallelism });
-    // As created (PENDING, no task runs yet), as the original answers StartRun; not read back.
-    return toRun(created.row, []);
+    // As created (PENDING, no task runs yet), as the original answers StartRun; not read back, nor when it starts.
+    const run = toRun(created.row, []);
+    this.submit(created.run, { parallelism: created.parallelism }, run);
+    return run;
   }
 
-  private async schedule(entry: Entry, known: SubmittedPipeline | undefined): Promise<void> {
+  private async schedule(entry: Entry, known: SubmittedPipeline | undefined, created: Run | undefined): Promise<void> {
     const { db, logger } = this.options;
     const { ref } = entry;
     try {
@@ -310,7 +308,7 @@ export class QueuedRunOrchestrator implements RunControl {
           if (this.options.claims && !(await this.options.claims.take(ref))) return;
           this.setPhase(entry, "running");
           entry.execution = this.newExecution(ref);
-          await entry.execution.execute();
+          await entry.execution.execute(created);
         },
         entry.queueAbort.signal,
       );
@@ -361,7 +359,6 @@ export class QueuedRunOrchestrator implements RunControl {
       beforeComplete: async (completing) => {
         const expired = await this.runLogs.expire(completing);
         await stores?.runCompleting(completing);
-        if (!expired && !credentials) return undefined;
         return async (trx) => {
           await expired?.(trx);
           await credentials?.revoke(trx, completing);

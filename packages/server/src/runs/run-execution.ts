@@ -19,7 +19,7 @@ import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import type { RunStatus, RunStatusReasonRecord, TaskRunStatus } from "../storage/schema.js";
-import type { TaskRun } from "./run.js";
+import type { Run, TaskRun } from "./run.js";
 import { describeRun, describeTaskRun } from "./run-lookup.js";
 import type { RunRef } from "./run-orchestrator.js";
 import { type RunStartDeps, startPendingRun } from "./run-start.js";
@@ -69,10 +69,13 @@ export class RunExecution {
     });
   }
 
-  /** Drives the run to COMPLETE (or until shutdown). Never rejects: failures are recorded or logged. */
-  async execute(): Promise<void> {
+  /**
+   * Drives the run to COMPLETE (or until shutdown). Never rejects: failures are recorded or logged. `created`: the run
+   * as its creator stored it (PENDING), so it is not read; its start is guarded on PENDING all the same.
+   */
+  async execute(created?: Run): Promise<void> {
     try {
-      const loaded = await this.deps.store.loadRun(this.ref);
+      const loaded = created ? { run: created, taskRuns: [] } : await this.deps.store.loadRun(this.ref);
       if (!loaded || loaded.run.state === "COMPLETE") return;
       const resumed = loaded.run.state === "RUNNING";
       // A run that starts now has the task runs it just stored; a resumed one has what an earlier process left.
@@ -222,7 +225,13 @@ export class RunExecution {
       task.containerId = containerId;
       await this.deps.store.startTaskRun(this.ref, task.taskRun.id, containerId);
       task.phase = "running";
-      this.deps.logger.debug("task run started", { taskRun: describeTaskRun(this.ref, task.taskRun.id), containerId });
+      // Checked first here and below: a line below the level still costs a pass through winston's stream.
+      if (this.deps.logger.isDebugEnabled()) {
+        this.deps.logger.debug("task run started", {
+          taskRun: describeTaskRun(this.ref, task.taskRun.id),
+          containerId,
+        });
+      }
       // A cancel or shutdown that came while the container was starting applies now.
       if (this.shuttingDown) this.stopForShutdown(task);
       else if (task.cancel) this.stopContainer(task, task.cancel.force);
@@ -264,11 +273,13 @@ export class RunExecution {
     task.status = result.status;
     task.statusReason = result.reason;
     this.deps.logs.end(this.ref, task.taskRun.id);
-    this.deps.logger.debug("task run complete", {
-      taskRun: describeTaskRun(this.ref, task.taskRun.id),
-      status: result.status,
-      exitCode: result.exitCode,
-    });
+    if (this.deps.logger.isDebugEnabled()) {
+      this.deps.logger.debug("task run complete", {
+        taskRun: describeTaskRun(this.ref, task.taskRun.id),
+        status: result.status,
+        exitCode: result.exitCode,
+      });
+    }
     task.markCompleted();
     this.changes.notify();
   }
@@ -312,7 +323,9 @@ export class RunExecution {
 
   private async finish(): Promise<void> {
     if (this.completedAs) {
-      this.deps.logger.info("run complete", { run: this.what, status: this.completedAs });
+      if (this.deps.logger.isInfoEnabled()) {
+        this.deps.logger.info("run complete", { run: this.what, status: this.completedAs });
+      }
       return;
     }
     // Every task run of this run is tracked, and its status is the one recorded here unless a completion found it
@@ -321,7 +334,8 @@ export class RunExecution {
     const outcome = runOutcome(taskRuns, this.cancelled);
     const within = await this.deps.beforeComplete(this.ref);
     await this.deps.store.completeRun(this.ref, outcome.status, outcome.reason, within);
-    this.deps.logger.info("run complete", { run: this.what, status: outcome.status });
+    if (this.deps.logger.isInfoEnabled())
+      this.deps.logger.info("run complete", { run: this.what, status: outcome.status });
   }
 
   private async failAfterError(error: unknown): Promise<void> {

@@ -57,7 +57,8 @@ export async function startPendingRun(deps: RunStartDeps, run: Run): Promise<Tas
     for (const record of records) logs.end(ref, record.id);
     return undefined;
   }
-  deps.logger.info("run started", { run: describeRun(ref), tasks: taskRuns.length });
+  // Checked first: a line below the level still costs a pass through winston's stream.
+  if (deps.logger.isInfoEnabled()) deps.logger.info("run started", { run: describeRun(ref), tasks: taskRuns.length });
   return taskRuns;
 }
 

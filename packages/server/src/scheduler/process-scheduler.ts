@@ -221,7 +221,9 @@ export class ProcessScheduler implements Scheduler {
       return tracked.status;
     });
     this.processes.set(id, tracked);
-    this.options.logger.debug("process started", { id, argv, pid: started.pid });
+    // Checked first: a line below the level still costs a pass through winston's stream.
+    if (this.options.logger.isDebugEnabled())
+      this.options.logger.debug("process started", { id, argv, pid: started.pid });
     return address ? { id, address } : { id };
   }
 
