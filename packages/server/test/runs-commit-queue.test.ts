@@ -1,10 +1,12 @@
 // CommitQueue (runs/commit-queue.ts) on both engines: changes asked for together share one transaction, each caller
 // hears of its change only once it is committed, and a change that cannot be written fails alone.
-import { beforeEach, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { NotFoundError } from "../src/errors.js";
 import { CommitQueue } from "../src/runs/commit-queue.js";
 import type { Database } from "../src/storage/database.js";
 import type { TokenRow } from "../src/storage/schema.js";
 import { getToken, insertToken } from "../src/storage/token-repository.js";
+import { createHarness, type Harness, ref } from "./runs-harness.js";
 import { describeEachStorageEngine } from "./storage-engines.js";
 import { useTempDatabase } from "./temp-database.js";
 
@@ -63,5 +65,41 @@ describeEachStorageEngine("CommitQueue", (engine) => {
     await queue.commit((trx) => insertToken(trx, token("one")));
     await queue.commit((trx) => insertToken(trx, token("two")));
     expect(transactions).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("StartRun calls that arrive together", () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it("share one commit; one for a missing pipeline fails alone", async () => {
+    h = await createHarness();
+    await h.addPipeline("quick", [{ id: "only", command: "true" }]);
+    const transactions = vi.spyOn(h.database.db, "transaction");
+    const started = await Promise.allSettled([
+      h.orchestrator.startRun("default", "quick", {}),
+      h.orchestrator.startRun("default", "nowhere", {}),
+      h.orchestrator.startRun("default", "quick", {}),
+    ]);
+    expect(started.map((s) => (s.status === "fulfilled" ? s.value.id : s.reason))).toEqual([
+      1,
+      new NotFoundError('pipeline "nowhere" in namespace "default" not found'),
+      2,
+    ]);
+    // The shared attempt, then each change alone once it failed; nothing of the failed attempt was kept.
+    expect(transactions.mock.calls.length).toBeGreaterThanOrEqual(4);
+    for (const id of [1, 2]) expect((await h.orchestrator.waitForRun(ref("quick", id))).status).toBe("SUCCESSFUL");
+    expect((await h.orchestrator.store.listRunRefs({ states: ["PENDING", "RUNNING", "COMPLETE"] })).length).toBe(2);
+  });
+
+  it("share one commit when they all succeed", async () => {
+    h = await createHarness();
+    await h.addPipeline("quick", [{ id: "only", command: "true" }]);
+    const transactions = vi.spyOn(h.database.db, "transaction");
+    const runs = await Promise.all([1, 2, 3].map(() => h.orchestrator.startRun("default", "quick", {})));
+    expect(runs.map((run) => run.id)).toEqual([1, 2, 3]);
+    expect(transactions.mock.calls.length).toBe(1);
   });
 });

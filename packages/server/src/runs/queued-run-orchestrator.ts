@@ -286,8 +286,11 @@ export class QueuedRunOrchestrator implements RunControl {
     variables: Parameters<typeof createManualRun>[2]["variables"],
   ): Promise<Run> {
     if (this.stopping) throw new FailedPreconditionError("the server is stopping: no new runs are started");
-    const { db, clock, eventLog } = this.options;
-    const created = await createManualRun(db, clock, { namespaceId, pipelineId, variables });
+    const { clock, eventLog } = this.options;
+    // StartRun calls that arrive together share a commit; each is answered once its run is stored.
+    const created = await this.store.inSharedCommit((trx) =>
+      createManualRun(trx, clock, { namespaceId, pipelineId, variables }),
+    );
     eventLog.publish(created.resolved);
     // As created (PENDING, no task runs yet), as the original answers StartRun; not read back, nor when it starts.
     const run = toRun(created.row, []);

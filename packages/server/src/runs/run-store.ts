@@ -280,6 +280,14 @@ export class RunStore {
     });
   }
 
+  /**
+   * Runs `write` in a commit shared with other runs' changes (commit-queue.ts), e.g. the creation of a run; it must be
+   * safe to run again after a rollback. Resolves once committed.
+   */
+  inSharedCommit<T>(write: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return this.commits.commit(write);
+  }
+
   /** @returns whether anything was written (some event stored). Commits are shared with other runs' (commit-queue.ts). */
   private async commit(write: (trx: Kysely<Schema>) => Promise<StoredEvent[]>): Promise<boolean> {
     const events = await this.commits.commit(write);
