@@ -34,8 +34,8 @@ const RUN_TOKEN_LIFETIME_MS = 48 * 3_600_000;
 const key = (ref: RunRefLike) => `${ref.namespaceId}\u0000${ref.pipelineId}\u0000${ref.runId}`;
 
 export class RunTokens {
-  /** The secrets of the runs executing here, by run. */
-  private readonly issued = new Map<string, Promise<string>>();
+  /** The tokens of the runs executing here (the secret and its hash), by run. */
+  private readonly issued = new Map<string, Promise<{ token: string; hash: string }>>();
 
   constructor(private readonly options: RunTokenEnvOptions) {}
 
@@ -43,7 +43,7 @@ export class RunTokens {
   async issue(trx: Kysely<Schema>, ref: RunRefLike): Promise<void> {
     const { token, row } = this.newToken(ref);
     await insertToken(trx, row);
-    this.issued.set(key(ref), Promise.resolve(token));
+    this.issued.set(key(ref), Promise.resolve({ token, hash: row.hash }));
   }
 
   /**
@@ -55,11 +55,11 @@ export class RunTokens {
     let token = this.issued.get(key(ref));
     if (!token) {
       const made = this.newToken(ref);
-      token = insertToken(this.options.db, made.row).then(() => made.token);
+      token = insertToken(this.options.db, made.row).then(() => ({ token: made.token, hash: made.row.hash }));
       this.issued.set(key(ref), token);
       token.catch(() => this.issued.delete(key(ref)));
     }
-    const value = await token;
+    const value = (await token).token;
     const host = this.options.apiHost();
     const certPath = this.options.apiCertPath;
     return {
@@ -80,13 +80,13 @@ export class RunTokens {
     const token = this.issued.get(key(ref));
     if (!token) return;
     this.issued.delete(key(ref));
-    let secret: string;
+    let hash: string;
     try {
-      secret = await token;
+      hash = (await token).hash;
     } catch {
       return; // never stored
     }
-    await deleteToken(trx, hashToken(secret));
+    await deleteToken(trx, hash);
   }
 
   private newToken(ref: RunRefLike): { token: string; row: TokenRow } {

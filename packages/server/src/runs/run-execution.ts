@@ -54,7 +54,6 @@ export class RunExecution {
   /** The run's status once it is recorded COMPLETE with its last task run (completeTask). */
   private completedAs: RunStatus | undefined;
   private readonly changes = new Wakeup();
-  private readonly what: string;
   /** Resolves once the task runs are loaded (or the execution ended without any). */
   private readonly loaded: Promise<void>;
   private markLoaded: () => void = () => {};
@@ -63,7 +62,6 @@ export class RunExecution {
     readonly ref: RunRef,
     private readonly deps: RunExecutionDeps,
   ) {
-    this.what = describeRun(ref);
     this.loaded = new Promise((resolve) => {
       this.markLoaded = resolve;
     });
@@ -101,6 +99,11 @@ export class RunExecution {
         task.markCompleted();
       }
     }
+  }
+
+  /** The run as messages name it; made when a message needs it. */
+  private get what(): string {
+    return describeRun(this.ref);
   }
 
   /** Cancels the run: no task starts any more, running ones are stopped. */
