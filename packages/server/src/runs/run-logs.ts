@@ -27,9 +27,8 @@ export class RunLogs {
       );
     }
     if (taskRun.logsRemoved) throw new NotFoundError(`logs of ${what} were removed (DeleteTaskRunLogs)`);
-    // A task run that started and printed nothing has no file (task-logs.ts): its log is empty.
-    if (taskRun.started === null && !this.logs.isLive(ref, taskId) && !(await this.logs.exists(ref, taskId))) {
-      if (taskRun.state === "COMPLETE") {
+    if (!this.logs.isLive(ref, taskId) && !(await this.logs.exists(ref, taskId))) {
+      if (taskRun.state === "COMPLETE" && taskRun.started === null) {
         throw new NotFoundError(`${what} has no logs: it never started (${taskRun.status})`);
       }
       throw new NotFoundError(`${what} has no logs: no file at ${this.logs.path(ref, taskId)}`);

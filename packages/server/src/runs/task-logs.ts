@@ -1,13 +1,14 @@
 // Task run output on disk: one file per task run at <logsDir>/<namespace>/<pipeline>/<run>/<task>.log, one line per
 // output line (stdout and stderr merged, as the scheduler gives them). The file (and its directory) is made at the
-// first line, so a task run that prints nothing has none: its log is empty (run-logs.ts). It is made with blocking
-// calls, as it is closed: on this path a round trip through libuv's thread pool costs several times the system call.
+// first line, or empty when the task run ends without output, so every started task run has one (a reader on another
+// replica is told there is no file). It is made with blocking calls: on this path a round trip through libuv's
+// thread pool costs several times the system call.
 //
 // A task run whose output may still grow is "live": registered by expect() before its container starts and ended by
 // end() once its output is complete (the task run is COMPLETE, or the server is stopping). Readers follow a live file
 // and stop at its end otherwise, so the file needs no end marker (the original appended one).
 import { once } from "node:events";
-import { createWriteStream, mkdirSync, openSync, unlinkSync, type WriteStream } from "node:fs";
+import { closeSync, createWriteStream, mkdirSync, openSync, unlinkSync, type WriteStream } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
@@ -59,6 +60,7 @@ export class TaskLogWriter {
 
   async close(): Promise<void> {
     const stream = this.stream;
+    if (!stream && !this.failed) this.createEmpty();
     if (!stream || stream.closed || stream.destroyed || this.failed) {
       this.live.notify();
       return;
@@ -74,8 +76,7 @@ export class TaskLogWriter {
   private create(): WriteStream {
     let fd: number;
     try {
-      mkdirSync(dirname(this.path), { recursive: true, mode: PRIVATE_DIR_MODE });
-      fd = openSync(this.path, "w", PRIVATE_FILE_MODE);
+      fd = this.open();
     } catch (error) {
       this.failed = error as Error;
       throw error;
@@ -88,6 +89,20 @@ export class TaskLogWriter {
     // fd is the stream's now: it closes it when it ends or fails.
     this.stream = stream;
     return stream;
+  }
+
+  /** The task run printed nothing: its file is made empty. A failure leaves no file (readers are told so). */
+  private createEmpty(): void {
+    try {
+      closeSync(this.open());
+    } catch (error) {
+      this.failed = error as Error;
+    }
+  }
+
+  private open(): number {
+    mkdirSync(dirname(this.path), { recursive: true, mode: PRIVATE_DIR_MODE });
+    return openSync(this.path, "w", PRIVATE_FILE_MODE);
   }
 }
 
