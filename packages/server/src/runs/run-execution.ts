@@ -262,12 +262,15 @@ export class RunExecution {
           stored ?? this.finishedTasks({ id: task.taskRun.id, status: result.status, statusReason: result.reason }),
           this.cancelled,
         );
+      let decided: RunStatus | undefined;
       const recorded = (stored: TaskRun[] | undefined) => {
-        const decided = outcome(stored);
-        this.completedAs = decided.status;
-        return decided;
+        const chosen = outcome(stored);
+        decided = chosen.status;
+        return chosen;
       };
       const changed = await this.deps.store.completeLastTaskRun(this.ref, task.taskRun.id, result, recorded, within);
+      // Only once committed: after a failed commit the run is still to be completed (finish()).
+      this.completedAs = decided;
       if (!changed) this.statusesStale = true;
     } else if (!(await this.deps.store.completeTaskRun(this.ref, task.taskRun.id, result))) {
       this.statusesStale = true;
