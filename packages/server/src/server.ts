@@ -183,7 +183,7 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
   const interpolator = new Interpolator(secrets, objects);
   const tokens = new TokenService({ db, clock });
   const apiAddress = deferred<string>();
-  const runTokens = new RunTokens({ tokens, apiHost: () => apiAddress.value ?? "", apiCertPath });
+  const runTokens = new RunTokens({ db, clock, apiHost: () => apiAddress.value ?? "", apiCertPath });
   const eventLog = new EventLog(db, clock);
   const cluster = Cluster.of(config.server, instanceId, { db, clock, logger, eventLog });
   const orchestrator = new QueuedRunOrchestrator({
@@ -202,8 +202,8 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
     stores: {
       resolveEnv: (ref, variables) => interpolator.resolveVariables(variables, ref),
       runEnv: (ref) => runTokens.env(ref),
+      runCredentials: runTokens,
       runCompleting: async (ref) => {
-        await runTokens.release(ref);
         try {
           await expireRunObjects(
             { db, objects, eventLog, keepRuns: config.objectStore.runObjectExpiry },

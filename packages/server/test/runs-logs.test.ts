@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { FailedPreconditionError, NotFoundError } from "../src/errors.js";
 import { collect, createHarness, type Harness, ref } from "./runs-harness.js";
@@ -59,6 +59,16 @@ describe("task run logs", () => {
         'logs of task run "talk" of run 1 of pipeline "del" in namespace "default" were removed (DeleteTaskRunLogs)',
       ),
     );
+  });
+
+  it("a task run that prints nothing has an empty log file", async () => {
+    h = await createHarness();
+    await h.addPipeline("quiet", [{ id: "hush", command: "true" }]);
+    await h.orchestrator.startRun("default", "quiet", {});
+    const run = await h.orchestrator.waitForRun(ref("quiet", 1));
+    expect(run.status).toBe("SUCCESSFUL");
+    expect(await collect(await h.orchestrator.taskRunLogs(ref("quiet", 1), "hush"))).toEqual([]);
+    expect(readFileSync(`${h.config.logsDir}/default/quiet/1/hush.log`, "utf8")).toBe("");
   });
 
   it("a skipped task run has no logs", async () => {

@@ -1,15 +1,18 @@
 // task_execution_log_expiry: the task logs of a pipeline's newest N runs are kept; older complete runs lose their
 // log files and their task runs are marked logs_expired. Checked as each run of the pipeline completes (just before
-// it is recorded COMPLETE). Only a window of runs past the limit is looked at, so the cost stays flat as history
+// it is recorded COMPLETE, and marked in the commit that completes it). Only a window of runs past the limit is looked at, so the cost stays flat as history
 // grows; a run still going when it crossed the limit is caught when a later run completes.
 import type { RunStore } from "./run-store.js";
 import type { TaskLogs } from "./task-logs.js";
 
 const EXPIRY_WINDOW_RUNS = 50;
 
-/** @returns the ids of the runs whose logs expired now. keepRuns ≤ 0 keeps every run's logs. */
+/**
+ * Removes the files of the logs that expire now. @returns the ids of their runs, whose task runs the caller marks
+ * logs_expired (RunStore.markLogsExpired). keepRuns ≤ 0 keeps every run's logs.
+ */
 export async function expireTaskRunLogs(
-  store: Pick<RunStore, "listExpirableTaskRuns" | "markLogsExpired">,
+  store: Pick<RunStore, "listExpirableTaskRuns">,
   logs: Pick<TaskLogs, "remove">,
   namespaceId: string,
   pipelineId: string,
@@ -24,7 +27,6 @@ export async function expireTaskRunLogs(
   for (const [runId, taskIds] of byRun) {
     const ref = { namespaceId, pipelineId, runId };
     for (const taskId of taskIds) await logs.remove(ref, taskId);
-    await store.markLogsExpired(ref);
   }
   return [...byRun.keys()].sort((a, b) => a - b);
 }

@@ -47,9 +47,14 @@ export interface QueuedRunOrchestratorOptions {
   /** Store and credential hooks (stores/, auth/run-tokens.ts): a task's environment, run completion. */
   readonly stores?: {
     readonly resolveEnv: NonNullable<RunExecutionDeps["resolveEnv"]>;
-    /** Called as each run completes (run object expiry, the run's token); never rejects. */
+    /** Called as each run completes (run object expiry); never rejects. */
     readonly runCompleting: (ref: RunRef) => Promise<void>;
     readonly runEnv?: NonNullable<RunExecutionDeps["runEnv"]>;
+    /** The run's API token (auth/run-tokens.ts): stored in its start commit, deleted in its completion commit. */
+    readonly runCredentials?: {
+      issue(trx: Kysely<Schema>, ref: RunRef): Promise<void>;
+      revoke(trx: Kysely<Schema>, ref: RunRef): Promise<void>;
+    };
   };
   /** Servers sharing the database (cluster/run-claims.ts): a run starts only where its claim is won. */
   readonly claims?: { take(ref: RunRef): Promise<boolean> };
@@ -101,7 +106,7 @@ export class QueuedRunOrchestrator implements RunControl {
     return this.queue.running;
   }
 
-  submit(ref: RunRef, pipeline?: SubmittedPipeline): void {
+  submit(ref: RunRef, pipeline?: SubmittedPipeline, created?: Run): void {
     if (this.stopping) {
       this.options.logger.info("run not started: the server is stopping; it starts at the next start", {
         run: describeRun(ref),
@@ -121,7 +126,7 @@ export class QueuedRunOrchestrator implements RunControl {
     };
     this.entries.set(key, entry);
     this.count(entry.ref, "queued", 1);
-    entry.done = this.schedule(entry, pipeline);
+    entry.done = this.schedule(entry, pipeline, created);
     this.watchBacklog();
   }
 
@@ -196,8 +201,7 @@ export class QueuedRunOrchestrator implements RunControl {
     let entry = this.entries.get(runKey(ref));
     if (!entry && run.state === "PENDING") {
       // Stored but never submitted here (e.g. left by a stop): nothing runs, so it just ends.
-      await this.runLogs.expire(ref);
-      await this.store.completeRun(ref, "CANCELLED", reason);
+      await this.store.completeRun(ref, "CANCELLED", reason, await this.runLogs.expire(ref));
       return;
     }
     if (!entry) {
@@ -282,15 +286,19 @@ export class QueuedRunOrchestrator implements RunControl {
     variables: Parameters<typeof createManualRun>[2]["variables"],
   ): Promise<Run> {
     if (this.stopping) throw new FailedPreconditionError("the server is stopping: no new runs are started");
-    const { db, clock, eventLog } = this.options;
-    const created = await createManualRun(db, clock, { namespaceId, pipelineId, variables });
+    const { clock, eventLog } = this.options;
+    // StartRun calls that arrive together share a commit; each is answered once its run is stored.
+    const created = await this.store.inSharedCommit((trx) =>
+      createManualRun(trx, clock, { namespaceId, pipelineId, variables }),
+    );
     eventLog.publish(created.resolved);
-    this.submit(created.run, { parallelism: created.parallelism });
-    // As created (PENDING, no task runs yet), as the original answers StartRun; not read back.
-    return toRun(created.row, []);
+    // As created (PENDING, no task runs yet), as the original answers StartRun; not read back, nor when it starts.
+    const run = toRun(created.row, []);
+    this.submit(created.run, { parallelism: created.parallelism }, run);
+    return run;
   }
 
-  private async schedule(entry: Entry, known: SubmittedPipeline | undefined): Promise<void> {
+  private async schedule(entry: Entry, known: SubmittedPipeline | undefined, created: Run | undefined): Promise<void> {
     const { db, logger } = this.options;
     const { ref } = entry;
     try {
@@ -303,7 +311,7 @@ export class QueuedRunOrchestrator implements RunControl {
           if (this.options.claims && !(await this.options.claims.take(ref))) return;
           this.setPhase(entry, "running");
           entry.execution = this.newExecution(ref);
-          await entry.execution.execute();
+          await entry.execution.execute(created);
         },
         entry.queueAbort.signal,
       );
@@ -328,8 +336,7 @@ export class QueuedRunOrchestrator implements RunControl {
     const cancelled = entry.cancelled as NonNullable<Entry["cancelled"]>;
     const run = (await this.store.loadRun(entry.ref))?.run;
     if (run?.state === "PENDING") {
-      await this.runLogs.expire(entry.ref);
-      await this.store.completeRun(entry.ref, "CANCELLED", cancelled.reason);
+      await this.store.completeRun(entry.ref, "CANCELLED", cancelled.reason, await this.runLogs.expire(entry.ref));
       return;
     }
     if (run?.state !== "RUNNING") return;
@@ -340,6 +347,8 @@ export class QueuedRunOrchestrator implements RunControl {
   }
 
   private newExecution(ref: RunRef): RunExecution {
+    const stores = this.options.stores;
+    const credentials = stores?.runCredentials;
     return new RunExecution(ref, {
       db: this.options.db,
       scheduler: this.options.scheduler,
@@ -347,11 +356,16 @@ export class QueuedRunOrchestrator implements RunControl {
       logs: this.logs,
       logger: this.options.logger,
       stopTimeoutMs: this.config.stopTimeoutMs,
-      ...(this.options.stores ? { resolveEnv: this.options.stores.resolveEnv } : {}),
-      ...(this.options.stores?.runEnv ? { runEnv: this.options.stores.runEnv } : {}),
+      ...(stores ? { resolveEnv: stores.resolveEnv } : {}),
+      ...(stores?.runEnv ? { runEnv: stores.runEnv } : {}),
+      ...(credentials ? { inStartCommit: (trx, started) => credentials.issue(trx, started) } : {}),
       beforeComplete: async (completing) => {
-        await this.runLogs.expire(completing);
-        await this.options.stores?.runCompleting(completing);
+        const expired = await this.runLogs.expire(completing);
+        await stores?.runCompleting(completing);
+        return async (trx) => {
+          await expired?.(trx);
+          await credentials?.revoke(trx, completing);
+        };
       },
     });
   }

@@ -18,17 +18,18 @@
 import type { Logger } from "winston";
 import { errorMessage } from "../errors.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
-import type { RunStatusReasonRecord, TaskRunStatus } from "../storage/schema.js";
-import type { TaskRun } from "./run.js";
+import type { RunStatus, RunStatusReasonRecord, TaskRunStatus } from "../storage/schema.js";
+import type { Run, TaskRun } from "./run.js";
 import { describeRun, describeTaskRun } from "./run-lookup.js";
 import type { RunRef } from "./run-orchestrator.js";
 import { type RunStartDeps, startPendingRun } from "./run-start.js";
-import type { RunStore, TaskRunResult } from "./run-store.js";
-import { runOutcome, unmetRequirement } from "./task-graph.js";
+import type { RunStore, TaskRunResult, WithinCommit } from "./run-store.js";
+import { type FinishedTaskRun, runOutcome, unmetRequirement } from "./task-graph.js";
 import { planTaskLaunch, type TaskLaunchDeps } from "./task-launch.js";
 import type { TaskLogs } from "./task-logs.js";
 import { followTaskOutput, taskRunResult } from "./task-output.js";
 import { reconcileTaskRun } from "./task-run-reconciler.js";
+import { newTaskState, type TaskState, Wakeup } from "./task-state.js";
 
 export interface RunExecutionDeps extends RunStartDeps, TaskLaunchDeps {
   readonly scheduler: Scheduler;
@@ -36,39 +37,11 @@ export interface RunExecutionDeps extends RunStartDeps, TaskLaunchDeps {
   readonly logs: TaskLogs;
   readonly logger: Logger;
   readonly stopTimeoutMs: number;
-  /** Called just before the run is recorded COMPLETE (log expiry), so it is done when COMPLETED_RUN is heard. */
-  readonly beforeComplete: (ref: RunRef) => Promise<void>;
-}
-
-type TaskPhase = "waiting" | "starting" | "running" | "complete";
-
-interface TaskState {
-  readonly taskRun: TaskRun;
-  phase: TaskPhase;
-  status: TaskRunStatus;
-  containerId: string | undefined;
-  /** Set by a cancel of the run or of this task run; `force` once any cancel asked for it. */
-  cancel: { force: boolean } | undefined;
-  /** Stopped by the server's shutdown: its exit is not recorded. */
-  stoppedForShutdown: boolean;
-  monitor: Promise<void> | undefined;
-  readonly completed: Promise<void>;
-  markCompleted: () => void;
-}
-
-/** Wakes the driving loop; next() taken before looking never misses a change made while looking. */
-class Wakeup {
-  private waiters: Array<() => void> = [];
-
-  next(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
+  /**
+   * Called just before the run is recorded COMPLETE (log expiry), so it is done when COMPLETED_RUN is heard; what it
+   * answers is written in the commit that completes the run.
+   */
+  readonly beforeComplete: (ref: RunRef) => Promise<WithinCommit | undefined>;
 }
 
 export class RunExecution {
@@ -76,8 +49,11 @@ export class RunExecution {
   private cancelled: RunStatusReasonRecord | undefined;
   private forceCancel = false;
   private shuttingDown = false;
+  /** Set once a task run's completion found it COMPLETE already: its status here may not be the stored one. */
+  private statusesStale = false;
+  /** The run's status once it is recorded COMPLETE with its last task run (completeTask). */
+  private completedAs: RunStatus | undefined;
   private readonly changes = new Wakeup();
-  private readonly what: string;
   /** Resolves once the task runs are loaded (or the execution ended without any). */
   private readonly loaded: Promise<void>;
   private markLoaded: () => void = () => {};
@@ -86,16 +62,18 @@ export class RunExecution {
     readonly ref: RunRef,
     private readonly deps: RunExecutionDeps,
   ) {
-    this.what = describeRun(ref);
     this.loaded = new Promise((resolve) => {
       this.markLoaded = resolve;
     });
   }
 
-  /** Drives the run to COMPLETE (or until shutdown). Never rejects: failures are recorded or logged. */
-  async execute(): Promise<void> {
+  /**
+   * Drives the run to COMPLETE (or until shutdown). Never rejects: failures are recorded or logged. `created`: the run
+   * as its creator stored it (PENDING), so it is not read; its start is guarded on PENDING all the same.
+   */
+  async execute(created?: Run): Promise<void> {
     try {
-      const loaded = await this.deps.store.loadRun(this.ref);
+      const loaded = created ? { run: created, taskRuns: [] } : await this.deps.store.loadRun(this.ref);
       if (!loaded || loaded.run.state === "COMPLETE") return;
       const resumed = loaded.run.state === "RUNNING";
       // A run that starts now has the task runs it just stored; a resumed one has what an earlier process left.
@@ -106,7 +84,7 @@ export class RunExecution {
       if (resumed) await this.reattach();
       this.applyCancel();
       await this.drive();
-      if (this.shuttingDown) {
+      if (this.shuttingDown && !this.completedAs) {
         this.deps.logger.info("run left for orphan repair: the server stopped", { run: this.what });
         return;
       }
@@ -121,6 +99,11 @@ export class RunExecution {
         task.markCompleted();
       }
     }
+  }
+
+  /** The run as messages name it; made when a message needs it. */
+  private get what(): string {
+    return describeRun(this.ref);
   }
 
   /** Cancels the run: no task starts any more, running ones are stopped. */
@@ -157,25 +140,9 @@ export class RunExecution {
   }
 
   private track(taskRun: TaskRun): void {
-    let markCompleted = () => {};
-    const completed = new Promise<void>((resolve) => {
-      markCompleted = resolve;
-    });
-    const { state } = taskRun;
-    const phase: TaskPhase = state === "COMPLETE" ? "complete" : state === "RUNNING" ? "running" : "waiting";
-    this.tasks.set(taskRun.id, {
-      taskRun,
-      phase,
-      status: taskRun.status,
-      containerId: taskRun.schedulerId ?? undefined,
-      cancel: undefined,
-      stoppedForShutdown: false,
-      monitor: undefined,
-      completed,
-      markCompleted,
-    });
-    if (phase === "complete") markCompleted();
-    else this.deps.logs.expect(this.ref, taskRun.id);
+    const task = newTaskState(taskRun);
+    this.tasks.set(taskRun.id, task);
+    if (task.phase !== "complete") this.deps.logs.expect(this.ref, taskRun.id);
   }
 
   /** Orphan repair: match each unfinished task run with what the scheduler knows of its container. */
@@ -261,7 +228,13 @@ export class RunExecution {
       task.containerId = containerId;
       await this.deps.store.startTaskRun(this.ref, task.taskRun.id, containerId);
       task.phase = "running";
-      this.deps.logger.debug("task run started", { taskRun: describeTaskRun(this.ref, task.taskRun.id), containerId });
+      // Checked first here and below: a line below the level still costs a pass through winston's stream.
+      if (this.deps.logger.isDebugEnabled()) {
+        this.deps.logger.debug("task run started", {
+          taskRun: describeTaskRun(this.ref, task.taskRun.id),
+          containerId,
+        });
+      }
       // A cancel or shutdown that came while the container was starting applies now.
       if (this.shuttingDown) this.stopForShutdown(task);
       else if (task.cancel) this.stopContainer(task, task.cancel.force);
@@ -281,15 +254,38 @@ export class RunExecution {
   }
 
   private async completeTask(task: TaskState, result: TaskRunResult): Promise<void> {
-    await this.deps.store.completeTaskRun(this.ref, task.taskRun.id, result);
+    if (this.isLastTask(task)) {
+      // The last task run and the run end in one commit.
+      const within = await this.deps.beforeComplete(this.ref);
+      const outcome = (stored: TaskRun[] | undefined) =>
+        runOutcome(
+          stored ?? this.finishedTasks({ id: task.taskRun.id, status: result.status, statusReason: result.reason }),
+          this.cancelled,
+        );
+      let decided: RunStatus | undefined;
+      const recorded = (stored: TaskRun[] | undefined) => {
+        const chosen = outcome(stored);
+        decided = chosen.status;
+        return chosen;
+      };
+      const changed = await this.deps.store.completeLastTaskRun(this.ref, task.taskRun.id, result, recorded, within);
+      // Only once committed: after a failed commit the run is still to be completed (finish()).
+      this.completedAs = decided;
+      if (!changed) this.statusesStale = true;
+    } else if (!(await this.deps.store.completeTaskRun(this.ref, task.taskRun.id, result))) {
+      this.statusesStale = true;
+    }
     task.phase = "complete";
     task.status = result.status;
+    task.statusReason = result.reason;
     this.deps.logs.end(this.ref, task.taskRun.id);
-    this.deps.logger.debug("task run complete", {
-      taskRun: describeTaskRun(this.ref, task.taskRun.id),
-      status: result.status,
-      exitCode: result.exitCode,
-    });
+    if (this.deps.logger.isDebugEnabled()) {
+      this.deps.logger.debug("task run complete", {
+        taskRun: describeTaskRun(this.ref, task.taskRun.id),
+        status: result.status,
+        exitCode: result.exitCode,
+      });
+    }
     task.markCompleted();
     this.changes.notify();
   }
@@ -315,13 +311,37 @@ export class RunExecution {
     }
   }
 
+  /** Whether completing this task ends the run: every other task run is COMPLETE and the run goes on here. */
+  private isLastTask(task: TaskState): boolean {
+    if (this.shuttingDown || this.statusesStale || this.completedAs) return false;
+    for (const other of this.tasks.values()) if (other !== task && other.phase !== "complete") return false;
+    return true;
+  }
+
+  /** The task runs' statuses as this execution recorded them, in creation order; `last` as it is being recorded. */
+  private finishedTasks(last?: FinishedTaskRun): FinishedTaskRun[] {
+    return [...this.tasks.values()].map((task) =>
+      task.taskRun.id === last?.id
+        ? last
+        : { id: task.taskRun.id, status: task.status, statusReason: task.statusReason },
+    );
+  }
+
   private async finish(): Promise<void> {
-    // Every task run of this run is tracked; a run without tasks has none to read back.
-    const taskRuns = this.tasks.size === 0 ? [] : await this.deps.store.listTaskRuns(this.ref);
+    if (this.completedAs) {
+      if (this.deps.logger.isInfoEnabled()) {
+        this.deps.logger.info("run complete", { run: this.what, status: this.completedAs });
+      }
+      return;
+    }
+    // Every task run of this run is tracked, and its status is the one recorded here unless a completion found it
+    // already COMPLETE; a run without tasks has none.
+    const taskRuns = this.statusesStale ? await this.deps.store.listTaskRuns(this.ref) : this.finishedTasks();
     const outcome = runOutcome(taskRuns, this.cancelled);
-    await this.deps.beforeComplete(this.ref);
-    await this.deps.store.completeRun(this.ref, outcome.status, outcome.reason);
-    this.deps.logger.info("run complete", { run: this.what, status: outcome.status });
+    const within = await this.deps.beforeComplete(this.ref);
+    await this.deps.store.completeRun(this.ref, outcome.status, outcome.reason, within);
+    if (this.deps.logger.isInfoEnabled())
+      this.deps.logger.info("run complete", { run: this.what, status: outcome.status });
   }
 
   private async failAfterError(error: unknown): Promise<void> {

@@ -5,7 +5,7 @@ import { errorMessage, FailedPreconditionError, NotFoundError } from "../errors.
 import { expireTaskRunLogs } from "./log-expiry.js";
 import { describeTaskRun } from "./run-lookup.js";
 import type { RunRef, TaskRunLogLine } from "./run-orchestrator.js";
-import type { RunStore } from "./run-store.js";
+import type { RunStore, WithinCommit } from "./run-store.js";
 import type { TaskLogs } from "./task-logs.js";
 
 export class RunLogs {
@@ -48,8 +48,11 @@ export class RunLogs {
     await this.store.markLogsRemoved(ref, taskId);
   }
 
-  /** Expires the pipeline's old logs as one of its runs completes. Never rejects: it must not keep a run from ending. */
-  async expire(ref: RunRef): Promise<void> {
+  /**
+   * Expires the pipeline's old logs as one of its runs completes: removes their files and answers the writes that
+   * mark them expired, for the commit that completes the run. Never rejects: it must not keep a run from ending.
+   */
+  async expire(ref: RunRef): Promise<WithinCommit | undefined> {
     try {
       const expired = await expireTaskRunLogs(
         this.store,
@@ -58,15 +61,18 @@ export class RunLogs {
         ref.pipelineId,
         this.logExpiryRuns,
       );
-      if (expired.length > 0) {
-        this.logger.debug("task run logs expired", {
-          namespace: ref.namespaceId,
-          pipeline: ref.pipelineId,
-          runs: expired,
-        });
-      }
+      if (expired.length === 0) return undefined;
+      this.logger.debug("task run logs expired", {
+        namespace: ref.namespaceId,
+        pipeline: ref.pipelineId,
+        runs: expired,
+      });
+      return async (trx) => {
+        for (const runId of expired) await this.store.markLogsExpired({ ...ref, runId }, trx);
+      };
     } catch (error) {
       this.logger.warn("could not expire task run logs", { pipeline: ref.pipelineId, error: errorMessage(error) });
+      return undefined;
     }
   }
 }

@@ -10,8 +10,9 @@ export function describeTaskRun(ref: RunRef, taskId: string): string {
   return `task run ${JSON.stringify(taskId)} of ${describeRun(ref)}`;
 }
 
+/** A map key for the run; ids hold no NUL, so the parts cannot run together. */
 export function runKey(ref: RunRef): string {
-  return JSON.stringify([ref.namespaceId, ref.pipelineId, ref.runId]);
+  return `${ref.namespaceId}\u0000${ref.pipelineId}\u0000${ref.runId}`;
 }
 
 export function runRef(row: { namespace_id: string; pipeline_id: string; id: number }): RunRef {

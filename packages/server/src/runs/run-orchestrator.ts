@@ -17,9 +17,10 @@ export interface SubmittedPipeline {
 export interface RunOrchestrator {
   /**
    * Takes a stored PENDING run; returns at once (execution is the orchestrator's business). `pipeline` is what the
-   * caller read of the run's pipeline while creating it, so it is not read again; without it, it is read.
+   * caller read of the run's pipeline while creating it, so it is not read again; without it, it is read. Likewise
+   * `created`: the run as the caller stored it (PENDING, no task runs yet).
    */
-  submit(run: RunRef, pipeline?: SubmittedPipeline): void;
+  submit(run: RunRef, pipeline?: SubmittedPipeline, created?: Run): void;
   /**
    * Takes no new runs (queued ones stay PENDING), lets running runs drain within graceMs, then stops what remains;
    * those runs stay RUNNING for orphan repair at the next start (a shutdown is not a user's cancel).

@@ -20,6 +20,8 @@ export interface RunStartDeps {
   readonly store: RunStore;
   readonly logs: TaskLogs;
   readonly logger: Logger;
+  /** Writes in the commit that starts a run with tasks (the run's API token, auth/run-tokens.ts). */
+  readonly inStartCommit?: (trx: Kysely<Schema>, ref: RunRef) => Promise<void>;
 }
 
 /**
@@ -31,17 +33,22 @@ export async function startPendingRun(deps: RunStartDeps, run: Run): Promise<Tas
   const ref: RunRef = { namespaceId: run.namespaceId, pipelineId: run.pipelineId, runId: run.id };
   let refused: string | undefined;
   let records: TaskRecord[] = [];
-  const taskRuns = await store.startRun(run, async (trx) => {
-    const planned = await planTasks(trx, ref);
-    if (typeof planned === "string") {
-      refused = planned;
-      return undefined;
-    }
-    records = planned;
-    // Live before they become visible, so a log reader that sees CREATED_TASKRUN waits for the output.
-    for (const record of records) logs.expect(ref, record.id);
-    return records;
-  });
+  const { inStartCommit } = deps;
+  const taskRuns = await store.startRun(
+    run,
+    async (trx) => {
+      const planned = await planTasks(trx, ref);
+      if (typeof planned === "string") {
+        refused = planned;
+        return undefined;
+      }
+      records = planned;
+      // Live before they become visible, so a log reader that sees CREATED_TASKRUN waits for the output.
+      for (const record of records) logs.expect(ref, record.id);
+      return records;
+    },
+    inStartCommit && (async (trx) => (records.length > 0 ? inStartCommit(trx, ref) : undefined)),
+  );
   if (refused !== undefined) {
     await store.completeRun(ref, "FAILED", { reason: "FAILED_PRECONDITION", description: refused });
     return undefined;
@@ -50,7 +57,8 @@ export async function startPendingRun(deps: RunStartDeps, run: Run): Promise<Tas
     for (const record of records) logs.end(ref, record.id);
     return undefined;
   }
-  deps.logger.info("run started", { run: describeRun(ref), tasks: taskRuns.length });
+  // Checked first: a line below the level still costs a pass through winston's stream.
+  if (deps.logger.isInfoEnabled()) deps.logger.info("run started", { run: describeRun(ref), tasks: taskRuns.length });
   return taskRuns;
 }
 

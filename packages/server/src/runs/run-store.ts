@@ -39,12 +39,16 @@ import {
   markTaskRunStarted,
   updateTaskRun,
 } from "../storage/task-run-repository.js";
-import { transaction } from "../storage/transaction.js";
+import { CommitQueue } from "./commit-queue.js";
 import { type Run, type TaskRun, toRun, toTaskRun } from "./run.js";
 import { completedRunDetails, completedTaskRunDetails, runDetails, taskRunDetails } from "./run-events.js";
 import { describeRun, describeTaskRun, runRef } from "./run-lookup.js";
 import type { RunRef } from "./run-orchestrator.js";
+import type { RunOutcome } from "./task-graph.js";
 import { taskRunVariables } from "./task-run-variables.js";
+
+/** Further writes a caller makes in a state change's commit (the run's token, expired logs). */
+export type WithinCommit = (trx: Kysely<Schema>) => Promise<void>;
 
 export interface TaskRunResult {
   status: Exclude<TaskRunStatus, "UNKNOWN">;
@@ -53,11 +57,15 @@ export interface TaskRunResult {
 }
 
 export class RunStore {
+  private readonly commits: CommitQueue;
+
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly clock: Clock,
     private readonly eventLog: EventLog,
-  ) {}
+  ) {
+    this.commits = new CommitQueue(db);
+  }
 
   /** The run with its task runs (creation order), or undefined when there is no such run. */
   async loadRun(ref: RunRef): Promise<{ run: Run; taskRuns: TaskRun[] } | undefined> {
@@ -140,8 +148,9 @@ export class RunStore {
     return byRun;
   }
 
-  async markLogsExpired(ref: RunRef): Promise<void> {
-    await markTaskRunLogsExpired(this.db, ref.namespaceId, ref.pipelineId, ref.runId);
+  /** `trx`: in the caller's commit (the one that completes a later run). */
+  async markLogsExpired(ref: RunRef, trx: Kysely<Schema> = this.db): Promise<void> {
+    await markTaskRunLogsExpired(trx, ref.namespaceId, ref.pipelineId, ref.runId);
   }
 
   async markLogsRemoved(ref: RunRef, taskId: string): Promise<void> {
@@ -157,6 +166,7 @@ export class RunStore {
   async startRun(
     run: Run,
     plan: (trx: Kysely<Schema>) => Promise<readonly TaskRecord[] | undefined>,
+    within?: WithinCommit,
   ): Promise<TaskRun[] | undefined> {
     const ref: RunRef = { namespaceId: run.namespaceId, pipelineId: run.pipelineId, runId: run.id };
     let created: TaskRunRow[] | undefined;
@@ -167,6 +177,7 @@ export class RunStore {
       const now = this.clock.now().getTime();
       const taskRuns = tasks.map((task) => newTaskRunRow(run, task, now));
       await insertTaskRuns(trx, taskRuns);
+      await within?.(trx);
       const events = [await storeEvent(trx, this.clock, "STARTED_RUN", runDetails(ref))];
       for (const taskRun of taskRuns) {
         events.push(await storeEvent(trx, this.clock, "CREATED_TASKRUN", taskRunDetails(ref, taskRun.id)));
@@ -189,35 +200,97 @@ export class RunStore {
   /** COMPLETE with a status, COMPLETED_TASKRUN. @returns false when it was COMPLETE already (nothing changed). */
   async completeTaskRun(ref: RunRef, taskId: string, result: TaskRunResult): Promise<boolean> {
     return this.commit(async (trx) => {
-      const changed = await markTaskRunComplete(trx, taskRunKey(ref, taskId), {
-        status: result.status,
-        status_reason: result.reason,
-        exit_code: result.exitCode,
-        ended: this.clock.now().getTime(),
-      });
-      if (!changed) return [];
+      if (!(await this.markTaskRunComplete(trx, ref, taskId, result))) return [];
       return [
         await storeEvent(trx, this.clock, "COMPLETED_TASKRUN", completedTaskRunDetails(ref, taskId, result.status)),
       ];
     });
   }
 
-  /** COMPLETE with a status, COMPLETED_RUN. @returns false when it was COMPLETE already. */
-  async completeRun(ref: RunRef, status: Exclude<RunStatus, "UNKNOWN">, reason: RunStatusReasonRecord | null) {
+  /**
+   * COMPLETE with a status, COMPLETED_RUN; `within` writes in the same commit (and only when the run changed).
+   * @returns false when it was COMPLETE already.
+   */
+  async completeRun(
+    ref: RunRef,
+    status: Exclude<RunStatus, "UNKNOWN">,
+    reason: RunStatusReasonRecord | null,
+    within?: WithinCommit,
+  ) {
     return this.commit(async (trx) => {
-      const changed = await markRunComplete(trx, ref.namespaceId, ref.pipelineId, ref.runId, {
-        status,
-        status_reason: reason,
-        ended: this.clock.now().getTime(),
-      });
-      if (!changed) return [];
-      return [await storeEvent(trx, this.clock, "COMPLETED_RUN", completedRunDetails(ref, status))];
+      const event = await this.markRunComplete(trx, ref, { status, reason }, within);
+      return event ? [event] : [];
     });
   }
 
-  /** @returns whether anything was written (some event stored). */
+  /**
+   * The run's last task run and then the run itself COMPLETE in one commit: COMPLETED_TASKRUN, COMPLETED_RUN, and
+   * whatever `within` writes. `outcome` decides the run's status from the caller's view of its task runs; when the
+   * task run was COMPLETE already (someone else ended it, so that view is not what is stored), it is handed the
+   * stored task runs instead. @returns whether the task run changed.
+   */
+  async completeLastTaskRun(
+    ref: RunRef,
+    taskId: string,
+    result: TaskRunResult,
+    outcome: (stored: TaskRun[] | undefined) => RunOutcome,
+    within?: WithinCommit,
+  ): Promise<boolean> {
+    let taskChanged = false;
+    await this.commit(async (trx) => {
+      const events: StoredEvent[] = [];
+      taskChanged = await this.markTaskRunComplete(trx, ref, taskId, result);
+      if (taskChanged) {
+        events.push(
+          await storeEvent(trx, this.clock, "COMPLETED_TASKRUN", completedTaskRunDetails(ref, taskId, result.status)),
+        );
+      }
+      const stored = taskChanged
+        ? undefined
+        : (await listTaskRuns(trx, ref.namespaceId, ref.pipelineId, ref.runId)).map(toTaskRun);
+      const completed = await this.markRunComplete(trx, ref, outcome(stored), within);
+      if (completed) events.push(completed);
+      return events;
+    });
+    return taskChanged;
+  }
+
+  private async markRunComplete(
+    trx: Kysely<Schema>,
+    ref: RunRef,
+    outcome: RunOutcome,
+    within: WithinCommit | undefined,
+  ): Promise<StoredEvent | undefined> {
+    const changed = await markRunComplete(trx, ref.namespaceId, ref.pipelineId, ref.runId, {
+      status: outcome.status,
+      status_reason: outcome.reason,
+      ended: this.clock.now().getTime(),
+    });
+    if (!changed) return undefined;
+    await within?.(trx);
+    return storeEvent(trx, this.clock, "COMPLETED_RUN", completedRunDetails(ref, outcome.status));
+  }
+
+  private markTaskRunComplete(trx: Kysely<Schema>, ref: RunRef, taskId: string, result: TaskRunResult) {
+    return markTaskRunComplete(trx, taskRunKey(ref, taskId), {
+      status: result.status,
+      status_reason: result.reason,
+      exit_code: result.exitCode,
+      ended: this.clock.now().getTime(),
+    });
+  }
+
+  /**
+   * Runs `write` in a commit shared with other runs' changes (commit-queue.ts), e.g. the creation of a run; it must be
+   * safe to run again after a rollback. Resolves once committed.
+   */
+  inSharedCommit<T>(write: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return this.commits.commit(write);
+  }
+
+  /** @returns whether anything was written (some event stored). Commits are shared with other runs' (commit-queue.ts). */
   private async commit(write: (trx: Kysely<Schema>) => Promise<StoredEvent[]>): Promise<boolean> {
-    const events = await transaction(this.db, write);
+    const events = await this.commits.commit(write);
     for (const event of events) this.eventLog.publish(event);
     return events.length > 0;
   }

@@ -1,13 +1,16 @@
 // Task run output on disk: one file per task run at <logsDir>/<namespace>/<pipeline>/<run>/<task>.log, one line per
-// output line (stdout and stderr merged, as the scheduler gives them).
+// output line (stdout and stderr merged, as the scheduler gives them). The file (and its directory) is made at the
+// first line, or empty when the task run ends without output, so every started task run has one (a reader on another
+// replica is told there is no file). It is made with blocking calls: on this path a round trip through libuv's
+// thread pool costs several times the system call.
 //
 // A task run whose output may still grow is "live": registered by expect() before its container starts and ended by
 // end() once its output is complete (the task run is COMPLETE, or the server is stopping). Readers follow a live file
 // and stop at its end otherwise, so the file needs no end marker (the original appended one).
 import { once } from "node:events";
-import { createWriteStream, type WriteStream } from "node:fs";
-import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { closeSync, createWriteStream, mkdirSync, openSync, unlinkSync, type WriteStream } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private-files.js";
 import { runKey } from "./run-lookup.js";
@@ -38,41 +41,68 @@ class LiveLog {
 }
 
 export class TaskLogWriter {
-  /** The write error (the disk is full, say): later writes fail with it; nothing crashes the server. */
+  /** Made at the first line. */
+  private stream: WriteStream | undefined;
+  /** The error that made or wrote the file (the disk is full, say): later writes fail with it; nothing crashes. */
   private failed: Error | undefined;
 
-  private constructor(
-    private readonly stream: WriteStream,
+  constructor(
+    private readonly path: string,
     private readonly live: LiveLog,
-  ) {
-    stream.on("error", (error) => {
-      this.failed ??= error;
-      this.live.notify();
-    });
-  }
-
-  static async open(path: string, live: LiveLog): Promise<TaskLogWriter> {
-    const stream = createWriteStream(path, { flags: "w", mode: PRIVATE_FILE_MODE });
-    await once(stream, "open");
-    return new TaskLogWriter(stream, live);
-  }
+  ) {}
 
   async write(line: string): Promise<void> {
     if (this.failed) throw this.failed;
-    const flushed = this.stream.write(`${line}\n`, () => this.live.notify());
-    if (!flushed && !this.failed) await once(this.stream, "drain");
+    const stream = this.stream ?? this.create();
+    const flushed = stream.write(`${line}\n`, () => this.live.notify());
+    if (!flushed && !this.failed) await once(stream, "drain");
   }
 
   async close(): Promise<void> {
-    if (this.stream.closed || this.stream.destroyed || this.failed) {
+    const stream = this.stream;
+    if (!stream && !this.failed) this.createEmpty();
+    if (!stream || stream.closed || stream.destroyed || this.failed) {
       this.live.notify();
       return;
     }
     await new Promise<void>((resolve) => {
-      this.stream.once("error", () => resolve());
-      this.stream.end(() => resolve());
+      stream.once("error", () => resolve());
+      stream.end(() => resolve());
     });
     this.live.notify();
+  }
+
+  /** Creates (or empties: a task run followed again after a restart) the file. */
+  private create(): WriteStream {
+    let fd: number;
+    try {
+      fd = this.open();
+    } catch (error) {
+      this.failed = error as Error;
+      throw error;
+    }
+    const stream = createWriteStream(this.path, { fd });
+    stream.on("error", (error) => {
+      this.failed ??= error;
+      this.live.notify();
+    });
+    // fd is the stream's now: it closes it when it ends or fails.
+    this.stream = stream;
+    return stream;
+  }
+
+  /** The task run printed nothing: its file is made empty. A failure leaves no file (readers are told so). */
+  private createEmpty(): void {
+    try {
+      closeSync(this.open());
+    } catch (error) {
+      this.failed = error as Error;
+    }
+  }
+
+  private open(): number {
+    mkdirSync(dirname(this.path), { recursive: true, mode: PRIVATE_DIR_MODE });
+    return openSync(this.path, "w", PRIVATE_FILE_MODE);
   }
 }
 
@@ -94,14 +124,10 @@ export class TaskLogs {
     if (!this.live.has(key(ref, taskId))) this.live.set(key(ref, taskId), new LiveLog());
   }
 
-  /** Creates (or empties) the file for the task run's output. */
-  async open(ref: RunRef, taskId: string): Promise<TaskLogWriter> {
+  /** The writer of the task run's output; the file is made (or emptied) at the first line. */
+  open(ref: RunRef, taskId: string): TaskLogWriter {
     this.expect(ref, taskId);
-    const path = this.path(ref, taskId);
-    await mkdir(join(path, ".."), { recursive: true, mode: PRIVATE_DIR_MODE });
-    const writer = await TaskLogWriter.open(path, this.live.get(key(ref, taskId)) as LiveLog);
-    this.live.get(key(ref, taskId))?.notify();
-    return writer;
+    return new TaskLogWriter(this.path(ref, taskId), this.live.get(key(ref, taskId)) as LiveLog);
   }
 
   /** No more output will come: readers stop at the end of the file. */
@@ -111,8 +137,13 @@ export class TaskLogs {
     live?.notify();
   }
 
+  /** Deletes the file if there is one (blocking, as the file is made: one system call). */
   async remove(ref: RunRef, taskId: string): Promise<void> {
-    await rm(this.path(ref, taskId), { force: true });
+    try {
+      unlinkSync(this.path(ref, taskId));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
   }
 
   /** Whether the file exists (a task run that never started has none). */

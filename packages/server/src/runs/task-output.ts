@@ -27,7 +27,7 @@ export async function followTaskOutput(
   containerId: string,
 ): Promise<TaskExit> {
   const { scheduler, logger } = deps;
-  const writer = await deps.logs.open(ref, taskId);
+  const writer = deps.logs.open(ref, taskId);
   const pump = (async () => {
     try {
       for await (const line of scheduler.logs(containerId)) await writer.write(line);

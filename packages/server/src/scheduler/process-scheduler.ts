@@ -117,6 +117,10 @@ export async function freeLoopbackPort(): Promise<number> {
 export class ProcessScheduler implements Scheduler {
   readonly engine = "process" as const;
   private readonly processes = new Map<string, Tracked>();
+  /** The process last started under each name while it runs (start() stops a stale one of the same name). */
+  private readonly runningByName = new Map<string, Tracked>();
+  /** Exited processes in `processes`. */
+  private exitedCount = 0;
   private nextId = 1;
   private readonly launcher: TaskLauncher | undefined;
   private readonly executables = new ExecutableCache();
@@ -167,12 +171,9 @@ export class ProcessScheduler implements Scheduler {
   }
 
   async start(spec: ContainerSpec): Promise<StartedContainer> {
-    for (const existing of this.processes.values()) {
-      if (existing.name === spec.name && existing.status === undefined) {
-        // As docker: a stale container with the same name is removed first.
-        await this.stop(existing.id, 0);
-      }
-    }
+    const existing = this.runningByName.get(spec.name);
+    // As docker: a stale container with the same name is removed first.
+    if (existing && existing.status === undefined) await this.stop(existing.id, 0);
     const argv = this.resolveCommand(spec);
     const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...spec.env };
     if (this.options.instanceId) env[INSTANCE_ENV] = this.options.instanceId;
@@ -216,12 +217,17 @@ export class ProcessScheduler implements Scheduler {
     tracked.exit = started.exit.then((exit) => {
       const reason = exit.reason ?? tracked.stopReason;
       tracked.status = { exitCode: exit.exitCode, ...(reason ? { reason } : {}) };
+      this.exitedCount += 1;
+      if (this.runningByName.get(tracked.name) === tracked) this.runningByName.delete(tracked.name);
       this.notify(tracked);
       this.forgetOldExited();
       return tracked.status;
     });
     this.processes.set(id, tracked);
-    this.options.logger.debug("process started", { id, argv, pid: started.pid });
+    this.runningByName.set(spec.name, tracked);
+    // Checked first: a line below the level still costs a pass through winston's stream.
+    if (this.options.logger.isDebugEnabled())
+      this.options.logger.debug("process started", { id, argv, pid: started.pid });
     return address ? { id, address } : { id };
   }
 
@@ -290,7 +296,7 @@ export class ProcessScheduler implements Scheduler {
 
   async remove(id: string): Promise<void> {
     const tracked = this.processes.get(id);
-    if (tracked?.status) this.processes.delete(id);
+    if (tracked?.status) this.forget(id);
   }
 
   /**
@@ -327,15 +333,16 @@ export class ProcessScheduler implements Scheduler {
   /** Keeps at most keepExited exited processes, dropping the oldest ones that no logs() reader follows. */
   private forgetOldExited(): void {
     const keep = this.options.keepExited ?? 100;
-    let exited = 0;
-    for (const t of this.processes.values()) if (t.status) exited += 1;
+    if (this.exitedCount <= keep) return;
     for (const [id, t] of this.processes) {
-      if (exited <= keep) break;
-      if (t.status && t.followers.size === 0) {
-        this.processes.delete(id);
-        exited -= 1;
-      }
+      if (this.exitedCount <= keep) break;
+      if (t.status && t.followers.size === 0) this.forget(id);
     }
+  }
+
+  /** Drops an exited process. */
+  private forget(id: string): void {
+    if (this.processes.delete(id)) this.exitedCount -= 1;
   }
 
   private get(id: string): Tracked {

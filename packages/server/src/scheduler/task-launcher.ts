@@ -53,6 +53,8 @@ interface Shell {
   child: ChildProcess;
   tasks: Map<number, LaunchedTask>;
   exited: Promise<void>;
+  /** Commands not yet written to its stdin (send()). */
+  unsent: string;
   /** How the shell ended, when it was not asked to. */
   lost?: string;
 }
@@ -90,7 +92,7 @@ export class TaskLauncher {
         failed: reject,
         exited,
       });
-      shell.child.stdin?.write(launchCommand(this.options.tools, n, argv, env, output.path));
+      this.send(shell, launchCommand(this.options.tools, n, argv, env, output.path));
       this.startsSinceForget += 1;
       if (this.startsSinceForget >= FORGET_EVERY) this.forgetFinishedJobs(shell);
     });
@@ -128,6 +130,7 @@ export class TaskLauncher {
     const shell = this.shell;
     this.shell = undefined;
     if (shell) {
+      this.flush(shell);
       shell.child.stdin?.end();
       const deadline = new AbortController();
       const killed = this.options.clock.sleep(timeoutMs, deadline.signal).then(
@@ -177,7 +180,7 @@ export class TaskLauncher {
       detached: true,
     });
     let closed: () => void = () => {};
-    const shell: Shell = { child, tasks: new Map(), exited: new Promise((resolve) => (closed = resolve)) };
+    const shell: Shell = { child, tasks: new Map(), exited: new Promise((resolve) => (closed = resolve)), unsent: "" };
     this.shell = shell;
     // Pending tasks are given up once the shell has exited and every writer of its stdout (it and its waiters) is
     // gone, so every report that was written is read first.
@@ -273,7 +276,22 @@ export class TaskLauncher {
 
   private forgetFinishedJobs(shell: Shell): void {
     this.startsSinceForget = 0;
-    shell.child.stdin?.write(FORGET_FINISHED_JOBS);
+    this.send(shell, FORGET_FINISHED_JOBS);
+  }
+
+  /**
+   * Commands sent in one turn of the event loop reach the shell in one write at its end: runs that start together
+   * (their start commits are shared) wake the shell once, not once each.
+   */
+  private send(shell: Shell, command: string): void {
+    if (shell.unsent === "") setImmediate(() => this.flush(shell));
+    shell.unsent += command;
+  }
+
+  private flush(shell: Shell): void {
+    if (shell.unsent === "") return;
+    shell.child.stdin?.write(shell.unsent);
+    shell.unsent = "";
   }
 
   private killGroup(pid: number | undefined, signal: NodeJS.Signals): void {

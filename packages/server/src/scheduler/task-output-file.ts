@@ -1,6 +1,6 @@
 // A launched task's output: the task writes stdout and stderr (in order, one open file) to a file of its own, and the
 // server reads it as it grows and once more after the task has gone, then deletes it.
-import { unlink } from "node:fs";
+import { unlinkSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 
@@ -87,7 +87,12 @@ export class TaskOutputFile {
       this.splitter.end();
       await this.handle?.close().catch(() => {});
       this.handle = undefined;
-      unlink(this.path, () => {});
+      // Blocking: one system call, where a round trip through libuv's thread pool costs several times as much.
+      try {
+        unlinkSync(this.path);
+      } catch {
+        // gone already (a temp cleaner), or left for close() to delete with the directory
+      }
     }
   }
 

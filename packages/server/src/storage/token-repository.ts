@@ -2,13 +2,27 @@
 
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { fromJsonColumn, toJsonColumn } from "./json-column.js";
+import { type Params, preparedQuery } from "./prepared-query.js";
 import type { Schema, TokenKind, TokenRow, TokenTable } from "./schema.js";
 import { storageEngineOf } from "./storage-engine.js";
 
 /** @throws on a duplicate hash (isUniqueViolation). */
 export async function insertToken(db: Kysely<Schema>, row: TokenRow): Promise<void> {
-  await db.insertInto("tokens").values(encodeToken(row)).execute();
+  await insertTokenQuery(db, encodeToken(row));
 }
+
+// Prepared: every run stores a token as it starts and deletes it as it completes (auth/run-tokens.ts).
+const insertTokenQuery = preparedQuery((db, p: Params<Insertable<TokenTable>>) =>
+  db.insertInto("tokens").values({
+    hash: p.hash,
+    kind: p.kind,
+    namespaces: p.namespaces,
+    metadata: p.metadata,
+    created: p.created,
+    expires: p.expires,
+    disabled: p.disabled,
+  }),
+);
 
 export async function getToken(db: Kysely<Schema>, hash: string): Promise<TokenRow | undefined> {
   const row = await db.selectFrom("tokens").selectAll().where("hash", "=", hash).executeTakeFirst();
@@ -58,9 +72,13 @@ export async function updateTokenDisabled(db: Kysely<Schema>, hash: string, disa
 
 /** @returns false when there was none. */
 export async function deleteToken(db: Kysely<Schema>, hash: string): Promise<boolean> {
-  const result = await db.deleteFrom("tokens").where("hash", "=", hash).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+  const result = await deleteTokenQuery(db, { hash });
+  return (result.numAffectedRows ?? 0n) > 0n;
 }
+
+const deleteTokenQuery = preparedQuery((db, p: Params<{ hash: string }>) =>
+  db.deleteFrom("tokens").where("hash", "=", p.hash),
+);
 
 function encodeToken(row: TokenRow): Insertable<TokenTable> {
   return {
