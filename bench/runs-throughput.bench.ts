@@ -19,12 +19,11 @@ import { systemClock } from "@gofer/trigger-sdk";
 import { ProcessScheduler } from "../packages/server/src/scheduler/process-scheduler.js";
 import { type BenchApi, oneTaskPipeline, startBenchServer } from "./bench-server.js";
 import { printTable, quantile, type Row } from "./report.js";
-import { countStatements, statementCount } from "./sql-statement-count.js";
+import { countSql } from "./sql-counts.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const LIMITS = (process.env.BENCH_RUN_LIMITS ?? "8,1").split(",").map(Number);
 const STARTS = (process.env.BENCH_TASK_START ?? "launcher,direct").split(",") as ("launcher" | "direct")[];
-countStatements();
 async function completedRuns(api: BenchApi, pipelineId: string, count: number) {
   for (;;) {
     const newest = (await api.listRuns({ namespaceId: "default", pipelineId, offset: 0n, limit: 10n })).runs;
@@ -52,7 +51,7 @@ async function measure(runParallelismLimit: number, taskStart: "launcher" | "dir
     await api.startRun({ namespaceId: "default", pipelineId: "quick", variables: {}, initiator: undefined });
     await completedRuns(api, "quick", 1);
     const launcher0 = scheduler.launcherCpuUsageMs();
-    const sql0 = statementCount();
+    const sqlSince = countSql();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
@@ -63,7 +62,7 @@ async function measure(runParallelismLimit: number, taskStart: "launcher" | "dir
     const submittedMs = performance.now() - t0;
     const runs = (await completedRuns(api, "quick", RUNS + 1)).slice(0, RUNS); // newest first: not the warm-up
     const cpu = process.cpuUsage(cpu0);
-    const sql = statementCount();
+    const sql = sqlSince();
     const launcher = scheduler.launcherCpuUsageMs();
     const firstCreated = Math.min(...runs.map((run) => Number(run.started)));
     const lastEnded = Math.max(...runs.map((run) => Number(run.ended)));
@@ -81,8 +80,8 @@ async function measure(runParallelismLimit: number, taskStart: "launcher" | "dir
       "created → ended p50 ms": quantile(durations, 0.5),
       "server+client CPU ms/run (tasks not counted)": (cpu.user + cpu.system) / 1000 / RUNS,
       // The benchmark's own ListRuns polls are among them (two statements a poll, a few dozen polls a row).
-      "SQL statements/run": (sql.statements - sql0.statements) / RUNS,
-      "commits/run": (sql.commits - sql0.commits) / RUNS,
+      "SQL statements/run": sql.statements / RUNS,
+      "commits/run": sql.commits / RUNS,
       "launcher's own CPU ms/run": perRun(launcher && launcher0 && launcher.ownMs - launcher0.ownMs),
       "launcher's waiters + tasks CPU ms/run": perRun(
         launcher && launcher0 && launcher.childrenMs - launcher0.childrenMs,

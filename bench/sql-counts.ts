@@ -1,5 +1,6 @@
-// Counts the SQL statements the server in this process runs, and of them the commits, by wrapping better-sqlite3's
-// statement methods (the server's sqlite dialect runs every query through them). For figures per event: statements
+// Counts the SQL statements the server in this process runs, and of them the commits (a COMMIT, or a write made
+// outside a transaction, which commits on its own), by wrapping better-sqlite3's statement methods (the server's
+// sqlite dialect runs every query through them). For figures per event: statements
 // and transactions are what the event path's cost is made of, and they do not vary with the machine's load.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -7,6 +8,12 @@ import { fileURLToPath } from "node:url";
 export interface SqlCounts {
   statements: number;
   commits: number;
+}
+
+interface Statement {
+  readonly source: string;
+  readonly reader: boolean;
+  readonly database: { readonly inTransaction: boolean };
 }
 
 const counts: SqlCounts = { statements: 0, commits: 0 };
@@ -28,9 +35,11 @@ function install(): void {
   probe.close();
   for (const method of ["run", "all", "get", "iterate"]) {
     const original = prototype[method] as (...args: unknown[]) => unknown;
-    prototype[method] = function (this: { source: string }, ...args: unknown[]) {
+    prototype[method] = function (this: Statement, ...args: unknown[]) {
       counts.statements += 1;
-      if (this.source === "commit") counts.commits += 1;
+      if (this.source === "commit" || (!this.reader && !this.database.inTransaction && this.source !== "begin")) {
+        counts.commits += 1;
+      }
       return original.apply(this, args);
     };
   }

@@ -9,6 +9,7 @@ import type { Kysely } from "kysely";
 import type { StoredEvent } from "../events/event-kinds.js";
 import { storeEvents } from "../events/event-writer.js";
 import { DEFAULT_OVERLAP, overlapPolicyOf } from "../runs/overlap-policy.js";
+import { toRun } from "../runs/run.js";
 import { createPendingRun } from "../runs/run-creation.js";
 import { countEventOutcomes, type EventOutcomeKey } from "../storage/event-outcome-counts.js";
 import { getPipelineForEvent, type PipelineForEventRow } from "../storage/pipeline-for-event.js";
@@ -128,7 +129,13 @@ async function createRun(
     started: clock.now().getTime(),
     firedEventId: fired.id,
   });
-  return { events, resolution, run: created.ref, pipeline: { parallelism: pipeline.parallelism } };
+  return {
+    events,
+    resolution,
+    run: created.ref,
+    created: toRun(created.row, []),
+    pipeline: { parallelism: pipeline.parallelism },
+  };
 }
 
 /** A stored subscription's policy; one stored before the setting was checked falls back to the default. */

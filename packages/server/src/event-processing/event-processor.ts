@@ -24,6 +24,7 @@ import type { StoredEvent, TriggerEventDetails, TriggerEventResult } from "../ev
 import type { EventLog } from "../events/event-log.js";
 import type { FiredEvent, FiredEventHint } from "../events/fired-event.js";
 import { type OverlapPolicy, overlapSkipReason, type PipelineActivity } from "../runs/overlap-policy.js";
+import type { Run } from "../runs/run.js";
 import type { NewRun } from "../runs/run-creation.js";
 import type { RunOrchestrator, RunRef, SubmittedPipeline } from "../runs/run-orchestrator.js";
 
@@ -57,6 +58,8 @@ export interface RecordedEvent {
   events: StoredEvent[];
   resolution: Resolution;
   run?: RunRef;
+  /** With a run: the run as stored (PENDING, no task runs), handed to the orchestrator so it is not read again. */
+  created?: Run;
   /** With a run: its pipeline as read in the transaction, handed to the orchestrator so it is not read again. */
   pipeline?: SubmittedPipeline;
 }
@@ -296,7 +299,7 @@ export class EventProcessor {
     for (const stored of recorded.events) eventLog.publish(stored);
     if (recorded.run) {
       try {
-        orchestrator.submit(recorded.run, recorded.pipeline);
+        orchestrator.submit(recorded.run, recorded.pipeline, recorded.created);
       } catch (error) {
         // The run is stored PENDING: the next start's repair submits it again.
         logger.error("could not submit run", { run: recorded.run, error: errorMessage(error) });
