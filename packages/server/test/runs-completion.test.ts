@@ -24,7 +24,7 @@ function withCredentials(revoke: (ref: RunRef) => Promise<void>): QueuedRunOrche
     config: h.config,
     stores: {
       resolveEnv: (_ref, variables) => Object.fromEntries(variables.map((v) => [v.key, v.value])),
-      runCompleting: async () => {},
+      runCompleting: async () => undefined,
       runCredentials: { issue: async () => {}, revoke: (_trx, completing) => revoke(completing) },
     },
   });

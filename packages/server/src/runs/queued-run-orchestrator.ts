@@ -22,7 +22,7 @@ import { RunLogs } from "./run-logs.js";
 import { describeRun, describeTaskRun, runKey } from "./run-lookup.js";
 import type { CancelOptions, RunControl, RunRef, SubmittedPipeline, TaskRunLogLine } from "./run-orchestrator.js";
 import { RunQueue } from "./run-queue.js";
-import { RunStore } from "./run-store.js";
+import { RunStore, type WithinCommit } from "./run-store.js";
 import { waitForRun } from "./run-waiter.js";
 import { TaskLogs } from "./task-logs.js";
 
@@ -47,14 +47,11 @@ export interface QueuedRunOrchestratorOptions {
   /** Store and credential hooks (stores/, auth/run-tokens.ts): a task's environment, run completion. */
   readonly stores?: {
     readonly resolveEnv: NonNullable<RunExecutionDeps["resolveEnv"]>;
-    /** Called as each run completes (run object expiry); never rejects. */
-    readonly runCompleting: (ref: RunRef) => Promise<void>;
+    /** As each run completes (run object expiry); never rejects. Its answer writes in the completion's commit. */
+    readonly runCompleting: (ref: RunRef) => Promise<WithinCommit | undefined>;
     readonly runEnv?: NonNullable<RunExecutionDeps["runEnv"]>;
     /** The run's API token (auth/run-tokens.ts): stored in its start commit, deleted in its completion commit. */
-    readonly runCredentials?: {
-      issue(trx: Kysely<Schema>, ref: RunRef): Promise<void>;
-      revoke(trx: Kysely<Schema>, ref: RunRef): Promise<void>;
-    };
+    readonly runCredentials?: Record<"issue" | "revoke", (trx: Kysely<Schema>, ref: RunRef) => Promise<void>>;
   };
   /** Servers sharing the database (cluster/run-claims.ts): a run starts only where its claim is won. */
   readonly claims?: { take(ref: RunRef): Promise<boolean> };
@@ -361,10 +358,11 @@ export class QueuedRunOrchestrator implements RunControl {
       ...(credentials ? { inStartCommit: (trx, started) => credentials.issue(trx, started) } : {}),
       beforeComplete: async (completing) => {
         const expired = await this.runLogs.expire(completing);
-        await stores?.runCompleting(completing);
+        const objectsExpired = await stores?.runCompleting(completing);
         return async (trx) => {
           await expired?.(trx);
           await credentials?.revoke(trx, completing);
+          return (await objectsExpired?.(trx)) ?? undefined;
         };
       },
     });

@@ -47,8 +47,11 @@ import type { RunRef } from "./run-orchestrator.js";
 import type { RunOutcome } from "./task-graph.js";
 import { taskRunVariables } from "./task-run-variables.js";
 
-/** Further writes a caller makes in a state change's commit (the run's token, expired logs). */
-export type WithinCommit = (trx: Kysely<Schema>) => Promise<void>;
+/**
+ * Further writes a caller makes in a state change's commit (the run's token, expired logs, expired run objects); the
+ * events it answers are stored already and are published once the commit is done.
+ */
+export type WithinCommit = (trx: Kysely<Schema>) => Promise<void> | Promise<StoredEvent[] | undefined>;
 
 export interface TaskRunResult {
   status: Exclude<TaskRunStatus, "UNKNOWN">;
@@ -177,8 +180,8 @@ export class RunStore {
       const now = this.clock.now().getTime();
       const taskRuns = tasks.map((task) => newTaskRunRow(run, task, now));
       await insertTaskRuns(trx, taskRuns);
-      await within?.(trx);
-      const events = [await storeEvent(trx, this.clock, "STARTED_RUN", runDetails(ref))];
+      const events = (await within?.(trx)) ?? [];
+      events.push(await storeEvent(trx, this.clock, "STARTED_RUN", runDetails(ref)));
       for (const taskRun of taskRuns) {
         events.push(await storeEvent(trx, this.clock, "CREATED_TASKRUN", taskRunDetails(ref, taskRun.id)));
       }
@@ -217,10 +220,7 @@ export class RunStore {
     reason: RunStatusReasonRecord | null,
     within?: WithinCommit,
   ) {
-    return this.commit(async (trx) => {
-      const event = await this.markRunComplete(trx, ref, { status, reason }, within);
-      return event ? [event] : [];
-    });
+    return this.commit((trx) => this.markRunComplete(trx, ref, { status, reason }, within));
   }
 
   /**
@@ -248,8 +248,7 @@ export class RunStore {
       const stored = taskChanged
         ? undefined
         : (await listTaskRuns(trx, ref.namespaceId, ref.pipelineId, ref.runId)).map(toTaskRun);
-      const completed = await this.markRunComplete(trx, ref, outcome(stored), within);
-      if (completed) events.push(completed);
+      events.push(...(await this.markRunComplete(trx, ref, outcome(stored), within)));
       return events;
     });
     return taskChanged;
@@ -260,15 +259,16 @@ export class RunStore {
     ref: RunRef,
     outcome: RunOutcome,
     within: WithinCommit | undefined,
-  ): Promise<StoredEvent | undefined> {
+  ): Promise<StoredEvent[]> {
     const changed = await markRunComplete(trx, ref.namespaceId, ref.pipelineId, ref.runId, {
       status: outcome.status,
       status_reason: outcome.reason,
       ended: this.clock.now().getTime(),
     });
-    if (!changed) return undefined;
-    await within?.(trx);
-    return storeEvent(trx, this.clock, "COMPLETED_RUN", completedRunDetails(ref, outcome.status));
+    if (!changed) return [];
+    const events = (await within?.(trx)) ?? [];
+    events.push(await storeEvent(trx, this.clock, "COMPLETED_RUN", completedRunDetails(ref, outcome.status)));
+    return events;
   }
 
   private markTaskRunComplete(trx: Kysely<Schema>, ref: RunRef, taskId: string, result: TaskRunResult) {

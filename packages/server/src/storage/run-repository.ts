@@ -292,6 +292,28 @@ export async function listRunsWithUnexpiredObjects(
   return rows.map(decodeRun);
 }
 
+/** Marks a run's objects expired. @returns false when they were marked already (by a completion that came first). */
+export async function markRunObjectsExpired(
+  db: Kysely<Schema>,
+  namespaceId: string,
+  pipelineId: string,
+  id: number,
+): Promise<boolean> {
+  const result = await markObjectsExpiredQuery(db, { namespaceId, pipelineId, id });
+  return (result.numAffectedRows ?? 0n) > 0n;
+}
+
+const markObjectsExpiredQuery = preparedQuery(
+  (db, p: Params<{ namespaceId: string; pipelineId: string; id: number }>) =>
+    db
+      .updateTable("runs")
+      .set({ store_objects_expired: 1 })
+      .where("namespace_id", "=", p.namespaceId)
+      .where("pipeline_id", "=", p.pipelineId)
+      .where("id", "=", p.id)
+      .where("store_objects_expired", "=", 0),
+);
+
 /** The newest run number of a pipeline, as a one-row `id` query: the top of the dense range expiry windows count from. */
 export function newestRunNumber(db: Kysely<Schema>, namespaceId: string, pipelineId: string) {
   return db

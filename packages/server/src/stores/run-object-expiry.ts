@@ -2,58 +2,57 @@
 // each run of the pipeline completes; every complete run past the limit whose objects have not expired loses them,
 // is marked store_objects_expired and gets an EXPIRED_RUN_OBJECTS event (also when it had none, as the original).
 // The original looked at one run per run start, one run early, and never came back to a run it skipped (§9.7 S5).
+//
+// The marks and events are written in the commit that completes the run (no commits of their own), each guarded on
+// store_objects_expired still being false: runs completing together, in one shared commit or on two replicas, find
+// the same old runs, and only the first mark changes a row and stores its event.
+
+import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
-import type { EventLog } from "../events/event-log.js";
-import { listRunsWithUnexpiredObjects, updateRun } from "../storage/run-repository.js";
+import type { StoredEvent } from "../events/event-kinds.js";
+import { storeEvent } from "../events/event-writer.js";
+import { listRunsWithUnexpiredObjects, markRunObjectsExpired } from "../storage/run-repository.js";
 import type { Schema } from "../storage/schema.js";
 import type { ObjectStore, RunRef } from "./object-store.js";
 
 const EXPIRY_WINDOW_RUNS = 50;
 
-type ExpiryDeps = { db: Kysely<Schema>; objects: ObjectStore; eventLog: EventLog; keepRuns: number };
+type ExpiryDeps = { db: Kysely<Schema>; objects: ObjectStore; clock: Clock; keepRuns: number };
 
-/** Per database and pipeline, the check in progress: checks of one pipeline run one after another. */
-const inProgress = new WeakMap<Kysely<Schema>, Map<string, Promise<unknown>>>();
+/** Writes in the completion commit: marks the runs expired and answers their EXPIRED_RUN_OBJECTS events. */
+export type ExpiryWrites = (trx: Kysely<Schema>) => Promise<StoredEvent[]>;
 
 /**
- * @returns the ids of the runs whose objects expired now. Runs of a pipeline that complete together (events recorded
- * in one batch) check one after another, so no two checks find and expire the same run twice.
+ * Finds the pipeline's runs whose objects expire as one of its runs completes and removes their objects. @returns the
+ * writes that mark them expired, for the commit that completes the run; undefined when nothing expires. An object
+ * removed for a run whose mark then rolls back is removed again, harmlessly, at the next completion.
  */
-export function expireRunObjects(deps: ExpiryDeps, ref: Omit<RunRef, "runId">): Promise<number[]> {
-  let byPipeline = inProgress.get(deps.db);
-  if (!byPipeline) {
-    byPipeline = new Map();
-    inProgress.set(deps.db, byPipeline);
-  }
-  const pipelines = byPipeline;
-  const key = JSON.stringify([ref.namespaceId, ref.pipelineId]);
-  const before = pipelines.get(key);
-  const check = before ? before.then(() => expireNow(deps, ref)) : expireNow(deps, ref);
-  const settled = check.catch(() => {});
-  pipelines.set(key, settled);
-  void settled.then(() => {
-    if (pipelines.get(key) === settled) pipelines.delete(key);
-  });
-  return check;
-}
-
-async function expireNow(deps: ExpiryDeps, ref: Omit<RunRef, "runId">): Promise<number[]> {
-  const { db, objects, eventLog, keepRuns } = deps;
-  if (keepRuns <= 0) return [];
-  const expired: number[] = [];
+export async function planRunObjectExpiry(
+  deps: ExpiryDeps,
+  ref: Omit<RunRef, "runId">,
+): Promise<ExpiryWrites | undefined> {
+  const { db, objects, clock, keepRuns } = deps;
+  if (keepRuns <= 0) return undefined;
   const runs = await listRunsWithUnexpiredObjects(db, ref.namespaceId, ref.pipelineId, {
     keepRuns,
     limit: EXPIRY_WINDOW_RUNS,
   });
+  if (runs.length === 0) return undefined;
   for (const run of runs) {
     objects.deleteRunObjects({ namespaceId: run.namespace_id, pipelineId: run.pipeline_id, runId: run.id });
-    await updateRun(db, run.namespace_id, run.pipeline_id, run.id, { store_objects_expired: true });
-    await eventLog.record("EXPIRED_RUN_OBJECTS", {
-      namespace_id: run.namespace_id,
-      pipeline_id: run.pipeline_id,
-      run_id: run.id,
-    });
-    expired.push(run.id);
   }
-  return expired;
+  return async (trx) => {
+    const events: StoredEvent[] = [];
+    for (const run of runs) {
+      if (!(await markRunObjectsExpired(trx, run.namespace_id, run.pipeline_id, run.id))) continue;
+      events.push(
+        await storeEvent(trx, clock, "EXPIRED_RUN_OBJECTS", {
+          namespace_id: run.namespace_id,
+          pipeline_id: run.pipeline_id,
+          run_id: run.id,
+        }),
+      );
+    }
+    return events;
+  };
 }
