@@ -49,7 +49,7 @@ import { deleteEventsBefore } from "./storage/event-repository.js";
 import { openStorage } from "./storage/open-storage.js";
 import { Interpolator } from "./stores/interpolation.js";
 import { ObjectStore } from "./stores/object-store.js";
-import { planRunObjectExpiry } from "./stores/run-object-expiry.js";
+import { runObjectExpiry } from "./stores/run-object-expiry.js";
 import { SecretStore } from "./stores/secret-store.js";
 import { loadApiTls, loadTriggerTls } from "./tls/certificates.js";
 import { registrationStore, subscriptionStore } from "./triggers/stores.js";
@@ -203,13 +203,8 @@ async function startSteps(config: Config, deps: ServerDeps, context: StartContex
       resolveEnv: (ref, variables) => interpolator.resolveVariables(variables, ref),
       runEnv: (ref) => runTokens.env(ref),
       runCredentials: runTokens,
-      runCompleting: (ref) =>
-        planRunObjectExpiry({ db, objects, clock, keepRuns: config.objectStore.runObjectExpiry }, ref).catch(
-          (error) => {
-            logger.error("could not expire run objects", { run: ref, error: errorMessage(error) });
-            return undefined;
-          },
-        ),
+      runCompleting: async (ref) =>
+        runObjectExpiry({ objects, clock, keepRuns: config.objectStore.runObjectExpiry }, ref),
     },
   });
   const processor = new EventProcessor({

@@ -3,10 +3,9 @@
 // is marked store_objects_expired and gets an EXPIRED_RUN_OBJECTS event (also when it had none, as the original).
 // The original looked at one run per run start, one run early, and never came back to a run it skipped (§9.7 S5).
 //
-// The marks and events are written in the commit that completes the run (no commits of their own), each guarded on
-// store_objects_expired still being false: runs completing together, in one shared commit or on two replicas, find
-// the same old runs, and only the first mark changes a row and stores its event.
-
+// All of it is done in the commit that completes the run (no commits of its own): the runs are found inside that
+// commit, so completions sharing one commit see each other's marks, and each mark is guarded on
+// store_objects_expired still being false, so two replicas completing runs at once expire each run once.
 import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
 import type { StoredEvent } from "../events/event-kinds.js";
@@ -17,34 +16,28 @@ import type { ObjectStore, RunRef } from "./object-store.js";
 
 const EXPIRY_WINDOW_RUNS = 50;
 
-type ExpiryDeps = { db: Kysely<Schema>; objects: ObjectStore; clock: Clock; keepRuns: number };
+type ExpiryDeps = { objects: ObjectStore; clock: Clock; keepRuns: number };
 
 /** Writes in the completion commit: marks the runs expired and answers their EXPIRED_RUN_OBJECTS events. */
 export type ExpiryWrites = (trx: Kysely<Schema>) => Promise<StoredEvent[]>;
 
 /**
- * Finds the pipeline's runs whose objects expire as one of its runs completes and removes their objects. @returns the
- * writes that mark them expired, for the commit that completes the run; undefined when nothing expires. An object
- * removed for a run whose mark then rolls back is removed again, harmlessly, at the next completion.
+ * The writes that expire the pipeline's old run objects as one of its runs completes, for the commit that completes
+ * it; undefined when objects never expire. An object removed for a run whose mark then rolls back is removed again,
+ * harmlessly, at the next completion.
  */
-export async function planRunObjectExpiry(
-  deps: ExpiryDeps,
-  ref: Omit<RunRef, "runId">,
-): Promise<ExpiryWrites | undefined> {
-  const { db, objects, clock, keepRuns } = deps;
+export function runObjectExpiry(deps: ExpiryDeps, ref: Omit<RunRef, "runId">): ExpiryWrites | undefined {
+  const { objects, clock, keepRuns } = deps;
   if (keepRuns <= 0) return undefined;
-  const runs = await listRunsWithUnexpiredObjects(db, ref.namespaceId, ref.pipelineId, {
-    keepRuns,
-    limit: EXPIRY_WINDOW_RUNS,
-  });
-  if (runs.length === 0) return undefined;
-  for (const run of runs) {
-    objects.deleteRunObjects({ namespaceId: run.namespace_id, pipelineId: run.pipeline_id, runId: run.id });
-  }
   return async (trx) => {
+    const runs = await listRunsWithUnexpiredObjects(trx, ref.namespaceId, ref.pipelineId, {
+      keepRuns,
+      limit: EXPIRY_WINDOW_RUNS,
+    });
     const events: StoredEvent[] = [];
     for (const run of runs) {
       if (!(await markRunObjectsExpired(trx, run.namespace_id, run.pipeline_id, run.id))) continue;
+      objects.deleteRunObjects({ namespaceId: run.namespace_id, pipelineId: run.pipeline_id, runId: run.id });
       events.push(
         await storeEvent(trx, clock, "EXPIRED_RUN_OBJECTS", {
           namespace_id: run.namespace_id,
