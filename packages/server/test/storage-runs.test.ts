@@ -12,6 +12,7 @@ import {
   listRunsByState,
   listRunsWithUnexpiredObjects,
   markRunComplete,
+  markRunObjectsExpired,
   markRunStarted,
   type NewRunRow,
   updateRun,
@@ -304,6 +305,14 @@ describeEachStorageEngine("run storage", (engine) => {
       expect(await ids(2, 3)).toEqual([4, 5, 6]);
       expect(await ids(1, 50)).toEqual([1, 3, 4, 5, 6]);
       expect(await ids(8, 50)).toEqual([]);
+    });
+
+    it("marks a run's objects expired once: a second mark changes nothing and says so", async () => {
+      await insertRun(database.db, newRun("alpha"));
+      expect(await markRunObjectsExpired(database.db, "default", "alpha", 1)).toBe(true);
+      expect(await markRunObjectsExpired(database.db, "default", "alpha", 1)).toBe(false);
+      expect((await getRun(database.db, "default", "alpha", 1))?.store_objects_expired).toBe(true);
+      expect(await markRunObjectsExpired(database.db, "default", "alpha", 2)).toBe(false);
     });
   });
 });
