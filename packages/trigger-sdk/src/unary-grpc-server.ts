@@ -21,6 +21,12 @@ const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 /** A Watch is parked for as long as nothing happens; a ping every 30 s notices a Gofer that vanished without a FIN. */
 const KEEPALIVE_INTERVAL_MS = 30_000;
 const KEEPALIVE_TIMEOUT_MS = 20_000;
+// What every answer sends, made once (node:http2 copies headers and options before it uses them). No `date` header:
+// gRPC does not use it, and it would cost both sides a header that changes every second.
+const OK_HEADERS = { ":status": 200, "content-type": "application/grpc", "grpc-accept-encoding": "identity" };
+const OK_TRAILERS = { "grpc-status": "0", "grpc-message": "OK" };
+const REPLY_OPTIONS = { waitForTrailers: true, sendDate: false };
+const TRAILERS_ONLY_OPTIONS = { endStream: true, sendDate: false };
 const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
 
 export interface UnaryCall {
@@ -31,11 +37,15 @@ export interface UnaryCall {
 }
 
 /**
- * Handles one call: the request message's bytes in, the response message's bytes out. Resolving undefined answers
+ * Handles one call: the request message's bytes in, the response message's bytes out, returned directly or through a
+ * promise (a handler with its answer at hand returns it directly: no promise, no microtask turn). Undefined answers
  * nothing (the call was cancelled). A throw ends the call with the error's numeric `code` (UNKNOWN without one) and
  * its message.
  */
-export type UnaryHandler = (request: Uint8Array, call: UnaryCall) => Promise<Uint8Array | undefined>;
+export type UnaryHandler = (
+  request: Uint8Array,
+  call: UnaryCall,
+) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
 
 export interface UnaryGrpcServerOptions {
   /** host:port; port 0 picks a free one. */
@@ -168,19 +178,33 @@ function serveStream(
       call.fail(message.code, message.details);
       return;
     }
-    handler(message, call).then(
-      (response) => {
-        if (response !== undefined) call.reply(response);
-      },
-      (error: unknown) => {
-        const code = (error as { code?: unknown }).code;
-        call.fail(
-          typeof code === "number" ? code : GrpcStatus.UNKNOWN,
-          error instanceof Error ? error.message : String(error),
-        );
-      },
-    );
+    let response: ReturnType<UnaryHandler>;
+    try {
+      response = handler(message, call);
+    } catch (error) {
+      failWith(call, error);
+      return;
+    }
+    if (response instanceof Promise) {
+      response.then(
+        (answer) => {
+          if (answer !== undefined) call.reply(answer);
+        },
+        (error: unknown) => failWith(call, error),
+      );
+    } else if (response !== undefined) {
+      call.reply(response);
+    }
   });
+}
+
+/** Ends a call with a handler's throw: its numeric `code` (UNKNOWN without one) and its message. */
+function failWith(call: ServerCall, error: unknown): void {
+  const code = (error as { code?: unknown } | null)?.code;
+  call.fail(
+    typeof code === "number" ? code : GrpcStatus.UNKNOWN,
+    error instanceof Error ? error.message : String(error),
+  );
 }
 
 /** One call's state: answered at most once, cancelled when its stream closes first or its deadline passes. */
@@ -238,13 +262,9 @@ class ServerCall implements UnaryCall {
     frame[0] = 0;
     frame.writeUInt32BE(message.length, 1);
     frame.set(message, 5);
-    const stream = this.stream;
-    stream.respond(
-      { ":status": 200, "content-type": "application/grpc", "grpc-accept-encoding": "identity" },
-      { waitForTrailers: true },
-    );
-    stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0", "grpc-message": "OK" }));
-    stream.end(frame);
+    this.stream.respond(OK_HEADERS, REPLY_OPTIONS);
+    this.stream.once("wantTrailers", sendOkTrailers);
+    this.stream.end(frame);
   }
 
   fail(code: number, details: string): void {
@@ -253,6 +273,10 @@ class ServerCall implements UnaryCall {
     this.deadline?.abort();
     respondTrailersOnly(this.stream, code, details);
   }
+}
+
+function sendOkTrailers(this: http2.ServerHttp2Stream): void {
+  this.sendTrailers(OK_TRAILERS);
 }
 
 function respondTrailersOnly(stream: http2.ServerHttp2Stream, code: number, details: string, httpStatus = 200): void {
@@ -264,7 +288,7 @@ function respondTrailersOnly(stream: http2.ServerHttp2Stream, code: number, deta
       "grpc-status": String(code),
       "grpc-message": encodeGrpcMessage(details),
     },
-    { endStream: true },
+    TRAILERS_ONLY_OPTIONS,
   );
 }
 
