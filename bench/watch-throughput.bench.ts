@@ -8,6 +8,8 @@
 // started in its image) beside ours, round by round in alternating order, and prints ours / theirs. Without it, the
 // original's figures from issue 19 are the reference. The queue is kept full by --subscriptions subscriptions with
 // EVERY=1ms (MIN_DURATION=1ms, set both bare and as GOFER_PLUGIN_CONFIG_MIN_DURATION so either program reads it).
+// `--compare "node bench/fixtures/one-write-trigger.mjs"` puts the least a server can do beside ours: the floor that
+// this client and machine allow, to tell the trigger's share of a gap from the client's.
 
 import {
   formatSpread,
