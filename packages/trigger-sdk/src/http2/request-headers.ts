@@ -3,7 +3,7 @@ const PSEUDO = new Set([":method", ":scheme", ":path", ":authority"]);
 
 /** The request's fields as one record, or undefined when malformed (uppercase names, misplaced pseudo-headers). */
 export function requestHeaders(fields: readonly [string, string][]): Record<string, string> | undefined {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = Object.create(null); // no prototype: a field named __proto__ stays a field
   let regularSeen = false;
   for (const [name, value] of fields) {
     if (name !== name.toLowerCase() || name === "") return undefined;
