@@ -234,6 +234,47 @@ describe("the HTTP/2 server framing", () => {
     expect(connections.size).toBe(0);
   });
 
+  test("after GOAWAY, a stream the client opened meanwhile is ignored, not a connection error", async () => {
+    const answered: number[] = [];
+    const { port, connections } = await serve((stream) => {
+      stream.listener = {
+        data: () => {},
+        end: () => {
+          answered.push(stream.id);
+          stream.reply(OK, Buffer.from("ok"), TRAILERS);
+        },
+        aborted: () => {},
+      };
+    });
+    const socket = net.connect(port, "127.0.0.1");
+    cleanups.push(() => socket.destroy());
+    const received: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    const request = encodeHeaders([
+      [":method", "POST"],
+      [":scheme", "http"],
+      [":path", "/t"],
+    ]);
+    socket.write(Buffer.concat([PREFACE, settingsFrame([]), frame(FrameType.HEADERS, 0x4, 1, request)]));
+    while (connections.size === 0 || received.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const connection of connections) connection.shutdown();
+    // Stream 3 crosses the GOAWAY (last stream 1): its headers and data are dropped; stream 1 then ends its request.
+    socket.write(
+      Buffer.concat([
+        frame(FrameType.HEADERS, 0x4, 3, request),
+        frame(FrameType.DATA, 0x1, 3, Buffer.from("x")),
+        frame(FrameType.DATA, 0x1, 1, Buffer.from("y")),
+      ]),
+    );
+    await closed;
+    const all = Buffer.concat(received);
+    expect(answered).toEqual([1]);
+    expect(findFrame(all, FrameType.GOAWAY)?.readUInt32BE(0)).toBe(1);
+    expect(findFrame(all, FrameType.GOAWAY)?.readUInt32BE(4)).toBe(ErrorCode.NO_ERROR);
+    expect(all.includes(Buffer.from("ok"))).toBe(true);
+  });
+
   test.each([
     ["a garbage preface", () => Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), ErrorCode.PROTOCOL_ERROR],
     ["DATA on stream 0", () => frame(FrameType.DATA, 0, 0, Buffer.from("x")), ErrorCode.PROTOCOL_ERROR],

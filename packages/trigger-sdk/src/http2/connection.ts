@@ -50,7 +50,10 @@ export class H2Connection implements StreamOwner {
   private recvUnacked = 0;
   private readonly streams = new Map<number, H2Stream>();
   private readonly blocked = new Set<H2Stream>();
+  /** The highest stream this side processed (what a GOAWAY reports). */
   private lastStreamId = 0;
+  /** The highest stream the client opened, processed or not (after a GOAWAY, newer ones are not). */
+  private highestStreamId = 0;
   private readonly reader = new FrameReader();
   private readonly headerBlock = new HeaderBlock(MAX_HEADER_LIST_SIZE);
   private out: Buffer[] = [];
@@ -212,7 +215,7 @@ export class H2Connection implements StreamOwner {
     }
     const stream = this.streams.get(id);
     if (stream === undefined) {
-      if (id > this.lastStreamId) throw protocolError("DATA on an idle stream");
+      if (id > this.highestStreamId) throw protocolError("DATA on an idle stream");
       return; // a stream this side answered or reset: the rest of its request is dropped
     }
     if (stream.remoteEnded) {
@@ -252,8 +255,10 @@ export class H2Connection implements StreamOwner {
       else this.endRequest(existing);
       return;
     }
-    if (id <= this.lastStreamId) throw new ConnectionError(ErrorCode.STREAM_CLOSED, `HEADERS on closed stream ${id}`);
+    // A stream this side answered early and reset may still see the client's trailers: ignored (RFC 9113 §5.4.2).
+    if (id <= this.highestStreamId) return;
     if (id % 2 === 0) throw protocolError("a client stream with an even id");
+    this.highestStreamId = id;
     if (this.goneAway || this.peerGoneAway) return; // past our GOAWAY: not processed, as the GOAWAY said
     this.lastStreamId = id;
     const headers = requestHeaders(fields);
@@ -276,7 +281,7 @@ export class H2Connection implements StreamOwner {
   private onReset(id: number, payload: Buffer): void {
     if (id === 0) throw protocolError("RST_STREAM on stream 0");
     if (payload.length !== 4) throw new ConnectionError(ErrorCode.FRAME_SIZE_ERROR, "RST_STREAM not 4 bytes");
-    if (id > this.lastStreamId) throw protocolError("RST_STREAM on an idle stream");
+    if (id > this.highestStreamId) throw protocolError("RST_STREAM on an idle stream");
     const stream = this.streams.get(id);
     if (stream === undefined) return;
     stream.done = true;
