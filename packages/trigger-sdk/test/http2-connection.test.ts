@@ -275,6 +275,42 @@ describe("the HTTP/2 server framing", () => {
     expect(all.includes(Buffer.from("ok"))).toBe(true);
   });
 
+  test("padding, PRIORITY, unknown frame types and PING from a raw client: the request is read right, PING echoed", async () => {
+    const { port } = await serve(echo);
+    const socket = net.connect(port, "127.0.0.1");
+    cleanups.push(() => socket.destroy());
+    const received: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => received.push(chunk));
+    const block = encodeHeaders([
+      [":method", "POST"],
+      [":scheme", "http"],
+      [":path", "/t"],
+      ["x-k", "v"],
+    ]);
+    // HEADERS with PADDED (3 bytes of padding) and PRIORITY (5 bytes), then a padded DATA with END_STREAM.
+    const headers = Buffer.concat([Buffer.from([3]), Buffer.from([0, 0, 0, 0, 16]), block, Buffer.alloc(3)]);
+    const data = Buffer.concat([Buffer.from([4]), Buffer.from("body"), Buffer.alloc(4)]);
+    socket.write(
+      Buffer.concat([
+        PREFACE,
+        settingsFrame([]),
+        frame(0xfa, 0, 0, Buffer.from("unknown")),
+        frame(FrameType.PING, 0, 0, Buffer.from("12345678")),
+        frame(FrameType.PRIORITY, 0, 1, Buffer.from([0, 0, 0, 0, 16])),
+        frame(FrameType.HEADERS, 0x4 | 0x8 | 0x20, 1, headers),
+        frame(FrameType.DATA, 0x1 | 0x8, 1, data),
+      ]),
+    );
+    const done = () => findFrame(Buffer.concat(received), FrameType.DATA) !== undefined;
+    while (!done()) await new Promise((resolve) => setImmediate(resolve));
+    const all = Buffer.concat(received);
+    const answer = findFrame(all, FrameType.DATA) as Buffer;
+    const headLength = answer.readUInt32BE(0);
+    expect(JSON.parse(answer.subarray(4, 4 + headLength).toString())["x-k"]).toBe("v");
+    expect(answer.subarray(4 + headLength).toString()).toBe("body");
+    expect(findFrame(all, FrameType.PING)?.toString()).toBe("12345678");
+  });
+
   test.each([
     ["a garbage preface", () => Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), ErrorCode.PROTOCOL_ERROR],
     ["DATA on stream 0", () => frame(FrameType.DATA, 0, 0, Buffer.from("x")), ErrorCode.PROTOCOL_ERROR],
