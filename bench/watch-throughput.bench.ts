@@ -8,6 +8,8 @@
 // started in its image) beside ours, round by round in alternating order, and prints ours / theirs. Without it, the
 // original's figures from issue 19 are the reference. The queue is kept full by --subscriptions subscriptions with
 // EVERY=1ms (MIN_DURATION=1ms, set both bare and as GOFER_PLUGIN_CONFIG_MIN_DURATION so either program reads it).
+// `--compare "node bench/fixtures/one-write-trigger.mjs"` puts the least a server can do beside ours: the floor that
+// this client and machine allow, to tell the trigger's share of a gap from the client's.
 
 import {
   formatSpread,
@@ -36,6 +38,12 @@ interface Drain {
   eventsPerSecond: number;
   /** The trigger's CPU time per event: unlike events/s, it holds on a machine that is busy with other work. */
   cpuUsPerEvent: number;
+  /**
+   * This client's CPU time per event. With one outstanding call the drain is a chain of round trips, so the client's
+   * share bounds the rate whatever the trigger does; it also shows what a trigger's answers cost the client (an
+   * answer split over several TLS records costs it more).
+   */
+  clientCpuUsPerEvent: number;
   p50Ms: number;
   p99Ms: number;
 }
@@ -55,14 +63,18 @@ async function drain(trigger: BenchTrigger, outstanding: number, events: number)
   };
   const t0 = performance.now();
   const cpu0 = trigger.cpuMs();
+  const clientCpu0 = process.cpuUsage();
   await Promise.all(Array.from({ length: outstanding }, worker));
   const seconds = (performance.now() - t0) / 1000;
   const cpuUsPerEvent = ((trigger.cpuMs() - cpu0) * 1000) / events;
+  const clientCpu = process.cpuUsage(clientCpu0);
+  const clientCpuUsPerEvent = (clientCpu.user + clientCpu.system) / events;
   if (empty > 0) throw new Error(`${empty} Watch calls came back empty: the trigger stopped`);
   const sorted = latenciesMs.sort((a, b) => a - b);
   return {
     eventsPerSecond: events / seconds,
     cpuUsPerEvent,
+    clientCpuUsPerEvent,
     p50Ms: quantile(sorted, 0.5),
     p99Ms: quantile(sorted, 0.99),
   };
@@ -127,11 +139,14 @@ for (const outstanding of OUTSTANDING) {
     "ours p50 ms": formatSpread(spread(ours.map((d) => d.p50Ms)), 2),
     "ours p99 ms": formatSpread(oursP99, 2),
     "ours trigger CPU µs/event": formatSpread(spread(ours.map((d) => d.cpuUsPerEvent))),
+    "client CPU µs/event, ours": formatSpread(spread(ours.map((d) => d.clientCpuUsPerEvent))),
     reference: theirs.label,
     "reference events/s": formatSpread(theirs.rate),
     "reference p99 ms": Number.isNaN(theirs.p99.median) ? "–" : formatSpread(theirs.p99, 2),
     "reference trigger CPU µs/event":
       compared.length > 0 ? formatSpread(spread(compared.map((d) => d.cpuUsPerEvent))) : "–",
+    "client CPU µs/event, reference":
+      compared.length > 0 ? formatSpread(spread(compared.map((d) => d.clientCpuUsPerEvent))) : "–",
     "ours / reference": ratio(oursRate.median, theirs.rate.median),
   });
 }

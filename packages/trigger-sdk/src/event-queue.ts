@@ -113,6 +113,11 @@ export class EventQueue<T> {
     return true;
   }
 
+  /** Takes the next item if one is queued now; never waits (a busy trigger's Watch needs no promise). */
+  tryTake(): T | undefined {
+    return this.size > 0 ? this.shift() : undefined;
+  }
+
   /**
    * Takes the next item, waiting while the queue is empty. Resolves with undefined, consuming nothing, when the signal
    * aborts or the queue closes.

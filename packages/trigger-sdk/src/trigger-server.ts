@@ -144,9 +144,19 @@ export async function startTriggerServer(
     resolveStopped = resolve;
   });
 
-  async function watch(_request: Uint8Array, call: UnaryCall): Promise<Uint8Array | undefined> {
-    // With events waiting (a busy trigger), take one without making the call's AbortSignal.
-    const event = await (queue.size > 0 ? queue.take() : queue.take(call.signal));
+  function watch(_request: Uint8Array, call: UnaryCall): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+    // With events waiting (a busy trigger), answer at once: no AbortSignal, no promise. Nothing can cancel the call
+    // between this check and the answer (both run in this one turn of the event loop), so nothing is requeued.
+    if (queue.size > 0) {
+      if (call.cancelled) return undefined;
+      return TriggerWatchResponse.encode(toWatchResponse(queue.tryTake() as TriggerEvent)).finish();
+    }
+    return parkedWatch(call);
+  }
+
+  /** A Watch that found the queue empty waits for the next event, or for its caller to go away. */
+  async function parkedWatch(call: UnaryCall): Promise<Uint8Array | undefined> {
+    const event = await queue.take(call.signal);
     if (call.cancelled) {
       // The caller went away between the take and the answer: keep the event for the next Watch. (A cancellation
       // still in flight on the network when the answer is sent cannot be detected: the protocol has no

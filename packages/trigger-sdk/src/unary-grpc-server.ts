@@ -1,7 +1,7 @@
-// A unary-only gRPC server on node:http2, the mirror of the lean Watch client (watch-channel.ts). A trigger answers one
-// Watch call per event, and grpc-js spends most of each call in its generic machinery (metadata objects, filters,
-// stream wrappers, per-call timers); this path does the same exchange with one stream handler. It also keeps grpc-js
-// and its protobufjs out of the trigger process (~8 MB of resident memory).
+// A unary-only gRPC server on this package's own HTTP/2 framing (./http2), the mirror of the lean Watch client
+// (watch-channel.ts). A trigger answers one Watch call per event: grpc-js spends most of each call in its generic
+// machinery, and node:http2 writes each answer twice (its trailers go out a loop turn after the headers and data);
+// here an answer is one buffer and one write. It also keeps grpc-js and its protobufjs out of the trigger process.
 //
 // The gRPC HTTP/2 protocol, as a client can observe it: POST with `content-type: application/grpc…` (else HTTP 415),
 // one length-prefixed uncompressed message each way (compressed ones: UNIMPLEMENTED; over 4 MB: RESOURCE_EXHAUSTED, the
@@ -11,16 +11,30 @@
 //
 // Transport timers (deadlines, keepalive) run on the system clock: they measure the network, not trigger time, and a
 // test moving a FakeClock by an hour must not expire the calls in flight.
-import * as http2 from "node:http2";
-import type { Socket } from "node:net";
+import * as net from "node:net";
+import * as tls from "node:tls";
 import { type Clock, systemClock } from "@gofer/kernel/clock";
 import { GrpcStatus, type RpcStatus } from "./grpc-status.js";
+import { H2Connection } from "./http2/connection.js";
+import { encodeHeaders } from "./http2/hpack.js";
+import type { H2Stream, StreamListener } from "./http2/stream.js";
 
 /** Largest request message accepted, as grpc-js's default. */
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 /** A Watch is parked for as long as nothing happens; a ping every 30 s notices a Gofer that vanished without a FIN. */
 const KEEPALIVE_INTERVAL_MS = 30_000;
 const KEEPALIVE_TIMEOUT_MS = 20_000;
+// What every answer sends, encoded once. No `date` header: gRPC does not use it, and it would cost both sides a
+// header that changes every second.
+const OK_HEADERS = encodeHeaders([
+  [":status", "200"],
+  ["content-type", "application/grpc"],
+  ["grpc-accept-encoding", "identity"],
+]);
+const OK_TRAILERS = encodeHeaders([
+  ["grpc-status", "0"],
+  ["grpc-message", "OK"],
+]);
 const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
 
 export interface UnaryCall {
@@ -31,11 +45,15 @@ export interface UnaryCall {
 }
 
 /**
- * Handles one call: the request message's bytes in, the response message's bytes out. Resolving undefined answers
+ * Handles one call: the request message's bytes in, the response message's bytes out, returned directly or through a
+ * promise (a handler with its answer at hand returns it directly: no promise, no microtask turn). Undefined answers
  * nothing (the call was cancelled). A throw ends the call with the error's numeric `code` (UNKNOWN without one) and
  * its message.
  */
-export type UnaryHandler = (request: Uint8Array, call: UnaryCall) => Promise<Uint8Array | undefined>;
+export type UnaryHandler = (
+  request: Uint8Array,
+  call: UnaryCall,
+) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
 
 export interface UnaryGrpcServerOptions {
   /** host:port; port 0 picks a free one. */
@@ -58,33 +76,24 @@ export interface UnaryGrpcServer {
 }
 
 export async function startUnaryGrpcServer(options: UnaryGrpcServerOptions): Promise<UnaryGrpcServer> {
-  const server = options.tls
-    ? http2.createSecureServer({ cert: options.tls.certPem, key: options.tls.keyPem, allowHTTP1: false })
-    : http2.createServer();
-  const sessions = new Set<http2.ServerHttp2Session>();
-  /** Sessions whose client settings (and so its first requests) have arrived. */
-  const started = new WeakSet<http2.ServerHttp2Session>();
+  const connections = new Set<H2Connection>();
   let closing = false;
-
-  // One small frame per call each way: Nagle's algorithm would hold each behind the peer's delayed ACK.
-  server.on("connection", (socket: Socket) => socket.setNoDelay(true));
-  server.on("session", (session) => {
-    sessions.add(session);
-    const alive = new AbortController();
-    session.on("close", () => {
-      sessions.delete(session);
-      alive.abort();
-    });
-    session.on("error", () => {}); // the streams see it too; the close handler cleans up
-    // A connection accepted just as close() began still has its first requests answered (they come in the same read
-    // as the client's settings), then it closes like the others.
-    session.once("remoteSettings", () => {
-      started.add(session);
-      if (closing) setImmediate(() => session.close());
-    });
-    void keepAlive(session, alive.signal);
-  });
-  server.on("stream", (stream, headers) => serveStream(stream, headers, options));
+  const handler = {
+    stream: (stream: H2Stream) => serveStream(stream, options),
+    closed: (connection: H2Connection) => connections.delete(connection),
+  };
+  const accept = (socket: net.Socket) => {
+    const connection = new H2Connection(socket, handler);
+    connections.add(connection);
+    // A connection accepted just as close() began still has its first requests answered, then closes.
+    if (closing) connection.shutdown();
+    void keepAlive(connection, socket);
+  };
+  const server = options.tls
+    ? tls.createServer({ cert: options.tls.certPem, key: options.tls.keyPem, ALPNProtocols: ["h2"] }, accept)
+    : net.createServer(accept);
+  // A TLS handshake that fails (a client without h2, a bad certificate) only ends that socket.
+  server.on("tlsClientError", () => {});
 
   const [host, port] = splitHost(options.host);
   await new Promise<void>((resolve, reject) => {
@@ -102,8 +111,9 @@ export async function startUnaryGrpcServer(options: UnaryGrpcServerOptions): Pro
     async close(forceAfterMs, clock) {
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Each session sends GOAWAY and ends once its open calls are answered (parked Watches are, by the queue's close).
-      for (const session of sessions) if (started.has(session)) session.close();
+      // Each connection sends GOAWAY and ends once its open calls are answered (parked Watches are, by the queue's
+      // close).
+      for (const connection of connections) connection.shutdown();
       const force = new AbortController();
       const forced = clock.sleep(forceAfterMs, force.signal).then(
         () => true,
@@ -112,7 +122,7 @@ export async function startUnaryGrpcServer(options: UnaryGrpcServerOptions): Pro
       const wasForced = await Promise.race([closed.then(() => false), forced]);
       force.abort();
       if (wasForced) {
-        for (const session of sessions) session.destroy();
+        for (const connection of connections) connection.destroy();
         await closed;
       }
       return wasForced;
@@ -120,12 +130,8 @@ export async function startUnaryGrpcServer(options: UnaryGrpcServerOptions): Pro
   };
 }
 
-function serveStream(
-  stream: http2.ServerHttp2Stream,
-  headers: http2.IncomingHttpHeaders,
-  options: UnaryGrpcServerOptions,
-): void {
-  stream.on("error", () => {}); // a reset stream errors; the call's close handler has already cancelled it
+function serveStream(stream: H2Stream, options: UnaryGrpcServerOptions): void {
+  const headers = stream.headers;
   const contentType = headers["content-type"] ?? "";
   if (headers[":method"] !== "POST" || !contentType.startsWith("application/grpc")) {
     // Not gRPC: a status other than 200 so no HTTP client mistakes the error for a success (gRPC HTTP/2 protocol).
@@ -138,68 +144,38 @@ function serveStream(
     respondTrailersOnly(stream, GrpcStatus.UNIMPLEMENTED, `The server does not implement the method ${path}`);
     return;
   }
-  const call = new ServerCall(stream);
+  const call = new ServerCall(stream, handler, options);
+  stream.listener = call;
   const timeout = headers["grpc-timeout"];
-  if (timeout !== undefined && !call.startDeadline(String(timeout))) return;
-
-  let body: Buffer | undefined;
-  let chunks: Buffer[] | undefined;
-  let size = 0;
-  stream.on("data", (chunk: Buffer) => {
-    if (call.finished) return;
-    size += chunk.length;
-    if (size > MAX_REQUEST_BYTES + 5) {
-      call.fail(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${size} vs. ${MAX_REQUEST_BYTES})`);
-      return;
-    }
-    if (body === undefined) body = chunk;
-    else if (chunks === undefined) chunks = [body, chunk];
-    else chunks.push(chunk);
-  });
-  stream.on("end", () => {
-    if (call.finished) return;
-    const denied = options.authorize(headers.authorization);
-    if (denied) {
-      call.fail(denied.code, denied.details);
-      return;
-    }
-    const message = unframe(chunks ? Buffer.concat(chunks, size) : (body ?? Buffer.alloc(0)), headers);
-    if ("code" in message) {
-      call.fail(message.code, message.details);
-      return;
-    }
-    handler(message, call).then(
-      (response) => {
-        if (response !== undefined) call.reply(response);
-      },
-      (error: unknown) => {
-        const code = (error as { code?: unknown }).code;
-        call.fail(
-          typeof code === "number" ? code : GrpcStatus.UNKNOWN,
-          error instanceof Error ? error.message : String(error),
-        );
-      },
-    );
-  });
+  if (timeout !== undefined) call.startDeadline(timeout);
 }
 
-/** One call's state: answered at most once, cancelled when its stream closes first or its deadline passes. */
-class ServerCall implements UnaryCall {
+/** Ends a call with a handler's throw: its numeric `code` (UNKNOWN without one) and its message. */
+function failWith(call: ServerCall, error: unknown): void {
+  const code = (error as { code?: unknown } | null)?.code;
+  call.fail(
+    typeof code === "number" ? code : GrpcStatus.UNKNOWN,
+    error instanceof Error ? error.message : String(error),
+  );
+}
+
+/** One call's state: answered at most once, cancelled when its stream ends first or its deadline passes. */
+class ServerCall implements UnaryCall, StreamListener {
   finished = false;
   private controller: AbortController | undefined;
   private deadline: AbortController | undefined;
+  private body: Buffer | undefined;
+  private chunks: Buffer[] | undefined;
+  private size = 0;
 
-  constructor(private readonly stream: http2.ServerHttp2Stream) {
-    stream.on("close", () => {
-      this.deadline?.abort();
-      if (this.finished) return;
-      this.finished = true;
-      this.controller?.abort(new Error("call cancelled by the caller"));
-    });
-  }
+  constructor(
+    private readonly stream: H2Stream,
+    private readonly handler: UnaryHandler,
+    private readonly options: UnaryGrpcServerOptions,
+  ) {}
 
   get cancelled(): boolean {
-    return this.finished || this.stream.closed || this.stream.destroyed;
+    return this.finished || this.stream.done;
   }
 
   /** Made on first use: most calls never need one. */
@@ -211,12 +187,68 @@ class ServerCall implements UnaryCall {
     return this.controller.signal;
   }
 
-  /** Arms the grpc-timeout; false (and the call failed) when the value is not one. */
-  startDeadline(value: string): boolean {
+  data(chunk: Buffer): void {
+    if (this.finished) return;
+    this.size += chunk.length;
+    if (this.size > MAX_REQUEST_BYTES + 5) {
+      this.fail(
+        GrpcStatus.RESOURCE_EXHAUSTED,
+        `Received message larger than max (${this.size} vs. ${MAX_REQUEST_BYTES})`,
+      );
+      return;
+    }
+    if (this.body === undefined) this.body = chunk;
+    else if (this.chunks === undefined) this.chunks = [this.body, chunk];
+    else this.chunks.push(chunk);
+  }
+
+  end(): void {
+    if (this.finished) return;
+    const headers = this.stream.headers;
+    const denied = this.options.authorize(headers.authorization);
+    if (denied) {
+      this.fail(denied.code, denied.details);
+      return;
+    }
+    const body = this.chunks ? Buffer.concat(this.chunks, this.size) : (this.body ?? Buffer.alloc(0));
+    const message = unframe(body, headers);
+    if ("code" in message) {
+      this.fail(message.code, message.details);
+      return;
+    }
+    let response: ReturnType<UnaryHandler>;
+    try {
+      response = this.handler(message, this);
+    } catch (error) {
+      failWith(this, error);
+      return;
+    }
+    if (response instanceof Promise) {
+      response.then(
+        (answer) => {
+          if (answer !== undefined) this.reply(answer);
+        },
+        (error: unknown) => failWith(this, error),
+      );
+    } else if (response !== undefined) {
+      this.reply(response);
+    }
+  }
+
+  /** The stream was reset or its connection closed before an answer. */
+  aborted(): void {
+    this.deadline?.abort();
+    if (this.finished) return;
+    this.finished = true;
+    this.controller?.abort(new Error("call cancelled by the caller"));
+  }
+
+  /** Arms the grpc-timeout; an invalid value fails the call. */
+  startDeadline(value: string): void {
     const match = /^(\d{1,8})([HMSmun])$/.exec(value);
     if (!match) {
       this.fail(GrpcStatus.OUT_OF_RANGE, `Invalid grpc-timeout value "${value}"`);
-      return false;
+      return;
     }
     const ms = Number(match[1]) * (TIMEOUT_UNIT_MS[match[2] as string] as number);
     this.deadline = new AbortController();
@@ -227,7 +259,6 @@ class ServerCall implements UnaryCall {
       },
       () => {},
     );
-    return true;
   }
 
   reply(message: Uint8Array): void {
@@ -238,13 +269,7 @@ class ServerCall implements UnaryCall {
     frame[0] = 0;
     frame.writeUInt32BE(message.length, 1);
     frame.set(message, 5);
-    const stream = this.stream;
-    stream.respond(
-      { ":status": 200, "content-type": "application/grpc", "grpc-accept-encoding": "identity" },
-      { waitForTrailers: true },
-    );
-    stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0", "grpc-message": "OK" }));
-    stream.end(frame);
+    this.stream.reply(OK_HEADERS, frame, OK_TRAILERS);
   }
 
   fail(code: number, details: string): void {
@@ -255,21 +280,19 @@ class ServerCall implements UnaryCall {
   }
 }
 
-function respondTrailersOnly(stream: http2.ServerHttp2Stream, code: number, details: string, httpStatus = 200): void {
-  if (stream.closed || stream.destroyed || stream.headersSent) return;
-  stream.respond(
-    {
-      ":status": httpStatus,
-      "content-type": "application/grpc",
-      "grpc-status": String(code),
-      "grpc-message": encodeGrpcMessage(details),
-    },
-    { endStream: true },
+function respondTrailersOnly(stream: H2Stream, code: number, details: string, httpStatus = 200): void {
+  stream.replyHeadersOnly(
+    encodeHeaders([
+      [":status", String(httpStatus)],
+      ["content-type", "application/grpc"],
+      ["grpc-status", String(code)],
+      ["grpc-message", encodeGrpcMessage(details)],
+    ]),
   );
 }
 
 /** The one length-prefixed message of a unary request, or the status that refuses it. */
-function unframe(body: Buffer, headers: http2.IncomingHttpHeaders): Uint8Array | RpcStatus {
+function unframe(body: Buffer, headers: Readonly<Record<string, string>>): Uint8Array | RpcStatus {
   if (body.length < 5)
     return { code: GrpcStatus.INTERNAL, details: `request of ${body.length} bytes is not a message` };
   if (body[0] !== 0) {
@@ -302,27 +325,27 @@ export function encodeGrpcMessage(text: string): string {
   return out;
 }
 
-/** Pings the peer every KEEPALIVE_INTERVAL_MS; a ping not answered in KEEPALIVE_TIMEOUT_MS ends the session. */
-async function keepAlive(session: http2.ServerHttp2Session, signal: AbortSignal): Promise<void> {
+/** Pings the peer every KEEPALIVE_INTERVAL_MS; a ping not answered in KEEPALIVE_TIMEOUT_MS ends the connection. */
+async function keepAlive(connection: H2Connection, socket: net.Socket): Promise<void> {
+  const alive = new AbortController();
+  socket.once("close", () => alive.abort());
+  const signal = alive.signal;
   for (;;) {
     try {
       await systemClock.sleep(KEEPALIVE_INTERVAL_MS, signal);
     } catch {
-      return; // the session closed
+      return; // the connection closed
     }
     const timeout = new AbortController();
-    const answered = new Promise<boolean>((resolve) => {
-      if (!session.ping((error) => resolve(error === null))) resolve(false);
-    });
     const late = systemClock.sleep(KEEPALIVE_TIMEOUT_MS, AbortSignal.any([signal, timeout.signal])).then(
       () => false,
-      () => true, // aborted: the session closed, or the ping was answered
+      () => true, // aborted: the connection closed, or the ping was answered
     );
-    const ok = await Promise.race([answered, late]);
+    const ok = await Promise.race([connection.ping(), late]);
     timeout.abort();
     if (signal.aborted) return;
     if (!ok) {
-      session.destroy();
+      connection.destroy();
       return;
     }
   }

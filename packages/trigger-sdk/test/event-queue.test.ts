@@ -61,6 +61,17 @@ describe("EventQueue", () => {
     expect(await queue.take()).toBe(7);
   });
 
+  test("tryTake takes the next event without waiting, and on an empty queue takes nothing", async () => {
+    const queue = new EventQueue<number>({ capacity: 1 });
+    expect(queue.tryTake()).toBeUndefined();
+    await queue.push(1);
+    const waiting = queue.push(2); // full: waits for room
+    expect(queue.tryTake()).toBe(1);
+    await waiting; // the take made room, and the waiting producer's event moved in
+    expect([queue.tryTake(), queue.tryTake()]).toEqual([2, undefined]);
+    expect(queue.stats()).toMatchObject({ enqueued: 2, delivered: 2, waitingProducers: 0 });
+  });
+
   test("requeue puts an undelivered event back in front", async () => {
     const queue = new EventQueue<number>();
     await queue.push(1);

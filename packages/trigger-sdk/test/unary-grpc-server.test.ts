@@ -4,7 +4,12 @@ import * as http2 from "node:http2";
 import { systemClock } from "@gofer/kernel/clock";
 import { afterEach, describe, expect, test } from "vitest";
 import { GrpcStatus } from "../src/grpc-status.js";
-import { encodeGrpcMessage, startUnaryGrpcServer, type UnaryGrpcServer } from "../src/unary-grpc-server.js";
+import {
+  encodeGrpcMessage,
+  startUnaryGrpcServer,
+  type UnaryGrpcServer,
+  type UnaryHandler,
+} from "../src/unary-grpc-server.js";
 
 let server: UnaryGrpcServer | undefined;
 let client: http2.ClientHttp2Session | undefined;
@@ -102,6 +107,30 @@ describe("the unary gRPC server", () => {
     stream.end(Buffer.from([0, 0, 0, 0, 2, 8, 1]));
     expect((await trailers)["grpc-status"]).toBe("0");
     expect([...Buffer.concat(chunks)]).toEqual([0, 0, 0, 0, 2, 8, 1]);
+  });
+
+  test("a handler may answer without a promise, and its synchronous throw ends the call with its code", async () => {
+    const refusal = Object.assign(new Error("no such thing"), { code: GrpcStatus.NOT_FOUND });
+    await start(
+      new Map<string, UnaryHandler>([
+        ["/s/Now", () => new Uint8Array([8, 1])],
+        [
+          "/s/Refuse",
+          () => {
+            throw refusal;
+          },
+        ],
+      ]),
+    );
+    const chunks: Buffer[] = [];
+    const stream = (client as http2.ClientHttp2Session).request({ ":method": "POST", ":path": "/s/Now", ...grpc });
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => stream.on("trailers", resolve));
+    stream.end(EMPTY_MESSAGE);
+    expect((await trailers)["grpc-status"]).toBe("0");
+    expect([...Buffer.concat(chunks)]).toEqual([0, 0, 0, 0, 2, 8, 1]);
+    const refused = await call({ ":path": "/s/Refuse", ...grpc }, EMPTY_MESSAGE);
+    expect([refused["grpc-status"], refused["grpc-message"]]).toEqual([String(GrpcStatus.NOT_FOUND), "no such thing"]);
   });
 
   test("grpc-message is percent-encoded outside printable ASCII", () => {
