@@ -60,6 +60,8 @@ async function knownExtension(
   authorization: string | undefined,
   deps: AuthenticateDeps,
 ): Promise<AuthContext | undefined> {
+  // Most callers without auth send no token: answered without building an error.
+  if (authorization === undefined) return undefined;
   let token: string;
   try {
     token = parseBearer(authorization);
