@@ -36,7 +36,7 @@ describe("task run logs", () => {
     // After the run: the whole file, then the end.
     const again = await collect(await h.orchestrator.taskRunLogs(ref("print", 1), "count"));
     expect(again.map((l) => l.line)).toEqual(["1", "2", "3", "oops"]);
-    expect(existsSync(`${h.config.logsDir}/default/print/1_count.log`)).toBe(true);
+    expect(existsSync(`${h.config.logsDir}/default/print/1/count.log`)).toBe(true);
   });
 
   it("DeleteTaskRunLogs refuses a running task, then removes the file and marks logs_removed", async () => {
@@ -52,7 +52,7 @@ describe("task run logs", () => {
     await h.orchestrator.cancelRun(ref("del", 1), { force: true });
 
     await h.orchestrator.deleteTaskRunLogs(ref("del", 1), "talk");
-    expect(existsSync(`${h.config.logsDir}/default/del/1_talk.log`)).toBe(false);
+    expect(existsSync(`${h.config.logsDir}/default/del/1/talk.log`)).toBe(false);
     expect((await h.orchestrator.store.findTaskRun(ref("del", 1), "talk")).logsRemoved).toBe(true);
     await expect(h.orchestrator.taskRunLogs(ref("del", 1), "talk")).rejects.toThrow(
       new NotFoundError(
@@ -68,7 +68,7 @@ describe("task run logs", () => {
     const run = await h.orchestrator.waitForRun(ref("quiet", 1));
     expect(run.status).toBe("SUCCESSFUL");
     expect(await collect(await h.orchestrator.taskRunLogs(ref("quiet", 1), "hush"))).toEqual([]);
-    expect(readFileSync(`${h.config.logsDir}/default/quiet/1_hush.log`, "utf8")).toBe("");
+    expect(readFileSync(`${h.config.logsDir}/default/quiet/1/hush.log`, "utf8")).toBe("");
   });
 
   it("a skipped task run has no logs", async () => {

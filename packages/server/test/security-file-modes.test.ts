@@ -82,11 +82,16 @@ describe("files are created private", () => {
       expect(readdirSync(db)).toEqual(
         expect.arrayContaining(["gofer.db", "gofer.db-wal", "localhost-api.key", "localhost-api.crt", "api-cert.pem"]),
       );
-      const pipelineDir = join(data, "logs", "default", "modes");
-      for (const path of [join(data, "logs"), join(data, "logs", "default"), pipelineDir]) {
+      const runDir = join(data, "logs", "default", "modes", String(id));
+      for (const path of [
+        join(data, "logs"),
+        join(data, "logs", "default"),
+        join(data, "logs", "default", "modes"),
+        runDir,
+      ]) {
         expect([path, mode(path)]).toEqual([path, 0o700]);
       }
-      expect(mode(join(pipelineDir, `${id}_hello.log`))).toBe(0o600);
+      expect(mode(join(runDir, "hello.log"))).toBe(0o600);
     } finally {
       await s.stop();
     }

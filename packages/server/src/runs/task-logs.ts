@@ -1,7 +1,5 @@
-// Task run output on disk: one file per task run at <logsDir>/<namespace>/<pipeline>/<run>_<task>.log, one line per
-// output line (stdout and stderr merged, as the scheduler gives them). No directory per run: making one cost as much
-// as the file (~0.65 ms of system CPU each on the machine of the benchmarks). Logs written before this layout, at
-// <pipeline>/<run>/<task>.log, are still read and removed there. The file (and its directory) is made at the
+// Task run output on disk: one file per task run at <logsDir>/<namespace>/<pipeline>/<run>/<task>.log, one line per
+// output line (stdout and stderr merged, as the scheduler gives them). The file (and its directory) is made at the
 // first line, or empty when the task run ends without output, so every started task run has one (a reader on another
 // replica is told there is no file). It is made with blocking calls: on this path a round trip through libuv's
 // thread pool costs several times the system call.
@@ -114,12 +112,6 @@ export class TaskLogs {
   constructor(private readonly logsDir: string) {}
 
   path(ref: RunRef, taskId: string): string {
-    // A run number has no "_", so <run>_<task> names one task run whatever the task's id holds.
-    return join(this.logsDir, ref.namespaceId, ref.pipelineId, `${ref.runId}_${taskId}.log`);
-  }
-
-  /** Where the file was before the flat layout (a directory per run). */
-  private legacyPath(ref: RunRef, taskId: string): string {
     return join(this.logsDir, ref.namespaceId, ref.pipelineId, String(ref.runId), `${taskId}.log`);
   }
 
@@ -147,23 +139,23 @@ export class TaskLogs {
 
   /** Deletes the file if there is one (blocking, as the file is made: one system call). */
   async remove(ref: RunRef, taskId: string): Promise<void> {
-    if (!unlinkIfExists(this.path(ref, taskId))) unlinkIfExists(this.legacyPath(ref, taskId));
+    try {
+      unlinkSync(this.path(ref, taskId));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
   }
 
   /** Whether the file exists (a task run that never started has none). */
   async exists(ref: RunRef, taskId: string): Promise<boolean> {
-    const handle = await this.openStored(ref, taskId);
+    const handle = await openIfExists(this.path(ref, taskId));
     await handle?.close();
     return handle !== undefined;
   }
 
-  /** The file as it is now, in either layout; undefined when there is none yet. */
-  private async openStored(ref: RunRef, taskId: string): Promise<FileHandle | undefined> {
-    return (await openIfExists(this.path(ref, taskId))) ?? (await openIfExists(this.legacyPath(ref, taskId)));
-  }
-
   /** The stored lines, then, while the task run is live, each new line until it ends or signal aborts. */
   async *read(ref: RunRef, taskId: string, signal?: AbortSignal): AsyncGenerator<TaskRunLogLine> {
+    const path = this.path(ref, taskId);
     const decoder = new StringDecoder("utf8");
     const buffer = Buffer.alloc(READ_CHUNK_BYTES);
     let handle: FileHandle | undefined;
@@ -176,7 +168,7 @@ export class TaskLogs {
         // we read is read to its end.
         const live = this.live.get(key(ref, taskId));
         const change = live?.nextChange(signal);
-        handle ??= await this.openStored(ref, taskId);
+        handle ??= await openIfExists(path);
         if (handle) {
           for (;;) {
             const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
@@ -203,17 +195,6 @@ export class TaskLogs {
 
 function key(ref: RunRef, taskId: string): string {
   return `${runKey(ref)}/${taskId}`;
-}
-
-/** @returns whether there was a file. */
-function unlinkIfExists(path: string): boolean {
-  try {
-    unlinkSync(path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    return false;
-  }
 }
 
 async function openIfExists(path: string): Promise<FileHandle | undefined> {
