@@ -57,6 +57,8 @@ export class FakeDockerApi implements DockerApi {
   pullOutcome: "ok" | Error | string = "ok";
   /** Exit code a container gets when it receives SIGTERM; undefined: it ignores SIGTERM (busybox sh as PID 1). */
   exitOnSigterm: number | undefined = 143;
+  /** The next logs() ends at once with nothing, as Docker's follow of a container that exited at once can. */
+  logsMissedOnce = false;
   private nextId = 1;
 
   private check(): void {
@@ -171,7 +173,13 @@ export class FakeDockerApi implements DockerApi {
         this.check();
         return { StatusCode: c.exitCode };
       },
-      logs: async () => Readable.from(get().output),
+      logs: async () => {
+        if (this.logsMissedOnce) {
+          this.logsMissedOnce = false;
+          return Readable.from([]);
+        }
+        return Readable.from(get().output);
+      },
       kill: async ({ signal }) => {
         const c = get();
         if (c.status !== "running") throw httpError(409, `Container ${c.id} is not running`);

@@ -206,25 +206,37 @@ export class DockerScheduler implements Scheduler {
     const abort = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal;
     if (abort.aborted) return;
     tracked.readers += 1;
-    let stream: NodeJS.ReadableStream | undefined;
     try {
-      try {
-        stream = await this.options.api
-          .getContainer(id)
-          .logs({ follow: true, stdout: true, stderr: true, abortSignal: abort });
-      } catch (error) {
-        if (abort.aborted) return;
-        throw this.failure(`could not read the output of container ${id}`, error);
+      let lines = 0;
+      for await (const line of this.follow(id, abort)) {
+        lines += 1;
+        yield line;
       }
-      try {
-        for await (const line of dockerLogLines(stream as AsyncIterable<Buffer | string>)) yield line;
-      } catch (error) {
-        if (abort.aborted) return;
-        throw this.failure(`the output of container ${id} broke off`, error);
-      }
+      // Docker can end the follow of a container that exits at once before its output is copied (seen in CI as an
+      // installer with no output). A follow ends only once the container has exited: a second read has all of it.
+      if (lines === 0 && !abort.aborted) yield* this.follow(id, abort);
     } finally {
       tracked.readers -= 1;
-      (stream as { destroy?: () => void } | undefined)?.destroy?.();
+    }
+  }
+
+  private async *follow(id: string, abort: AbortSignal): AsyncIterable<string> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.options.api
+        .getContainer(id)
+        .logs({ follow: true, stdout: true, stderr: true, abortSignal: abort });
+    } catch (error) {
+      if (abort.aborted) return;
+      throw this.failure(`could not read the output of container ${id}`, error);
+    }
+    try {
+      for await (const line of dockerLogLines(stream as AsyncIterable<Buffer | string>)) yield line;
+    } catch (error) {
+      if (abort.aborted) return;
+      throw this.failure(`the output of container ${id} broke off`, error);
+    } finally {
+      (stream as { destroy?: () => void }).destroy?.();
     }
   }
 

@@ -42,10 +42,6 @@ export async function runInstaller(
   try {
     for await (const line of scheduler.logs(started.id)) lines.push(line);
     const status = await scheduler.wait(started.id);
-    // Docker can end the follow of a container that exits at once before its output is copied (seen once in CI: exit
-    // code 0, no lines). Once it has exited, a second read has all of it.
-    if (!lines.some((line) => line.trim() !== ""))
-      for await (const line of scheduler.logs(started.id)) lines.push(line);
     const last =
       lines
         .filter((line) => line.trim() !== "")
