@@ -13,6 +13,7 @@
 //   period, the rest are stopped for orphan repair → engine closed → stores closed → database closed. A start step
 //   that fails stops those started before it. The whole stop stays within shutdown_timeout: each step has a share.
 
+import { setMaxListeners } from "node:events";
 import { writeFile } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
 import { type Clock, systemClock } from "@gofer/kernel";
@@ -86,6 +87,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const logger =
     deps.logger ?? createServerLogger({ level: config.logLevel, pretty: config.development.prettyLogging });
   const lifetime = new AbortController();
+  // Every open API call and Watch loop listens here and removes its listener when it ends: many at once is not a leak.
+  setMaxListeners(0, lifetime.signal);
   const life = new Lifecycle({ clock, logger, shutdownTimeoutMs: config.server.shutdownTimeoutMs });
   // Whether fired events are taken (ToggleEventIngress): opened by the "event ingress" step, off once stopping.
   const ingress = { enabled: false };
