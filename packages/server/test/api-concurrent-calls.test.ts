@@ -19,7 +19,7 @@ test("50 concurrent StartRun calls are all answered, with no listener-leak warni
   try {
     const answers = await Promise.all(
       Array.from({ length: 50 }, () =>
-        server?.api.startRun({ namespaceId: "default", pipelineId: "many", variables: {} }),
+        server?.api.startRun({ namespaceId: "default", pipelineId: "many", variables: {}, initiator: undefined }),
       ),
     );
     expect(new Set(answers.map((answer) => answer?.run?.id)).size).toBe(50);

@@ -14,9 +14,9 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { type Clock, systemClock } from "@gofer/kernel/clock";
+import { encodeHeaders } from "@gofer/kernel/http2";
 import { GrpcStatus, type RpcStatus } from "./grpc-status.js";
 import { H2Connection } from "./http2/connection.js";
-import { encodeHeaders } from "./http2/hpack.js";
 import type { H2Stream, StreamListener } from "./http2/stream.js";
 
 /** Largest request message accepted, as grpc-js's default. */

@@ -3,11 +3,18 @@
 // GOAWAY drains, and a bad peer loses only its own connection.
 import * as http2 from "node:http2";
 import * as net from "node:net";
+import {
+  ErrorCode,
+  encodeHeaders,
+  FrameType,
+  PREFACE,
+  SETTINGS_ACK,
+  settingsFrame,
+  writeFrameHeader,
+} from "@gofer/kernel/http2";
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, test } from "vitest";
 import { H2Connection } from "../src/http2/connection.js";
-import { ErrorCode, FrameType, PREFACE, SETTINGS_ACK, settingsFrame, writeFrameHeader } from "../src/http2/frames.js";
-import { encodeHeaders } from "../src/http2/hpack.js";
 import type { H2Stream } from "../src/http2/stream.js";
 
 const OK = encodeHeaders([

@@ -2,25 +2,25 @@
 // HPACK-decoded request headers, flow control both ways, PING, RST_STREAM, GOAWAY. Frames this side sends while it
 // handles one read are written together, once, at the end of that read; an answer given later is written at once.
 import type { Socket } from "node:net";
-import { FrameReader } from "./frame-reader.js";
 import {
   ConnectionError,
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_WINDOW,
   ErrorCode,
   Flag,
+  FrameReader,
   FrameType,
   goAwayFrame,
+  HeaderBlock,
   MAX_WINDOW,
   pingFrame,
+  readSettings,
   rstStreamFrame,
   SETTINGS_ACK,
   Setting,
   settingsFrame,
   windowUpdateFrame,
-} from "./frames.js";
-import { HeaderBlock } from "./header-block.js";
-import { readSettings } from "./peer-settings.js";
+} from "@gofer/kernel/http2";
 import { requestHeaders } from "./request-headers.js";
 import { H2Stream, type StreamOwner } from "./stream.js";
 

@@ -1,7 +1,7 @@
 // One request stream on a server connection: the request's headers, its send window, and the answer's frames. A
 // unary answer that fits the peer's windows and frame size leaves in one buffer (HEADERS, DATA, trailing HEADERS);
 // one that does not is sent as the windows open.
-import { Flag, FRAME_HEADER_BYTES, FrameType, headerFrames, writeFrameHeader } from "./frames.js";
+import { Flag, FRAME_HEADER_BYTES, FrameType, headerFrames, writeFrameHeader } from "@gofer/kernel/http2";
 
 /** What the layer above hears about a stream after its headers. */
 export interface StreamListener {
