@@ -2,6 +2,7 @@
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { generateCertificate, WatchChannel } from "@gofer/kernel";
+import { TriggerWatchResponse } from "@gofer/proto";
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, test } from "vitest";
 import { startTestTrigger, type TestTrigger } from "../src/testing.js";
@@ -55,7 +56,9 @@ async function http2Server(respond: (stream: http2.ServerHttp2Stream) => void) {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   closers.push(() => new Promise((resolve) => server.close(resolve)));
   const sessions = new Set<http2.ServerHttp2Session>();
+  const counts = { opened: 0 };
   server.on("session", (s) => {
+    counts.opened += 1;
     sessions.add(s);
     s.on("close", () => sessions.delete(s));
   });
@@ -68,7 +71,16 @@ async function http2Server(respond: (stream: http2.ServerHttp2Stream) => void) {
     certPem: null,
   });
   closers.push(() => channel.close());
-  return channel;
+  return { channel, sessions: counts };
+}
+
+/** A gRPC answer: the framed message, then grpc-status 0 in the trailers. */
+function answer(framed: Buffer) {
+  return (stream: http2.ServerHttp2Stream) => {
+    stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+    stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+    stream.end(framed);
+  };
 }
 
 describe("WatchChannel", () => {
@@ -127,7 +139,7 @@ describe("WatchChannel", () => {
   });
 
   test("an HTTP answer that is not gRPC maps to the gRPC code for its status", async () => {
-    const channel = await http2Server((stream) => {
+    const { channel } = await http2Server((stream) => {
       stream.respond({ ":status": 404 }, { endStream: true });
     });
     const error = await failure(channel.watch(new AbortController().signal));
@@ -135,7 +147,7 @@ describe("WatchChannel", () => {
   });
 
   test("a trailers-only error carries its code and percent-decoded message", async () => {
-    const channel = await http2Server((stream) => {
+    const { channel } = await http2Server((stream) => {
       stream.respond(
         {
           ":status": 200,
@@ -151,7 +163,7 @@ describe("WatchChannel", () => {
   });
 
   test("a frame whose length disagrees with the body fails with INTERNAL, not a garbled event", async () => {
-    const channel = await http2Server((stream) => {
+    const { channel } = await http2Server((stream) => {
       stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
       stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
       stream.end(Buffer.from([0, 0, 0, 0, 9, 1, 2]));
@@ -162,12 +174,67 @@ describe("WatchChannel", () => {
   });
 
   test("a stream reset by the server fails the call with UNAVAILABLE", async () => {
-    const channel = await http2Server((stream) => {
+    const { channel } = await http2Server((stream) => {
       stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
     });
     const error = await failure(channel.watch(new AbortController().signal));
     expect(error?.code).toBe(status.UNAVAILABLE);
-    expect(error?.details).toMatch(/NGHTTP2_INTERNAL_ERROR/);
+    expect(error?.details).toMatch(/reset by the trigger \(HTTP\/2 INTERNAL_ERROR, code 2\)/);
+  });
+
+  test("responses past the connection's receive window keep coming (the client gives credit back)", async () => {
+    // 20 × 1 MB on one connection: more than the 16 MB connection window the client opens with.
+    const big = TriggerWatchResponse.encode({
+      details: "big",
+      result: 1,
+      metadata: { BLOB: "x".repeat(1 << 20) },
+      pipelineTriggerLabel: "lab",
+      namespaceId: "ns",
+      pipelineId: "pl",
+    }).finish();
+    const framed = Buffer.alloc(5 + big.length);
+    framed.writeUInt32BE(big.length, 1);
+    framed.set(big, 5);
+    const { channel, sessions } = await http2Server(answer(framed));
+    const signal = new AbortController().signal;
+    for (let n = 0; n < 20; n++) expect((await channel.watch(signal)).metadata.BLOB?.length).toBe(1 << 20);
+    expect(sessions.opened).toBe(1);
+  });
+
+  test("a header block split over CONTINUATION frames is read whole", async () => {
+    const long = "m".repeat(40_000); // over the 16 KB frame size: HEADERS + 2 CONTINUATIONs
+    const { channel } = await http2Server((stream) => {
+      stream.respond(
+        { ":status": 200, "content-type": "application/grpc", "grpc-status": "9", "grpc-message": long },
+        {
+          endStream: true,
+        },
+      );
+    });
+    const error = await failure(channel.watch(new AbortController().signal));
+    expect(error?.code).toBe(status.FAILED_PRECONDITION);
+    expect(error?.details).toBe(long);
+  });
+
+  test("after GOAWAY the open call still completes and the next one dials a new connection; PINGs are answered", async () => {
+    let calls = 0;
+    const pinged: Array<Promise<void>> = [];
+    const ok = answer(Buffer.alloc(5));
+    const { channel, sessions } = await http2Server((stream) => {
+      calls += 1;
+      if (calls === 1) stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR);
+      else {
+        pinged.push(
+          new Promise((resolve, reject) => stream.session?.ping((error) => (error ? reject(error) : resolve()))),
+        );
+      }
+      ok(stream);
+    });
+    const signal = new AbortController().signal;
+    expect(await channel.watch(signal)).toMatchObject({ details: "" });
+    expect(await channel.watch(signal)).toMatchObject({ details: "" });
+    expect(sessions.opened).toBe(2);
+    await expect(Promise.all(pinged)).resolves.toHaveLength(1);
   });
 
   test("a closed channel refuses new calls", async () => {

@@ -1,13 +1,18 @@
-// Splits a connection's bytes into frames: the client preface first, then 9-byte headers and their payloads, a frame
-// cut across reads kept until the rest arrives.
+// Splits a connection's bytes into frames: on a server, the client preface first; then 9-byte headers and their
+// payloads, a frame cut across reads kept until the rest arrives.
 import { ConnectionError, DEFAULT_MAX_FRAME_SIZE, ErrorCode, FRAME_HEADER_BYTES, PREFACE } from "./frames.js";
 
 /** Handles one frame; false stops reading (the connection ended). Throws a ConnectionError to end it. */
 export type FrameSink = (type: number, flags: number, id: number, payload: Buffer) => boolean;
 
 export class FrameReader {
-  private prefaceSeen = false;
+  private prefaceSeen: boolean;
   private carry: Buffer | undefined;
+
+  /** side "client" reads a server's frames, which no preface precedes. */
+  constructor(side: "server" | "client" = "server") {
+    this.prefaceSeen = side === "client";
+  }
 
   push(chunk: Buffer, sink: FrameSink): void {
     const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
