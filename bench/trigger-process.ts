@@ -10,6 +10,10 @@ import { PlainTriggerClient } from "./plain-trigger-client.js";
 export interface BenchTrigger {
   child: ChildProcess;
   client: PlainTriggerClient;
+  /** Where and how to reach it with another client. */
+  address: string;
+  key: string;
+  certPem: string;
   /** Resident set size of the trigger process, in bytes. */
   rssBytes(): number;
   /** CPU time (user + system) the trigger process has used, in ms. */
@@ -79,6 +83,9 @@ export async function startBenchTrigger(
   return {
     child,
     client,
+    address: `127.0.0.1:${port}`,
+    key,
+    certPem: tls.certPem,
     rssBytes() {
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
