@@ -8,7 +8,7 @@ describe("the idle collector", () => {
   it("collects once, a quiet second after the last of a burst of calls", async () => {
     const clock = new FakeClock();
     let collections = 0;
-    const collector = new IdleCollector(() => collections++, new AbortController().signal, 1_000, clock);
+    const collector = new IdleCollector(() => collections++, new AbortController().signal, [1_000], clock);
     collector.touch();
     await clock.advance(600);
     collector.touch(); // moves the deadline to 1,600
@@ -23,15 +23,41 @@ describe("the idle collector", () => {
     expect(collections).toBe(2);
   });
 
+  it("collects again at each later quiet time; a call in between moves the rest", async () => {
+    const clock = new FakeClock();
+    let collections = 0;
+    const collector = new IdleCollector(
+      () => collections++,
+      new AbortController().signal,
+      [1_000, 6_000, 11_000],
+      clock,
+    );
+    collector.touch();
+    await clock.advance(1_000);
+    expect(collections).toBe(1);
+    await clock.advance(3_000);
+    collector.touch(); // at 4,000: the second collection moves to 10,000, the third to 15,000
+    await clock.advance(5_000);
+    expect(collections).toBe(1);
+    await clock.advance(1_000);
+    expect(collections).toBe(2);
+    await clock.advance(4_000);
+    expect(collections).toBe(2);
+    await clock.advance(1_000);
+    expect(collections).toBe(3);
+    await clock.advance(60_000);
+    expect(collections).toBe(3);
+  });
+
   it("does not collect when stopped while waiting, nor without a gc function", async () => {
     const clock = new FakeClock();
     const stop = new AbortController();
     let collections = 0;
-    const collector = new IdleCollector(() => collections++, stop.signal, 1_000, clock);
+    const collector = new IdleCollector(() => collections++, stop.signal, [1_000], clock);
     collector.touch();
     stop.abort();
     await clock.advance(2_000);
-    new IdleCollector(undefined, new AbortController().signal, 1_000, clock).touch();
+    new IdleCollector(undefined, new AbortController().signal, [1_000], clock).touch();
     await clock.advance(2_000);
     expect(collections).toBe(0);
   });
