@@ -1,16 +1,26 @@
 // A request header block as it arrives, HEADERS then any CONTINUATIONs, decoded when complete. Every block is
 // decoded, even one whose stream is refused: the HPACK dynamic table must stay in step with the peer's.
+//
+// A client repeats the same block on every call of a method once its dynamic table holds what it indexes (the fields
+// it never indexes, such as `authorization` and `:path`, are the same literal bytes each time). A block byte for byte
+// equal to the last one, read against an unchanged dynamic table, decodes to the same list, so that list is handed
+// out again: no Huffman decoding, no strings made. Only a block that left the table as it was is kept for this.
 import { ConnectionError, ErrorCode, Flag } from "./frames.js";
 import { type HeaderList, HpackDecoder, HpackError } from "./hpack.js";
 
 export class HeaderBlock {
   private readonly decoder = new HpackDecoder();
-  private id = 0;
-  private endStream = false;
+  /** The stream of the last block started, and whether its HEADERS ended that stream. */
+  id = 0;
+  endStream = false;
   private parts: Buffer[] = [];
   private size = 0;
   /** A block has started and its END_HEADERS has not come: no other frame may come between (RFC 9113 §6.10). */
   open = false;
+  /** The last block that did not change the dynamic table, its decoded list, and the table version it was read at. */
+  private lastBlock: Buffer | undefined;
+  private lastFields: HeaderList = [];
+  private lastVersion = -1;
 
   constructor(private readonly maxListSize: number) {}
 
@@ -45,16 +55,26 @@ export class HeaderBlock {
     return (flags & Flag.END_HEADERS) !== 0;
   }
 
-  /** The complete block's stream, END_STREAM flag and decoded fields. */
-  take(): { id: number; endStream: boolean; fields: HeaderList } {
+  /** The complete block's decoded fields; a list handed out again for an equal block, so not to be changed. */
+  take(): HeaderList {
     this.open = false;
     const block = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
     this.parts = [];
+    const decoder = this.decoder;
+    const version = decoder.tableVersion;
+    if (version === this.lastVersion && this.lastBlock?.equals(block)) return this.lastFields;
+    let fields: HeaderList;
     try {
-      return { id: this.id, endStream: this.endStream, fields: this.decoder.decode(block, this.maxListSize) };
+      fields = decoder.decode(block, this.maxListSize);
     } catch (error) {
       if (error instanceof HpackError) throw new ConnectionError(ErrorCode.COMPRESSION_ERROR, error.message);
       throw error;
     }
+    if (decoder.tableVersion === version) {
+      this.lastBlock = Buffer.from(block); // a copy: the read's buffer is not ours to keep
+      this.lastFields = fields;
+      this.lastVersion = version;
+    }
+    return fields;
   }
 }
