@@ -57,7 +57,7 @@ export class H2Connection implements StreamOwner {
   private readonly reader = new FrameReader();
   private readonly headerBlock = new HeaderBlock(MAX_HEADER_LIST_SIZE);
   private readonly requestHeaders = new RequestHeaders();
-  private out: Buffer[] = [];
+  private readonly out: Buffer[] = [];
   private holding = 0;
   private goneAway = false;
   /** end() was asked for while a read was being handled: it runs once that read's frames are written. */
@@ -139,8 +139,8 @@ export class H2Connection implements StreamOwner {
   private flushOut(): void {
     if (this.out.length === 0 || this.closed) return;
     const frames = this.out;
-    this.out = [];
     this.socket.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
+    frames.length = 0; // written: the array serves the next read (nothing is added while no read is being handled)
   }
 
   private parse(chunk: Buffer): void {

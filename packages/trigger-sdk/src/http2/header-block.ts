@@ -13,7 +13,9 @@ export class HeaderBlock {
   /** The stream of the last block started, and whether its HEADERS ended that stream. */
   id = 0;
   endStream = false;
-  private parts: Buffer[] = [];
+  /** The HEADERS frame's part of the block, and the CONTINUATIONs' (rare: no array for a block in one frame). */
+  private first: Buffer | undefined;
+  private more: Buffer[] | undefined;
   private size = 0;
   /** A block has started and its END_HEADERS has not come: no other frame may come between (RFC 9113 §6.10). */
   open = false;
@@ -36,7 +38,8 @@ export class HeaderBlock {
     if (from > to) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "HEADERS padding or priority past the frame");
     this.id = id;
     this.endStream = (flags & Flag.END_STREAM) !== 0;
-    this.parts = [payload.subarray(from, to)];
+    this.first = from === 0 && to === payload.length ? payload : payload.subarray(from, to);
+    this.more = undefined;
     this.size = to - from;
     this.open = true;
     return this.add(flags & Flag.END_HEADERS, id, undefined);
@@ -46,7 +49,8 @@ export class HeaderBlock {
   add(flags: number, id: number, payload: Buffer | undefined): boolean {
     if (!this.open || id !== this.id) throw new ConnectionError(ErrorCode.PROTOCOL_ERROR, "CONTINUATION out of place");
     if (payload !== undefined) {
-      this.parts.push(payload);
+      if (this.more === undefined) this.more = [this.first as Buffer, payload];
+      else this.more.push(payload);
       this.size += payload.length;
       if (this.size > this.maxListSize * 2) {
         throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "header block too large");
@@ -58,8 +62,9 @@ export class HeaderBlock {
   /** The complete block's decoded fields; a list handed out again for an equal block, so not to be changed. */
   take(): HeaderList {
     this.open = false;
-    const block = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
-    this.parts = [];
+    const block = this.more === undefined ? (this.first as Buffer) : Buffer.concat(this.more);
+    this.first = undefined;
+    this.more = undefined;
     const decoder = this.decoder;
     const version = decoder.tableVersion;
     if (version === this.lastVersion && this.lastBlock?.equals(block)) return this.lastFields;
