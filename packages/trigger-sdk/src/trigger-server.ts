@@ -12,8 +12,6 @@ import {
   TriggerInfoResponse,
   TriggerSubscribeRequest,
   TriggerUnsubscribeRequest,
-  TriggerWatchResponse,
-  TriggerWatchResponse_Result,
 } from "@gofer/proto/transport";
 import { EventQueue } from "./event-queue.js";
 import { type ExternalEvent, parseExternalEvent } from "./external-event.js";
@@ -26,6 +24,9 @@ import { SubscriptionRegistry } from "./subscription-registry.js";
 import { TimerQueue } from "./timer-queue.js";
 import type { TriggerDefinition, TriggerEvent, TriggerFactory } from "./trigger.js";
 import { startUnaryGrpcServer, type UnaryCall, type UnaryHandler } from "./unary-grpc-server.js";
+import { encodeWatchAnswer } from "./watch-answer.js";
+
+export { toWatchResponse } from "./watch-answer.js";
 
 export interface TriggerServerOptions {
   name: string;
@@ -52,12 +53,6 @@ export interface RunningTrigger {
   readonly stopped: Promise<void>;
 }
 
-const RESULT_TO_PROTO: Record<TriggerEvent["result"], TriggerWatchResponse_Result> = {
-  SUCCESS: TriggerWatchResponse_Result.SUCCESS,
-  FAILURE: TriggerWatchResponse_Result.FAILURE,
-  SKIPPED: TriggerWatchResponse_Result.SKIPPED,
-};
-
 const SERVICE = "/proto.TriggerService/";
 /** Every empty message (the Subscribe, Unsubscribe, Shutdown, ExternalEvent and empty Watch responses) encodes to this. */
 const EMPTY = new Uint8Array(0);
@@ -80,14 +75,13 @@ export function checkBearer(authorization: string | undefined, key: string): Rpc
   return undefined;
 }
 
-export function toWatchResponse(event: TriggerEvent): TriggerWatchResponse {
-  return {
-    details: event.details,
-    namespaceId: event.key.namespaceId,
-    pipelineId: event.key.pipelineId,
-    pipelineTriggerLabel: event.key.label,
-    result: RESULT_TO_PROTO[event.result],
-    metadata: event.metadata,
+/** A client sends the same authorization on every call: the check of the last value is kept for the next call. */
+function lastCheckKept(check: (authorization: string | undefined) => RpcStatus | undefined) {
+  let last: { authorization: string | undefined; verdict: RpcStatus | undefined } | undefined;
+  return (authorization: string | undefined): RpcStatus | undefined => {
+    if (last === undefined || last.authorization !== authorization)
+      last = { authorization, verdict: check(authorization) };
+    return last.verdict;
   };
 }
 
@@ -149,7 +143,7 @@ export async function startTriggerServer(
     // between this check and the answer (both run in this one turn of the event loop), so nothing is requeued.
     if (queue.size > 0) {
       if (call.cancelled) return undefined;
-      return TriggerWatchResponse.encode(toWatchResponse(queue.tryTake() as TriggerEvent)).finish();
+      return encodeWatchAnswer(queue.tryTake() as TriggerEvent);
     }
     return parkedWatch(call);
   }
@@ -164,7 +158,7 @@ export async function startTriggerServer(
       if (event !== undefined) queue.requeue(event);
       return undefined;
     }
-    return event === undefined ? EMPTY : TriggerWatchResponse.encode(toWatchResponse(event)).finish();
+    return event === undefined ? EMPTY : encodeWatchAnswer(event);
   }
 
   async function info(): Promise<Uint8Array> {
@@ -252,7 +246,7 @@ export async function startTriggerServer(
     tls: options.tls,
     methods,
     // Runs before any handler, so handlers never see the token.
-    authorize: (authorization) => checkBearer(authorization, options.key),
+    authorize: lastCheckKept((authorization) => checkBearer(authorization, options.key)),
   });
   const port = server.port;
   logger.info("trigger listening", { host: options.host, port, tls: options.tls !== null });

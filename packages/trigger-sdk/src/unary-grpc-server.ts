@@ -35,6 +35,7 @@ const OK_TRAILERS = encodeHeaders([
   ["grpc-status", "0"],
   ["grpc-message", "OK"],
 ]);
+const MESSAGE_PREFIX = Buffer.alloc(5);
 const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
 
 export interface UnaryCall {
@@ -265,11 +266,9 @@ class ServerCall implements UnaryCall, StreamListener {
     if (this.cancelled) return;
     this.finished = true;
     this.deadline?.abort();
-    const frame = Buffer.allocUnsafe(5 + message.length);
-    frame[0] = 0;
-    frame.writeUInt32BE(message.length, 1);
-    frame.set(message, 5);
-    this.stream.reply(OK_HEADERS, frame, OK_TRAILERS);
+    // The length prefix of an uncompressed message; reply() copies it at once, so one buffer serves every answer.
+    MESSAGE_PREFIX.writeUInt32BE(message.length, 1);
+    this.stream.reply(OK_HEADERS, message, OK_TRAILERS, MESSAGE_PREFIX);
   }
 
   fail(code: number, details: string): void {

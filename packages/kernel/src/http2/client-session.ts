@@ -233,7 +233,8 @@ export class H2ClientSession {
   }
 
   private headerBlock(): void {
-    const { id, endStream, fields } = this.headers.take();
+    const fields = this.headers.take();
+    const { id, endStream } = this.headers;
     const stream = this.streams.get(id);
     if (!stream) return; // decoded all the same: the HPACK table stays in step
     stream.headersSeen = true;

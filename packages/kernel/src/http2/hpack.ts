@@ -82,6 +82,8 @@ export class HpackDecoder {
   private readonly dynamic: [string, string][] = [];
   private size = 0;
   private capacity: number;
+  /** Goes up whenever the dynamic table may have changed: equal blocks decode equally while it stays put. */
+  tableVersion = 0;
 
   /** maxTableSize: the SETTINGS_HEADER_TABLE_SIZE this side announced (4096 unless it sent another). */
   constructor(private readonly maxTableSize = 4096) {
@@ -105,6 +107,7 @@ export class HpackDecoder {
         const capacity = readInteger(block, cursor, 5);
         if (capacity > this.maxTableSize) throw new HpackError(`table size ${capacity} over ${this.maxTableSize}`);
         this.capacity = capacity;
+        this.tableVersion++;
         this.evict(0);
         continue;
       } else {
@@ -132,6 +135,7 @@ export class HpackDecoder {
 
   private insert(field: [string, string]): void {
     const entrySize = field[0].length + field[1].length + ENTRY_OVERHEAD;
+    this.tableVersion++;
     this.evict(entrySize);
     // An entry larger than the table empties it and is not added (RFC 7541 §4.4).
     if (entrySize <= this.capacity) {

@@ -21,7 +21,7 @@ import {
   settingsFrame,
   windowUpdateFrame,
 } from "@gofer/kernel/http2";
-import { requestHeaders } from "./request-headers.js";
+import { RequestHeaders } from "./request-headers.js";
 import { H2Stream, type StreamOwner } from "./stream.js";
 
 /** The receive window this side offers per stream and per connection; credit goes back at half. */
@@ -56,7 +56,8 @@ export class H2Connection implements StreamOwner {
   private highestStreamId = 0;
   private readonly reader = new FrameReader();
   private readonly headerBlock = new HeaderBlock(MAX_HEADER_LIST_SIZE);
-  private out: Buffer[] = [];
+  private readonly requestHeaders = new RequestHeaders();
+  private readonly out: Buffer[] = [];
   private holding = 0;
   private goneAway = false;
   /** end() was asked for while a read was being handled: it runs once that read's frames are written. */
@@ -138,8 +139,8 @@ export class H2Connection implements StreamOwner {
   private flushOut(): void {
     if (this.out.length === 0 || this.closed) return;
     const frames = this.out;
-    this.out = [];
     this.socket.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
+    frames.length = 0; // written: the array serves the next read (nothing is added while no read is being handled)
   }
 
   private parse(chunk: Buffer): void {
@@ -247,7 +248,8 @@ export class H2Connection implements StreamOwner {
   }
 
   private endHeaderBlock(): void {
-    const { id, endStream, fields } = this.headerBlock.take();
+    const fields = this.headerBlock.take();
+    const { id, endStream } = this.headerBlock;
     const existing = this.streams.get(id);
     if (existing !== undefined) {
       // Request trailers: allowed only as the request's end.
@@ -261,7 +263,7 @@ export class H2Connection implements StreamOwner {
     this.highestStreamId = id;
     if (this.goneAway || this.peerGoneAway) return; // past our GOAWAY: not processed, as the GOAWAY said
     this.lastStreamId = id;
-    const headers = requestHeaders(fields);
+    const headers = this.requestHeaders.of(fields);
     if (headers === undefined) {
       this.send(rstStreamFrame(id, ErrorCode.PROTOCOL_ERROR)); // a malformed request (RFC 9113 §8.1.1)
       return;

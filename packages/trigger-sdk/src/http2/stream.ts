@@ -47,31 +47,37 @@ export class H2Stream {
     return this.done || this.pendingTrailers !== undefined;
   }
 
-  /** Answers with headers, one body and trailers (header blocks already HPACK-encoded). */
-  reply(headerBlock: Buffer, body: Uint8Array, trailerBlock: Buffer): void {
+  /**
+   * Answers with headers, one body and trailers (header blocks already HPACK-encoded). The body is prefix then body
+   * (the gRPC message prefix apart, so the message needs no copy of its own); prefix is copied before this returns.
+   */
+  reply(headerBlock: Buffer, body: Uint8Array, trailerBlock: Buffer, prefix: Uint8Array = NO_PREFIX): void {
     if (this.answering) return;
     const owner = this.owner;
     const maxFrame = owner.peerMaxFrameSize;
+    const bodyLength = prefix.length + body.length;
     const fits =
-      body.length <= maxFrame &&
-      body.length <= owner.sendWindow &&
-      body.length <= this.sendWindow &&
+      bodyLength <= maxFrame &&
+      bodyLength <= owner.sendWindow &&
+      bodyLength <= this.sendWindow &&
       headerBlock.length <= maxFrame &&
       trailerBlock.length <= maxFrame;
     if (fits) {
-      const out = Buffer.allocUnsafe(3 * FRAME_HEADER_BYTES + headerBlock.length + body.length + trailerBlock.length);
+      const out = Buffer.allocUnsafe(3 * FRAME_HEADER_BYTES + headerBlock.length + bodyLength + trailerBlock.length);
       let at = writeFrameHeader(out, 0, headerBlock.length, FrameType.HEADERS, Flag.END_HEADERS, this.id);
       out.set(headerBlock, at);
-      at = writeFrameHeader(out, at + headerBlock.length, body.length, FrameType.DATA, 0, this.id);
-      out.set(body, at);
-      at = writeFrameHeader(out, at + body.length, trailerBlock.length, FrameType.HEADERS, END_ALL, this.id);
+      at = writeFrameHeader(out, at + headerBlock.length, bodyLength, FrameType.DATA, 0, this.id);
+      out.set(prefix, at);
+      out.set(body, at + prefix.length);
+      at = writeFrameHeader(out, at + bodyLength, trailerBlock.length, FrameType.HEADERS, END_ALL, this.id);
       out.set(trailerBlock, at);
-      owner.sendWindow -= body.length;
-      this.sendWindow -= body.length;
+      owner.sendWindow -= bodyLength;
+      this.sendWindow -= bodyLength;
       owner.send(out);
       this.finish();
       return;
     }
+    if (prefix.length > 0) body = Buffer.concat([prefix, body]);
     owner.send(headerFrames(this.id, headerBlock, false, maxFrame));
     this.pendingBody = body;
     this.pendingAt = 0;
@@ -117,3 +123,4 @@ export class H2Stream {
 }
 
 const END_ALL = Flag.END_HEADERS | Flag.END_STREAM;
+const NO_PREFIX = new Uint8Array(0);
