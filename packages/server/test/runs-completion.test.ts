@@ -14,6 +14,9 @@ afterEach(async () => {
   await h.close();
 });
 
+/** The events of a one-task run, start to end, in order. */
+const ONE_TASK_RUN_EVENTS = ["STARTED_RUN", "CREATED_TASKRUN", "STARTED_TASKRUN", "COMPLETED_TASKRUN", "COMPLETED_RUN"];
+
 function withCredentials(revoke: (ref: RunRef) => Promise<void>): QueuedRunOrchestrator {
   return new QueuedRunOrchestrator({
     db: h.database.db,
@@ -41,13 +44,7 @@ it("the last task run and the run complete in one commit, with the run's own wri
   const run = await orchestrator.waitForRun(ref("one", 1));
   expect(run.status).toBe("SUCCESSFUL");
   expect(revoked).toEqual([ref("one", 1)]);
-  expect(runEvents(h.events, "one", 1).map(([kind]) => kind)).toEqual([
-    "STARTED_RUN",
-    "CREATED_TASKRUN",
-    "STARTED_TASKRUN",
-    "COMPLETED_TASKRUN",
-    "COMPLETED_RUN",
-  ]);
+  expect(runEvents(h.events, "one", 1).map(([kind]) => kind)).toEqual(ONE_TASK_RUN_EVENTS);
 });
 
 it("a completion commit that fails still ends the run, FAILED, with nothing of the failed commit kept", async () => {
@@ -62,11 +59,5 @@ it("a completion commit that fails still ends the run, FAILED, with nothing of t
   const taskRun = await orchestrator.store.findTaskRun(ref("one", 1), "only");
   expect(taskRun).toMatchObject({ state: "COMPLETE", status: "FAILED" });
   expect(taskRun.statusReason?.description).toBe("Internal error: database went away");
-  expect(runEvents(h.events, "one", 1).map(([kind]) => kind)).toEqual([
-    "STARTED_RUN",
-    "CREATED_TASKRUN",
-    "STARTED_TASKRUN",
-    "COMPLETED_TASKRUN",
-    "COMPLETED_RUN",
-  ]);
+  expect(runEvents(h.events, "one", 1).map(([kind]) => kind)).toEqual(ONE_TASK_RUN_EVENTS);
 });

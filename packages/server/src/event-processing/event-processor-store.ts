@@ -1,8 +1,9 @@
 // The event processor's storage: one transaction per batch of fired events, in which each event's pipeline is read
 // (with the subscription of its label; once for the events of one subscription), the batch's events are stored in one
-// statement (events/event-writer.ts), each run is stored (runs/run-creation.ts), and the batch's outcomes are added to the per-trigger/pipeline counters
-// (storage/event-outcome-counts.ts). On a replica a fence, asked first in that transaction, says which triggers' events
-// this server may record now (the lease holder's, cluster/cluster.ts); the others' are left out, not recorded.
+// statement (events/event-writer.ts), each run is stored (runs/run-creation.ts), and the batch's outcomes are added
+// to the per-trigger/pipeline counters (storage/event-outcome-counts.ts). On a replica a fence, asked first in that
+// transaction, says which triggers' events this server may record now (the lease holder's, cluster/cluster.ts); the
+// others' are left out, not recorded.
 
 import type { Clock } from "@gofer/kernel";
 import type { Kysely } from "kysely";
@@ -69,8 +70,8 @@ export function eventProcessorStore(db: Kysely<Schema>, clock: Clock, fence?: Re
             recorded.push(FENCED);
             continue;
           }
-          const events = stored.slice(next, next + 3);
-          next += 3;
+          const events = stored.slice(next, next + EVENTS_PER_INPUT);
+          next += EVENTS_PER_INPUT;
           recorded.push(await createRun(trx, clock, one, events));
           const { fired } = inputs[i] as FiredEventInput;
           outcomes.push({
@@ -105,6 +106,9 @@ function resolveInput({ resolve }: FiredEventInput, pipeline: PipelineForEventRo
   }
   return { resolution: resolve(forEvent), pipeline };
 }
+
+/** FIRED, PROCESSED and RESOLVED: what eventsOf stores for each input, in that order. */
+const EVENTS_PER_INPUT = 3;
 
 function eventsOf({ fired, processed }: FiredEventInput, resolution: Resolution) {
   return [

@@ -261,7 +261,8 @@ export class EventProcessor {
         const now = () => this.options.activity?.(event.namespaceId, event.pipelineId) ?? { queued: 0, running: 0 };
         const activity = () => {
           const here = madeHere.byPipeline.get(key) ?? { queued: 0, running: 0 };
-          return { queued: now().queued + here.queued, running: now().running + here.running };
+          const there = now();
+          return { queued: there.queued + here.queued, running: there.running + here.running };
         };
         const resolution = resolveFiredEvent(
           event,
